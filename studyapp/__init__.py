@@ -1,0 +1,62 @@
+"""studyapp: read, quiz and track progress on a primary source."""
+
+from __future__ import annotations
+
+from flask import Flask
+from markupsafe import Markup
+
+from studyapp import config, errors, security
+from studyapp.core.markdown import render as render_markdown
+from studyapp.extensions import csrf, db, limiter, login_manager, migrate
+from studyapp.navigation import nav_links
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Configure the app, bind the extensions and register the blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+
+    from studyapp import auth, main
+
+    for blueprint in (main.bp, auth.bp):
+        app.register_blueprint(blueprint)
+
+    errors.register(app)
+    security.register(app)
+    app.add_template_global(nav_links)
+    app.add_template_filter(lambda text, inline=False: Markup(render_markdown(text, inline=inline)), "markdown")
+
+    from studyapp import cli
+
+    cli.register(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _load_user(user_id: str):
+    """Load the user named in the session, if its session token is still current."""
+    from studyapp.models import User
+
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_token != token:
+        return None
+    return user

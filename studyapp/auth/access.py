@@ -1,0 +1,41 @@
+"""Who may see what: role checks for views and a safe `next` target."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from studyapp.models import Role
+
+
+def role_required(*roles: Role):
+    """Let signed-in users with one of `roles` through; others get 403, anonymous users the login page."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+instructor_required = role_required(Role.INSTRUCTOR, Role.ADMIN)
+admin_required = role_required(Role.ADMIN)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` only if it is a path on this site (no scheme, no host, no `//` or backslash)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
+        return None
+    return target

@@ -1,0 +1,68 @@
+"""`flask ...` commands: thin wrappers over the services."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from studyapp.auth import services as accounts
+from studyapp.extensions import db
+from studyapp.models import Role
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+#: Demo accounts `flask demo` creates (or resets) and prints.
+DEMO_ACCOUNTS = (
+    ("instructor@studyapp.example", "Demo Instructor", Role.INSTRUCTOR),
+    ("student@studyapp.example", "Demo Student", Role.STUDENT),
+)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STUDENT.value, show_default=True)
+@click.password_option("--password", help="Prompted for when not given.")
+def create_user(email: str, display_name: str, role: str, password: str) -> None:
+    """Create an account (use --role instructor for instructors)."""
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    try:
+        user = accounts.create_user(email=email, display_name=display_name, password=password, role=Role(role))
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """Print every account: role, email, name."""
+    for user in accounts.list_users():
+        click.echo(f"{user.role.value:<10} {user.email:<40} {user.display_name}")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Create (or reset) the demo accounts and print their logins."""
+    lines = []
+    for email, name, role in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        user = accounts.find_user(email)
+        if user is None:
+            user = accounts.create_user(email=email, display_name=name, password=password, role=role)
+        else:
+            accounts.set_password(user, password)
+        lines.append(f"  {role.value:<11} {email:<30} password: {password}")
+    db.session.commit()
+    click.echo("Demo accounts (new passwords each time `flask demo` runs):")
+    click.echo("\n".join(lines))
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo)

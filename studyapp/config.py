@@ -1,0 +1,95 @@
+"""Configuration: defaults here; environment variables and instance/config.py override."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the key kept in instance/secret_key, creating it (mode 0600) on first run."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def database_url(instance_path: str) -> str:
+    """Use DATABASE_URL, else a SQLite file under instance/; accept postgres:// spellings."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'studyapp.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: A CSRF token lives as long as the session: a student may sit on one quiz page for hours.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    #: Failed sign-ins allowed per account and per address before 429.
+    LOGIN_LIMIT_ACCOUNT = "5 per 5 minutes"
+    LOGIN_LIMIT_ADDRESS = "20 per 5 minutes"
+    SIGNUP_LIMIT = "10 per hour"
+    SECURE_HEADERS_HSTS = False
+    #: Where `flask content load` and the question import read from.
+    CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
+
+
+class ProductionConfig(Config):
+    """Secure cookies and HSTS: the app sits behind HTTPS."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    SECURE_HEADERS_HSTS = True
+
+
+def load(app, test_config: dict | None) -> None:
+    """Fill app.config: class defaults, then instance/config.py, then the environment."""
+    env = os.environ.get("STUDYAPP_ENV", "development")
+    app.config.from_object(ProductionConfig if env == "production" else Config)
+    app.config["ENV_NAME"] = env
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("STUDYAPP")
+    if test_config:
+        app.config.update(test_config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app.instance_path))
+    if os.environ.get("SECRET_KEY"):
+        app.config.setdefault("SECRET_KEY", os.environ["SECRET_KEY"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    redis_url = os.environ.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"timeout": 30, "check_same_thread": False},
+        }

@@ -1,0 +1,1 @@
+"""Pure Python: parsing, grading, statistics. Imports nothing from Flask or SQLAlchemy."""

@@ -1,0 +1,50 @@
+"""Error pages in the site's layout, for HTML and for JSON clients."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is nothing at this address. It may have moved, or the link may be wrong."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    429: ("Too many attempts", "Too many attempts in a short time. Wait a few minutes, then try again."),
+    500: ("Something went wrong", "The server hit an error. Nothing you submitted was half-saved; try again."),
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.is_json or best == "application/json"
+
+
+def render_error(code: int, detail: str | None = None):
+    """Answer with the error page (or a JSON body for scripts) for an HTTP status."""
+    title, message = MESSAGES.get(code, (f"Error {code}", "The request could not be completed."))
+    message = detail or message
+    if _wants_json():
+        return jsonify(error=title, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register(app) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, "This form has expired or did not come from this site. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        detail = None
+        if error.code == 400 and error.description and error.description != type(error).description:
+            detail = error.description
+        return render_error(error.code or 500, detail)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        return render_error(500)

@@ -1,0 +1,210 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, a CSRF-aware client, and factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+
+from studyapp import create_app
+from studyapp.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+TEST_PASSWORD = "correct horse battery"
+
+
+def _postgres_available() -> str | None:
+    """Return why PostgreSQL cannot be used, or None when it can."""
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+def base_config(uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-" + uuid.uuid4().hex,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "localhost",
+    }
+
+
+def migrate_to_head(uri: str) -> None:
+    """Build the schema with the migrations, exactly as `flask db upgrade` does."""
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(uri))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@contextmanager
+def scratch_postgres_database(prefix: str):
+    """Create a throwaway PostgreSQL database (so parallel runs never collide) and drop it after."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    migrate_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A migrated PostgreSQL database for this test session."""
+    reason = _postgres_available()
+    if reason:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at {PG_URL}: {reason}")
+        pytest.skip(
+            f"PostgreSQL unreachable at {PG_URL} ({reason}); start it or set TEST_DATABASE_URL to run these tests"
+        )
+    with scratch_postgres_database("studyapp_test") as url:
+        migrate_to_head(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Each web test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_database")
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every write, unless told `csrf=False`.
+
+    Tests hold one app context, which Flask reuses for every request; `g` is emptied before each
+    request so that nothing (the signed-in user, the CSRF token) leaks between requests, as in production.
+    """
+
+    def csrf_token(self) -> str:
+        page = self.get("/", headers={"Accept": "text/html"})
+        match = CSRF_META.search(page.get_data(as_text=True))
+        assert match, "the home page must carry the CSRF meta tag"
+        return match.group(1)
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        if has_app_context():
+            vars(g).clear()
+        method = kwargs.get("method", "GET").upper()
+        if csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        response = super().open(*args, **kwargs)
+        if has_app_context():
+            vars(g).clear()
+        return response
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(base_config(database_url))
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> CSRFClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Return a callable that creates a user (and commits)."""
+    from studyapp.auth import services
+    from studyapp.models import Role
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(role: Role = Role.STUDENT, *, email: str | None = None, name: str | None = None,
+             password: str = TEST_PASSWORD):
+        n = next(counter)
+        user = services.create_user(
+            email=email or f"{role.value}{n}@studyapp.example",
+            display_name=name or f"{role.value.title()} {n}",
+            password=password,
+            role=role,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Return a callable that signs a user in through the login form."""
+
+    def do_login(user, password: str = TEST_PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(app):
+    """Return a context manager that counts the SQL statements run inside it."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
