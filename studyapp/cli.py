@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from studyapp.auth import services as accounts
+from studyapp.authoring import services as authoring
 from studyapp.extensions import db
 from studyapp.models import Role
 
@@ -16,6 +17,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 
 #: Demo accounts `flask demo` creates (or resets) and prints.
 DEMO_ACCOUNTS = (
+    ("admin@studyapp.example", "Demo Admin", Role.ADMIN),
     ("instructor@studyapp.example", "Demo Instructor", Role.INSTRUCTOR),
     ("student@studyapp.example", "Demo Student", Role.STUDENT),
 )
@@ -47,7 +49,13 @@ def list_users() -> None:
 
 @click.command("demo")
 def demo() -> None:
-    """Create (or reset) the demo accounts and print their logins."""
+    """Load the shipped content, create (or reset) the demo accounts and print their logins."""
+    try:
+        questions, quizzes = authoring.load_shipped_content(current_app.config["CONTENT_DIR"])
+    except authoring.ContentProblems as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("the content has problems; nothing was loaded (see `flask content check`)") from exc
     lines = []
     for email, name, role in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)
@@ -58,11 +66,16 @@ def demo() -> None:
             accounts.set_password(user, password)
         lines.append(f"  {role.value:<11} {email:<30} password: {password}")
     db.session.commit()
+    click.echo(f"Content loaded: {len(questions.created) + len(questions.changed) + len(questions.unchanged)} questions, "
+               f"{len(quizzes.created) + len(quizzes.changed)} quizzes.")
     click.echo("Demo accounts (new passwords each time `flask demo` runs):")
     click.echo("\n".join(lines))
 
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo)
+    from studyapp.authoring.cli import questions_cli, quizzes_cli
+    from studyapp.reading.cli import content_cli
+
+    for command in (users_cli, demo, questions_cli, quizzes_cli, content_cli):
+        app.cli.add_command(command)

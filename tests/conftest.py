@@ -56,12 +56,12 @@ def migrate_to_head(uri: str) -> None:
 
 
 @contextmanager
-def scratch_postgres_database(prefix: str):
+def scratch_postgres_database(prefix: str, template: str | None = None):
     """Create a throwaway PostgreSQL database (so parallel runs never collide) and drop it after."""
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     url = sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
@@ -69,6 +69,17 @@ def scratch_postgres_database(prefix: str):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def load_shipped_content(uri: str) -> None:
+    """Load the readings, the question banks and the quizzes, as `flask demo` does."""
+    from studyapp.authoring.services import load_shipped_content as load
+
+    app = create_app(base_config(uri))
+    with app.app_context():
+        load(app.config["CONTENT_DIR"])
+        db.session.commit()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +91,15 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_database():
-    """A migrated PostgreSQL database for this test session."""
+def sqlite_content_template(sqlite_template, tmp_path_factory) -> Path:
+    """A migrated SQLite file holding the shipped content."""
+    path = tmp_path_factory.mktemp("sqlite-content") / "content.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    load_shipped_content(f"sqlite:///{path}")
+    return path
+
+
+def _require_postgres() -> None:
     reason = _postgres_available()
     if reason:
         if REQUIRE_POSTGRES:
@@ -89,19 +107,52 @@ def postgres_database():
         pytest.skip(
             f"PostgreSQL unreachable at {PG_URL} ({reason}); start it or set TEST_DATABASE_URL to run these tests"
         )
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A migrated PostgreSQL database for this test session (emptied after each test)."""
+    _require_postgres()
     with scratch_postgres_database("studyapp_test") as url:
         migrate_to_head(url)
         yield url
 
 
+@pytest.fixture(scope="session")
+def postgres_content_template():
+    """A migrated PostgreSQL database holding the shipped content, copied (as a template) per test."""
+    _require_postgres()
+    with scratch_postgres_database("studyapp_tpl") as url:
+        migrate_to_head(url)
+        load_shipped_content(url)
+        yield url
+
+
+@contextmanager
+def postgres_copy(template_url: str):
+    """A fresh database created from a template database; dropped afterwards."""
+    template = sa.make_url(template_url).database
+    with scratch_postgres_database("studyapp_copy", template=template) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    """Each web test runs once on SQLite and once on PostgreSQL."""
+def database_url(request, tmp_path):
+    """Each web test runs once on SQLite and once on PostgreSQL.
+
+    Tests marked `content` start from a database holding the shipped readings, banks and quizzes.
+    """
+    with_content = request.node.get_closest_marker("content") is not None
     if request.param == "sqlite":
         path = tmp_path / "test.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    return request.getfixturevalue("postgres_database")
+        template = "sqlite_content_template" if with_content else "sqlite_template"
+        shutil.copyfile(request.getfixturevalue(template), path)
+        yield f"sqlite:///{path}"
+    elif with_content:
+        with postgres_copy(request.getfixturevalue("postgres_content_template")) as url:
+            yield url
+    else:
+        yield request.getfixturevalue("postgres_database")
 
 
 class CSRFClient(FlaskClient):
@@ -138,7 +189,7 @@ def app(database_url):
     with app.app_context():
         yield app
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql" and "/studyapp_test_" in database_url:
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

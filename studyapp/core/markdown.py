@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as _markdown
 import nh3
 
@@ -41,8 +43,12 @@ def sanitize(html: str) -> str:
     )
 
 
+@lru_cache(maxsize=16384)
 def render(text: str, *, inline: bool = False) -> str:
-    """Render Markdown to sanitized HTML; `inline` drops the wrapping paragraph."""
+    """Render Markdown to sanitized HTML; `inline` drops the wrapping paragraph.
+
+    Pure, so results are cached: a question or passage is rendered once per process.
+    """
     md = _markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
     html = md.convert(text or "")
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:

@@ -1,0 +1,618 @@
+"""Class-result exports: the Canvas gradebook and the responses, streamed as CSV or XLSX bytes.
+
+Everything here takes plain data and yields `bytes` chunks, so a view can hand the generator
+to a streaming response and a class of any size is written in flat memory.
+
+Every text cell goes through `neutralize()` (OWASP CSV injection) in both formats; numbers
+stay numbers. The XLSX writer is a small streaming OOXML writer on the standard library's
+`zipfile`: text is always written as an inline string and no cell ever holds a formula.
+(XlsxWriter and openpyxl both build the whole file before its first byte can be sent, take
+over a minute for a 500,000-row export here, and XlsxWriter writes any string that looks
+like `<r>...</r>` into the sheet unescaped, which lets a typed answer inject a formula.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Union
+from urllib.parse import quote
+
+from studyapp.core.qformat.model import Question, choice_id
+
+Cell = Union[str, int, float, Decimal, None]
+Row = Sequence[Cell]
+
+#: What a gradebook cell holds for an excused student (Canvas's own mark).
+EXCUSED = "EX"
+#: A text cell starting with one of these is read as a formula by some spreadsheet (OWASP).
+DANGEROUS_FIRST_CHARACTERS = frozenset("=+-@\t\r\n")
+CSV_BOM = "\ufeff".encode("utf-8")
+#: Canvas's fixed columns, spelled as its gradebook export spells them.
+CANVAS_FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+CANVAS_POINTS_POSSIBLE = "    Points Possible"
+RESPONSES_COLUMNS = (
+    "Class", "Section", "Assignment", "Student", "Attempt", "Question ID", "Themes", "Response",
+    "Score", "Max score", "Submitted at",
+)
+#: Excel's limits: rows per sheet, characters per cell, characters per sheet name.
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CELL_CHARS = 32_767
+XLSX_MAX_SHEET_NAME = 31
+#: A sheet is closed and the next one started before its XML reaches this size, so no part
+#: ever needs ZIP64 (which older Excel versions warn about).
+XLSX_MAX_SHEET_BYTES = 1_500_000_000
+#: Rows written between two yields: big enough to amortize, small enough to stay flat.
+BATCH_ROWS = 512
+
+
+def neutralize(value: object) -> Cell:
+    """Return `value` as a cell that no spreadsheet reads as a formula.
+
+    Text starting with `=`, `+`, `-`, `@`, tab, CR or LF gets a leading `'` (OWASP); numbers
+    (int, float, Decimal) stay numbers, so the string "-5" is neutralized but the number -5 is
+    not. None and non-finite numbers become "" and booleans become 0 or 1; dates and times
+    become ISO 8601 text (UTC for aware datetimes); anything else becomes its `str()`.
+    """
+    if type(value) is str:
+        return "'" + value if value[:1] in DANGEROUS_FIRST_CHARACTERS else value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else ""
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralize(str(value))
+
+
+def _cells(row: Iterable[object]) -> list[Cell]:
+    """Neutralize every cell of a row (the common str case inline, for speed)."""
+    return [
+        ("'" + v if v[:1] in DANGEROUS_FIRST_CHARACTERS else v) if type(v) is str else neutralize(v)
+        for v in row
+    ]
+
+
+def iso_utc(moment: datetime | None) -> str:
+    """Format a timestamp as ISO 8601 in UTC (`2026-11-28T14:03:05Z`); naive ones are taken as UTC."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    text = moment.replace(tzinfo=None).isoformat(timespec="seconds")
+    return text + "Z"
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def csv_stream(header_rows: Iterable[Row], rows: Iterable[Row], *, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:
+    """Yield a UTF-8 CSV (BOM first, CRLF, RFC 4180 quoting) of the header rows, then the rows.
+
+    Text cells are always quoted and numbers never are, so a spreadsheet in a locale whose
+    separator is `;` still keeps each text cell whole.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    yield CSV_BOM
+    pending = 0
+    for source in (header_rows, rows):
+        for row in source:
+            writer.writerow(_cells(row))
+            pending += 1
+            if pending >= batch_rows:
+                yield _drain(buffer)
+                pending = 0
+    if pending:
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode("utf-8", "replace")
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+#: Excel's escape of characters XML cannot hold (`_x0007_`), and of text that looks like one.
+_XLSX_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_")
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_STYLES = (
+    _XML_HEAD + f'<styleSheet xmlns="{_MAIN_NS}">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def _xlsx_escape_match(match: re.Match[str]) -> str:
+    found = match.group()
+    if found == "&":
+        return "&amp;"
+    if found == "<":
+        return "&lt;"
+    if found == ">":
+        return "&gt;"
+    if len(found) > 1:
+        return "_x005F" + found
+    if "\ud800" <= found <= "\udfff":
+        return "\ufffd"
+    return f"_x{ord(found):04X}_"
+
+
+def _xlsx_text(text: str) -> str:
+    """Escape text for a `<t>` element, and cut it to Excel's 32,767 characters per cell."""
+    if len(text) > XLSX_MAX_CELL_CHARS:
+        text = text[:XLSX_MAX_CELL_CHARS]
+    return _XLSX_ESCAPE.sub(_xlsx_escape_match, text)
+
+
+def column_letters(index: int) -> str:
+    """Return the spreadsheet column name of a 0-based column index: A..Z, AA, AB, ..."""
+    return choice_id(index).upper()
+
+
+def sheet_title(name: str) -> str:
+    """Make a valid Excel sheet name: no `[]:*?/\\`, at most 31 characters, never blank."""
+    title = _SHEET_NAME_FORBIDDEN.sub("-", name or "").strip().strip("'").strip()
+    title = title[:XLSX_MAX_SHEET_NAME].strip()
+    return title or "Sheet1"
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+class _Sink:
+    """The write-only file the zip is written to; `take()` hands over what was written so far."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        if data:
+            self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+class _SheetWriter:
+    """Turns neutralized rows into `<row>` elements for one sheet at a time."""
+
+    def __init__(self, header_count: int) -> None:
+        self.header_count = header_count
+        self.letters: list[str] = []
+
+    def _ensure(self, width: int) -> None:
+        while len(self.letters) < width:
+            self.letters.append(column_letters(len(self.letters)))
+
+    def row(self, number: int, cells: list[Cell], style: str = "") -> str:
+        """Return the XML of one row; empty cells are left out (each cell has its reference)."""
+        self._ensure(len(cells))
+        letters = self.letters
+        # One check on the row's text decides whether any cell needs escaping or cutting.
+        joined = "".join([v for v in cells if type(v) is str])
+        if len(joined) > XLSX_MAX_CELL_CHARS or _XLSX_ESCAPE.search(joined):
+            cells = [_xlsx_text(v) if type(v) is str else v for v in cells]
+        n = str(number)
+        parts = [f'<row r="{n}">']
+        for index, value in enumerate(cells):
+            if type(value) is str:
+                if value:
+                    parts.append(
+                        f'<c r="{letters[index]}{n}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+                    )
+            else:
+                parts.append(f'<c r="{letters[index]}{n}"{style}><v>{value}</v></c>')
+        parts.append("</row>")
+        return "".join(parts)
+
+    def opening(self, width: int) -> str:
+        """Return the start of a sheet: the header rows frozen at the top, then `<sheetData>`."""
+        pane = ""
+        if self.header_count:
+            top = f"A{self.header_count + 1}"
+            pane = f'<pane ySplit="{self.header_count}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+        cols = ""
+        if width:
+            cols = f'<cols><col min="1" max="{width}" width="18" customWidth="1"/></cols>'
+        return (
+            _XML_HEAD + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/>{cols}<sheetData>'
+        )
+
+
+def xlsx_stream(
+    sheet_name: str,
+    header_rows: Iterable[Row],
+    rows: Iterable[Row],
+    *,
+    batch_rows: int = BATCH_ROWS,
+    max_rows: int = XLSX_MAX_ROWS,
+    compresslevel: int = 1,
+) -> Iterator[bytes]:
+    """Yield an XLSX workbook of the header rows (bold, frozen) then the rows, as they are read.
+
+    Text is written as inline strings, never interpreted (no formula, no URL, no number
+    guessing); numbers are numeric cells. Past Excel's row limit the rows continue on a new
+    sheet named "<name> (2)", the header rows repeated. Text longer than Excel's 32,767
+    characters per cell is cut there.
+    """
+    header_rows = [_cells(row) for row in header_rows]
+    width = max((len(row) for row in header_rows), default=0)
+    sheets = _SheetWriter(len(header_rows))
+    base = sheet_title(sheet_name)
+    sink = _Sink()
+    archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
+    names: list[str] = []
+    per_sheet = max(max_rows - len(header_rows), 1)
+    source = iter(rows)
+    bold = ' s="1"'
+
+    while True:
+        first = next(source, None)
+        if first is None and names:
+            break
+        index = len(names) + 1
+        names.append(base if index == 1 else _numbered(base, index))
+        with archive.open(f"xl/worksheets/sheet{index}.xml", "w") as part:
+            written = part.write((sheets.opening(width)).encode("utf-8"))
+            number = 0
+            for row in header_rows:
+                number += 1
+                written += part.write(sheets.row(number, row, bold).encode("utf-8", "replace"))
+            batch: list[str] = []
+            pending = first
+            while pending is not None:
+                number += 1
+                batch.append(sheets.row(number, _cells(pending)))
+                if len(batch) >= batch_rows:
+                    written += part.write("".join(batch).encode("utf-8", "replace"))
+                    batch.clear()
+                    yield sink.take()
+                if number - len(header_rows) >= per_sheet or written >= XLSX_MAX_SHEET_BYTES:
+                    break
+                pending = next(source, None)
+            if batch:
+                part.write("".join(batch).encode("utf-8", "replace"))
+            part.write(b"</sheetData></worksheet>")
+        yield sink.take()
+        if pending is None:
+            break
+
+    for name, text in _workbook_parts(names):
+        archive.writestr(name, text)
+    archive.close()
+    yield sink.take()
+
+
+def _numbered(base: str, index: int) -> str:
+    suffix = f" ({index})"
+    return base[: XLSX_MAX_SHEET_NAME - len(suffix)].rstrip() + suffix
+
+
+def _workbook_parts(names: list[str]) -> list[tuple[str, str]]:
+    """Return the package parts that list the sheets, written once every sheet is done."""
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
+        for i in range(1, len(names) + 1)
+    )
+    content_types = (
+        _XML_HEAD + f'<Types xmlns="{_CONTENT_TYPES_NS}">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{overrides}</Types>"
+    )
+    root_rels = (
+        _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+        f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    )
+    sheets = "".join(
+        f'<sheet name="{_attr(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, start=1)
+    )
+    workbook = (
+        _XML_HEAD + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f'<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>'
+    )
+    sheet_rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(names) + 1)
+    )
+    styles_id = len(names) + 1
+    workbook_rels = (
+        _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">{sheet_rels}'
+        f'<Relationship Id="rId{styles_id}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    )
+    return [
+        ("xl/styles.xml", _STYLES),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", workbook_rels),
+        ("_rels/.rels", root_rels),
+        ("[Content_Types].xml", content_types),
+    ]
+
+
+# --- Canvas gradebook -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GradebookAssignment:
+    """One gradebook column: an assignment of the class."""
+
+    id: int
+    title: str
+    points_possible: float
+
+
+@dataclass(frozen=True, slots=True)
+class GradebookStudent:
+    """One gradebook row: a student of the class and their score per assignment id."""
+
+    id: int
+    name: str
+    email: str
+    section: str
+    #: assignment id -> points scored, or EXCUSED; an assignment missing (or None) was not attempted.
+    scores: Mapping[int, float | str | None] = field(default_factory=dict)
+
+
+def canvas_gradebook(
+    students: Iterable[GradebookStudent], assignments: Sequence[GradebookAssignment]
+) -> tuple[list[list[Cell]], Iterator[list[Cell]]]:
+    """Lay a gradebook out as Canvas imports it: `(header_rows, rows)`.
+
+    Row 1: `Student, ID, SIS User ID, SIS Login ID, Section`, then `Title (id)` per assignment.
+    Row 2: `    Points Possible` (four spaces), four empty cells, each assignment's points.
+    Then one row per student: display name, user id, "" (we keep no SIS id), email, section,
+    and per assignment the score as a number, "" when not attempted, "EX" when excused.
+    The rows are produced lazily, as `students` is read.
+    """
+    header = [*CANVAS_FIXED_COLUMNS, *(f"{a.title} ({a.id})" for a in assignments)]
+    points: list[Cell] = [CANVAS_POINTS_POSSIBLE, "", "", "", ""]
+    points.extend(a.points_possible for a in assignments)
+    ids = [a.id for a in assignments]
+
+    def rows() -> Iterator[list[Cell]]:
+        for student in students:
+            scores = student.scores
+            row: list[Cell] = [student.name, student.id, "", student.email, student.section]
+            row.extend(scores.get(key) for key in ids)
+            yield row
+
+    return [header, points], rows()
+
+
+# --- Responses --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ResponseRecord:
+    """One student's answer to one question of one attempt, ready to export.
+
+    Not frozen: an export builds one per row, and a frozen dataclass takes twice as long to make.
+    """
+
+    class_name: str
+    section: str
+    assignment: str
+    student: str
+    attempt: int
+    question_id: str
+    themes: Sequence[str]
+    #: The answer as readable text (see `response_text`).
+    response: str
+    score: float | None
+    max_score: float
+    submitted_at: datetime | None
+
+
+def responses_rows(records: Iterable[ResponseRecord]) -> tuple[list[list[Cell]], Iterator[list[Cell]]]:
+    """Lay the responses out one row per student x question: `(header_rows, rows)`.
+
+    Columns (RESPONSES_COLUMNS): Class, Section, Assignment, Student, Attempt (the attempt's
+    number for that student, from 1), Question ID (the question's id from its bank), Themes
+    (theme ids joined with "; "), Response (readable text), Score ("" while ungraded),
+    Max score, Submitted at (ISO 8601 UTC, "" while in progress). The rows are produced lazily.
+    """
+
+    def rows() -> Iterator[list[Cell]]:
+        last_moment: datetime | None = None
+        last_text = ""
+        last_themes: Sequence[str] | None = None
+        themes_text = ""
+        for r in records:
+            if r.submitted_at is not last_moment:
+                last_moment, last_text = r.submitted_at, iso_utc(r.submitted_at)
+            if r.themes is not last_themes:
+                last_themes, themes_text = r.themes, "; ".join(r.themes)
+            yield [
+                r.class_name, r.section, r.assignment, r.student, r.attempt, r.question_id, themes_text,
+                r.response, r.score, r.max_score, last_text,
+            ]
+
+    return [list(RESPONSES_COLUMNS)], rows()
+
+
+def response_text(question: Question | None, response: Mapping[str, Any] | None, *, sentences: Sequence[str] = ()) -> str:
+    """Render a stored response as text a person reads in a spreadsheet.
+
+    Understood keys (ids are those of the question format: choices and pairs `a`, `b`, ...;
+    blanks `1`, `2`, ...; ordering items by 0-based index, letter id or text):
+    `choice` / `choices` -> the choice texts joined with "; " (evidence: the passage's
+    `sentences`); `text` or `value` -> as typed; `order` -> "1. first; 2. second; ...";
+    `matches` -> "left → right; ..."; `blanks` -> "(1) answer; (2) answer". A response that
+    uses none of these is written as compact JSON, so nothing is lost.
+    """
+    if not response:
+        return ""
+    parts: list[str] = []
+    if "choice" in response or "choices" in response:
+        chosen = response.get("choices", response.get("choice"))
+        if isinstance(chosen, (str, int)):
+            chosen = [chosen]
+        labels = _choice_labels(question, sentences)
+        parts.append("; ".join(labels.get(str(c), str(c)) for c in chosen or ()))
+    if "text" in response or "value" in response:
+        typed = response.get("text", response.get("value"))
+        parts.append("" if typed is None else str(typed))
+    if "order" in response:
+        items = tuple(question.items) if question else ()
+        parts.append("; ".join(f"{n}. {_item(items, ref)}" for n, ref in enumerate(response["order"] or (), 1)))
+    if "matches" in response:
+        pairs = {p.id: p for p in question.pairs} if question else {}
+        rights = _right_labels(question)
+        matches = response["matches"] or {}
+        ordered = sorted(matches.items(), key=lambda kv: _ref_order(kv[0]))
+        parts.append("; ".join(
+            f"{pairs[str(left)].left if str(left) in pairs else left} → {rights.get(str(right), '' if right is None else str(right))}"
+            for left, right in ordered
+        ))
+    if "blanks" in response:
+        blanks = response["blanks"] or {}
+        if isinstance(blanks, (list, tuple)):
+            blanks = {str(i): v for i, v in enumerate(blanks, 1)}
+        ordered = sorted(blanks.items(), key=lambda kv: _ref_order(kv[0]))
+        parts.append("; ".join(f"({key}) {'' if value is None else value}" for key, value in ordered))
+    if not parts:
+        return json.dumps(response, ensure_ascii=False, sort_keys=True, default=str)
+    return "; ".join(parts)
+
+
+def _choice_labels(question: Question | None, sentences: Sequence[str]) -> dict[str, str]:
+    if question is not None and question.type == "evidence":
+        return {choice_id(i): text for i, text in enumerate(sentences)}
+    if question is not None:
+        return {c.id: c.text for c in question.choices}
+    return {choice_id(i): text for i, text in enumerate(sentences)}
+
+
+def _right_labels(question: Question | None) -> dict[str, str]:
+    """Right-hand options by id: a pair's id names its right side; the distractors' ids follow the pairs'."""
+    if question is None:
+        return {}
+    labels = {p.id: p.right for p in question.pairs}
+    labels.update({choice_id(len(question.pairs) + i): d for i, d in enumerate(question.distractors)})
+    return labels
+
+
+def _item(items: tuple[str, ...], ref: object) -> str:
+    if isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref < len(items):
+        return items[ref]
+    if isinstance(ref, str) and ref.isascii() and ref.isalpha() and ref.islower():
+        index = _letters_index(ref)
+        if 0 <= index < len(items):
+            return items[index]
+    return str(ref)
+
+
+def _letters_index(ref: str) -> int:
+    index = 0
+    for letter in ref:
+        index = index * 26 + (ord(letter) - ord("a") + 1)
+    return index - 1
+
+
+def _ref_order(ref: object) -> tuple[int, int, str]:
+    text = str(ref)
+    if text.isdigit():
+        return (0, int(text), "")
+    if text.isascii() and text.isalpha() and text.islower():
+        return (1, _letters_index(text), "")
+    return (2, 0, text)
+
+
+# --- File names -------------------------------------------------------------------------------
+
+
+def slugify(text: str, *, ascii_only: bool = True, max_length: int = 60) -> str:
+    """Lower-case `text` and keep only letters and digits, runs of anything else becoming one "-".
+
+    With `ascii_only`, accents are dropped ("Détente" -> "detente") and other scripts vanish.
+    """
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    if ascii_only:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = "".join(ch if ch.isalnum() and (ch.isascii() or not ascii_only) else "-" for ch in text)
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def export_filename(class_name: str, kind: str, day: date, ext: str, *, ascii_only: bool = True) -> str:
+    """Name an export file `<class>-<kind>-<YYYY-MM-DD>.<ext>`, e.g. `history-101-gradebook-2026-11-28.csv`.
+
+    The result holds only letters, digits, "-" and one "." (ASCII ones unless `ascii_only` is
+    False): no path separator, quote or dot-dot can reach it. A class name with nothing left
+    becomes "class".
+    """
+    extension = (ext or "").lower()
+    if not re.fullmatch(r"[a-z0-9]{1,10}", extension):
+        raise ValueError(f"not a file extension: {ext!r}")
+    stem = "-".join(
+        part for part in (slugify(class_name, ascii_only=ascii_only) or "class", slugify(kind, ascii_only=ascii_only))
+        if part
+    )
+    return f"{stem}-{day.isoformat()}.{extension}"
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """Return a Content-Disposition value (RFC 6266): `filename` in ASCII, plus `filename*` when needed.
+
+    Non-ASCII names get an ASCII fallback for old clients and the exact name, percent-encoded
+    UTF-8, in `filename*` (RFC 8187).
+    """
+    if disposition not in ("attachment", "inline"):
+        raise ValueError(f"not a disposition: {disposition!r}")
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-.") or "download"
+    if fallback == filename:
+        return f'{disposition}; filename="{fallback}"'
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

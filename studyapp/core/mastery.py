@@ -1,0 +1,211 @@
+"""Mastery per theme and spaced review of missed questions: pure functions of plain data.
+
+Mastery is a recency-weighted share of the points earned on a theme's answered questions
+(docs/statistics.md explains it for instructors). Review scheduling wraps the FSRS
+algorithm (the `fsrs` package) behind a JSON-serializable card state, so a card can live
+in a JSON column and every function here stays free of the database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+from fsrs import Card, Rating, Scheduler, State
+
+#: An answer's weight halves every this many days.
+HALF_LIFE_DAYS = 14.0
+
+NOT_STARTED, EMERGING, DEVELOPING, SECURE = "not started", "emerging", "developing", "secure"
+#: Mastery under this is "emerging"; at or over it, "developing".
+DEVELOPING_FROM = 0.5
+#: Mastery at or over this is "secure".
+SECURE_FROM = 0.8
+
+
+class Answer(NamedTuple):
+    """One graded answer: the themes of its question, its points, when it was given.
+
+    A plain tuple `(themes, score, max_score, answered_at)` works wherever an Answer does.
+    """
+
+    themes: Sequence[str]
+    score: float
+    max_score: float
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Mastery:
+    #: Recency-weighted share of points earned, 0 to 1; None when there are no answers.
+    value: float | None
+    #: How many answers it rests on.
+    answers: int
+    #: The answers' summed weights: the count discounted by age (an answer given now counts 1).
+    weight: float
+    #: When the latest of them was given; None when there are none.
+    last_answered_at: datetime | None
+    level: str
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.value is None else 100 * self.value
+
+
+def level_for(value: float | None) -> str:
+    """Return the label of a mastery value: not started, emerging, developing or secure."""
+    if value is None:
+        return NOT_STARTED
+    if value >= SECURE_FROM:
+        return SECURE
+    return DEVELOPING if value >= DEVELOPING_FROM else EMERGING
+
+
+def mastery(answers: Iterable[Answer | tuple], now: datetime, *, half_life_days: float = HALF_LIFE_DAYS) -> Mastery:
+    """Return the mastery shown by `answers` at `now`, whatever their themes.
+
+    An answer `age` days old weighs 0.5 ** (age / half_life_days) (answers dated after `now`
+    weigh 1); mastery = sum(weight * score) / sum(weight * max_score). Answers worth no
+    points are left out. Because every weight decays at the same rate, mastery itself does
+    not fade while a student is away: `weight` and `last_answered_at` show how recent it is.
+    """
+    if half_life_days <= 0:
+        raise ValueError("half_life_days must be positive")
+    _require_aware(now)
+    counted = [Answer(*a) for a in answers if a[2] > 0]
+    if not counted:
+        return Mastery(None, 0, 0.0, None, NOT_STARTED)
+    ages = [max(0.0, (now - _require_aware(a.answered_at)).total_seconds() / 86400) for a in counted]
+    # Weigh relative to the newest answer for the ratio, so very old answers cannot underflow it to 0/0;
+    # the common factor 0.5 ** (youngest / half_life) cancels between numerator and denominator.
+    youngest = min(ages)
+    relative = [0.5 ** ((age - youngest) / half_life_days) for age in ages]
+    earned = math.fsum(w * a.score for w, a in zip(relative, counted))
+    possible = math.fsum(w * a.max_score for w, a in zip(relative, counted))
+    value = earned / possible
+    return Mastery(
+        value=value,
+        answers=len(counted),
+        weight=math.fsum(0.5 ** (age / half_life_days) for age in ages),
+        last_answered_at=max(a.answered_at for a in counted),
+        level=level_for(value),
+    )
+
+
+def mastery_by_theme(answers: Iterable[Answer | tuple], now: datetime, *, themes: Iterable[str] = (),
+                     half_life_days: float = HALF_LIFE_DAYS) -> dict[str, Mastery]:
+    """Return each theme's mastery; an answer counts towards every theme of its question.
+
+    Themes listed in `themes` come first, in that order, and appear even with no answers
+    ("not started"); themes met only in the answers follow in alphabetical order.
+    """
+    listed = list(dict.fromkeys(themes))
+    grouped: dict[str, list[Answer]] = {theme: [] for theme in listed}
+    for answer in answers:
+        answer = Answer(*answer)
+        for theme in dict.fromkeys(answer.themes):
+            grouped.setdefault(theme, []).append(answer)
+    order = listed + sorted(set(grouped) - set(listed))
+    return {theme: mastery(grouped[theme], now, half_life_days=half_life_days) for theme in order}
+
+
+# Review scheduling ------------------------------------------------------------------------
+
+AGAIN, HARD, GOOD, EASY = Rating.Again, Rating.Hard, Rating.Good, Rating.Easy
+
+#: No random fuzz on intervals, so a schedule is a pure function of its answers.
+SCHEDULER = Scheduler(enable_fuzzing=False)
+
+
+def rating_for(outcome: bool | float | Rating) -> Rating:
+    """Map a graded answer to an FSRS rating.
+
+    A Rating passes through. True (correct) is Good, False is Again. A fraction of the
+    marks: all of them (1) is Good, at least half is Hard, less than half is Again.
+    Easy is never inferred: a correct answer says nothing about how easily it came.
+    """
+    if isinstance(outcome, Rating):
+        return outcome
+    if isinstance(outcome, bool):
+        return GOOD if outcome else AGAIN
+    if outcome >= 1 - 1e-9:
+        return GOOD
+    return HARD if outcome >= 0.5 else AGAIN
+
+
+def new_card(now: datetime | None = None) -> dict:
+    """Return the state of a card never reviewed, due at `now` (default: the current time)."""
+    now = _utc(now or datetime.now(timezone.utc))
+    card = Card(card_id=0, due=now)
+    return _state(card, reviews=0, lapses=0)
+
+
+def review(state: dict, outcome: bool | float | Rating, now: datetime) -> tuple[dict, datetime]:
+    """Record an answer given at `now` and return the new state and when the card is next due.
+
+    `outcome` is True/False, the fraction of the marks earned, or an FSRS Rating (see
+    rating_for). The old state is left untouched.
+    """
+    rating = rating_for(outcome)
+    card = _card(state)
+    was_reviewing = card.state == State.Review
+    card, _log = SCHEDULER.review_card(card, rating, _utc(now))
+    lapses = state.get("lapses", 0) + (rating == AGAIN and was_reviewing)
+    new_state = _state(card, reviews=state.get("reviews", 0) + 1, lapses=lapses)
+    return new_state, card.due
+
+
+def due_at(state: dict) -> datetime:
+    """Return when the card in `state` is next due (an aware UTC datetime)."""
+    return datetime.fromisoformat(state["due"])
+
+
+def is_due(state: dict, now: datetime) -> bool:
+    """Tell whether the card in `state` is due at `now`."""
+    return due_at(state) <= _utc(now)
+
+
+def interval(state: dict) -> float | None:
+    """Return the days between the card's last review and its due date; None if never reviewed."""
+    if not state.get("last_review"):
+        return None
+    return (due_at(state) - datetime.fromisoformat(state["last_review"])).total_seconds() / 86400
+
+
+def _state(card: Card, *, reviews: int, lapses: int) -> dict:
+    """Return a card as a JSON-serializable dict (datetimes as ISO 8601 strings)."""
+    return {
+        "state": int(card.state),
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due.isoformat(),
+        "last_review": card.last_review.isoformat() if card.last_review else None,
+        "reviews": reviews,
+        "lapses": lapses,
+    }
+
+
+def _card(state: dict) -> Card:
+    return Card(
+        card_id=0,
+        state=State(int(state["state"])),
+        step=state.get("step"),
+        stability=state.get("stability"),
+        difficulty=state.get("difficulty"),
+        due=datetime.fromisoformat(state["due"]),
+        last_review=datetime.fromisoformat(state["last_review"]) if state.get("last_review") else None,
+    )
+
+
+def _require_aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetime; use an aware UTC datetime")
+    return moment
+
+
+def _utc(moment: datetime) -> datetime:
+    return _require_aware(moment).astimezone(timezone.utc)

@@ -1,0 +1,21 @@
+"""The Markdown question format: parse a bank, validate its references, write it back.
+
+See docs/question-format.md for the format itself.
+"""
+
+from .answers import answer_matches, normalize_answer, read_number
+from .model import (
+    DIFFICULTIES, MATCH_MODES, TYPES, Blank, Choice, EvidenceSentence, Pair, Problem, Question,
+    choice_id, fill_blanks, is_slug,
+)
+from .parser import ParseResult, parse
+from .source import MAX_BYTES
+from .validate import evidence_choices, passage_quotes, validate
+from .writer import write, write_question
+
+__all__ = [
+    "DIFFICULTIES", "MATCH_MODES", "MAX_BYTES", "TYPES",
+    "Blank", "Choice", "EvidenceSentence", "Pair", "ParseResult", "Problem", "Question",
+    "answer_matches", "choice_id", "evidence_choices", "fill_blanks", "is_slug", "normalize_answer",
+    "parse", "passage_quotes", "read_number", "validate", "write", "write_question",
+]

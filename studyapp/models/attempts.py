@@ -1,0 +1,71 @@
+"""Attempts at quizzes and the answers in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from studyapp.extensions import db
+from studyapp.models.base import UTCDateTime, utcnow
+
+IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Practice attempts give feedback at once and never count towards grades.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Seeds the draw and every shuffle, so a reload or another browser shows the same attempt.
+    seed: Mapped[str] = mapped_column(String(32))
+    #: in_progress | submitted; changed only by compare-and-set.
+    state: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When answers stop being accepted (None: no time limit); extra time moves it.
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: True when a deadline, not the student, ended the attempt.
+    auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: None until every item is graded (essays wait for a person).
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float, default=0)
+
+    items: Mapped[list[AttemptItem]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == IN_PROGRESS
+
+
+class AttemptItem(db.Model):
+    """One question of an attempt: the exact version shown, the latest answer, its grade."""
+
+    __tablename__ = "attempt_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"), index=True)
+    response: Mapped[dict | None] = mapped_column(JSON)
+    #: The client's sequence number of the stored response; an older or replayed save never overwrites it.
+    response_seq: Mapped[int] = mapped_column(Integer, default=0)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    #: correct | partial | incorrect | ungraded (essay waiting for a person) | unanswered
+    status: Mapped[str | None] = mapped_column(String(12))
+    #: The grader's comment on an essay, or the note left by a regrade.
+    comment: Mapped[str] = mapped_column(Text, default="")
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    version = relationship("QuestionVersion")

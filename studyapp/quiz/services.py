@@ -1,0 +1,462 @@
+"""Attempts: start, save answers (compare-and-set on a sequence number), submit once, grade, review.
+
+Services take plain data and an explicit actor, flush, and never commit: the request commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import abort
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from studyapp.authoring.services import question_of
+from studyapp.core import grading
+from studyapp.core.analytics import final_score
+from studyapp.core.qformat import Question as ParsedQuestion
+from studyapp.core.quizdef import DrawRule, draw
+from studyapp.extensions import db
+from studyapp.models import Attempt, AttemptItem, Question, QuestionBank, QuestionVersion, Quiz, User
+from studyapp.models.attempts import IN_PROGRESS, SUBMITTED
+from studyapp.models.base import utcnow
+from studyapp.models.content import Passage
+
+#: Answers that arrive this long after the deadline are still accepted (network, a slow save).
+GRACE = timedelta(seconds=30)
+#: The largest stored response, in characters of JSON.
+MAX_RESPONSE_CHARS = 20_000
+NOT_STARTED = "not_started"
+
+
+class AttemptError(Exception):
+    """A request the attempt rules refuse; `message` is safe to show, `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int = 400, *, closed: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        #: The attempt no longer takes answers (submitted, or out of time).
+        self.closed = closed
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def get_attempt_or_404(attempt_id: int, user: User) -> Attempt:
+    """Load an attempt of `user` (any other user's attempt is "not found")."""
+    attempt = db.session.scalar(
+        select(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+        .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
+    )
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def get_quiz_or_404(quiz_id: int, user: User) -> Quiz:
+    """Load a quiz the user may take: a shipped one (classes add their own assignments)."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not (quiz.is_shipped or quiz.owner_id == user.id):
+        abort(404)
+    return quiz
+
+
+# --- what an attempt shows ---------------------------------------------------------------------
+
+
+def passage_quote(passage: Passage) -> str:
+    """A passage's quote with its paragraphs separated by blank lines (evidence questions split it)."""
+    return "\n\n".join("".join(segment["t"] for segment in paragraph["segments"]) for paragraph in passage.quote)
+
+
+def evidence_quotes(questions: list[ParsedQuestion]) -> dict[str, str]:
+    """The quotes of the passages the evidence questions among `questions` need, in one query."""
+    slugs = {q.evidence_passage for q in questions if q.type == "evidence"}
+    if not slugs:
+        return {}
+    return {p.slug: passage_quote(p) for p in db.session.scalars(select(Passage).where(Passage.slug.in_(slugs)))}
+
+
+def public_id(seed: str, question_id: str, option_id: str) -> str:
+    """An option id as the page shows it: opaque, so the page never reveals the authored order."""
+    digest = hmac.new(seed.encode(), f"{question_id}:{option_id}".encode(), hashlib.sha256).hexdigest()
+    return "o" + digest[:10]
+
+
+@dataclass
+class ItemView:
+    """One question of an attempt as a page shows it: no key, no correctness, no feedback."""
+
+    item: AttemptItem
+    question: ParsedQuestion
+    options: list[tuple[str, str]] = field(default_factory=list)  # (public id, text)
+    lefts: list[tuple[str, str]] = field(default_factory=list)
+    response: dict[str, Any] = field(default_factory=dict)  # in public ids
+    quote: str | None = None
+
+    @property
+    def position(self) -> int:
+        return self.item.position
+
+    @property
+    def type(self) -> str:
+        return self.question.type
+
+
+def item_views(attempt: Attempt, quiz: Quiz) -> list[ItemView]:
+    """Build what the attempt page shows, in the attempt's order, with its saved answers."""
+    parsed = [question_of(item.version) for item in attempt.items]
+    quotes = evidence_quotes(parsed)
+    views = []
+    for item, question in zip(attempt.items, parsed):
+        quote = quotes.get(question.evidence_passage) if question.type == "evidence" else None
+        shown = grading.presentation(question, attempt.seed, quiz.shuffle_choices, quote=quote)
+        to_public = _translator(attempt.seed, question)
+        views.append(ItemView(
+            item=item,
+            question=question,
+            options=[(to_public(o.id), o.text) for o in shown.options],
+            lefts=[(o.id, o.text) for o in shown.lefts],
+            response=to_public_response(question, item.response or {}, to_public),
+            quote=quote,
+        ))
+    return views
+
+
+def _translator(seed: str, question: ParsedQuestion):
+    return lambda option_id: public_id(seed, question.id, option_id)
+
+
+def to_public_response(question: ParsedQuestion, response: dict, to_public) -> dict:
+    """Rewrite the option ids in a stored response into the ids the page shows."""
+    key = grading.grader_for(question).key
+    value = response.get(key)
+    if key in ("choice",) and isinstance(value, str):
+        return {key: to_public(value)}
+    if key in ("choices", "sentences", "order") and isinstance(value, list):
+        return {key: [to_public(v) for v in value]}
+    if key == "matches" and isinstance(value, dict):
+        return {key: {left: to_public(right) for left, right in value.items()}}
+    return dict(response)
+
+
+def from_public_response(question: ParsedQuestion, response: dict, seed: str, quote: str | None) -> dict:
+    """Rewrite the ids a page sent back into option ids; unknown ids stay as they are (and are refused)."""
+    shown = grading.presentation(question, seed, False, quote=quote)
+    back = {public_id(seed, question.id, o.id): o.id for o in shown.options}
+    key = grading.grader_for(question).key
+    value = response.get(key)
+    if key == "choice" and isinstance(value, str):
+        return {**response, key: back.get(value, value)}
+    if key in ("choices", "sentences", "order") and isinstance(value, list):
+        return {**response, key: [back.get(v, v) if isinstance(v, str) else v for v in value]}
+    if key == "matches" and isinstance(value, dict):
+        return {**response, key: {left: back.get(r, r) if isinstance(r, str) else r for left, r in value.items()}}
+    return response
+
+
+# --- the student's list ----------------------------------------------------------------------
+
+
+@dataclass
+class QuizRow:
+    quiz: Quiz
+    state: str
+    attempts_used: int
+    attempts_left: int | None
+    final: float | None
+    max_score: float | None
+    open_attempt: Attempt | None
+    is_open: bool
+
+
+def quiz_is_open(quiz: Quiz, now: datetime) -> bool:
+    return (quiz.opens_at is None or quiz.opens_at <= now) and (quiz.closes_at is None or now < quiz.closes_at)
+
+
+def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
+    """The quizzes open to `user`, each with its state, graded score and attempts left (two queries)."""
+    now = now or utcnow()
+    quizzes = db.session.scalars(
+        select(Quiz).where((Quiz.owner_id.is_(None)) | (Quiz.owner_id == user.id)).order_by(Quiz.slug)
+    ).all()
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.practice.is_(False)).order_by(Attempt.started_at)
+    ).all()
+    by_quiz: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_quiz[attempt.quiz_id].append(attempt)
+    rows = []
+    for quiz in quizzes:
+        mine = by_quiz.get(quiz.id, [])
+        open_attempt = next((a for a in mine if a.state == IN_PROGRESS), None)
+        done = [a for a in mine if a.state == SUBMITTED]
+        state = "in_progress" if open_attempt else ("submitted" if done else NOT_STARTED)
+        left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - len(mine))
+        visible = [a.score for a in done if a.score is not None and review_allows(quiz, a, now, "score")]
+        rows.append(QuizRow(
+            quiz=quiz, state=state, attempts_used=len(mine), attempts_left=left,
+            final=final_score(visible, quiz.grading) if visible else None,
+            max_score=done[-1].max_score if done else None,
+            open_attempt=open_attempt, is_open=quiz_is_open(quiz, now),
+        ))
+    return rows
+
+
+# --- starting --------------------------------------------------------------------------------
+
+
+def question_pool(owner_id: int | None) -> dict[str, Question]:
+    """Questions a quiz may draw from: the shipped banks and its owner's, not retired, by key."""
+    owners = QuestionBank.owner_id.is_(None)
+    if owner_id is not None:
+        owners = owners | (QuestionBank.owner_id == owner_id)
+    rows = db.session.scalars(
+        select(Question).join(QuestionBank).where(owners, Question.retired.is_(False))
+        .options(selectinload(Question.current_version))
+    )
+    return {q.key: q for q in rows}
+
+
+def choose_questions(quiz: Quiz, seed: str) -> list[Question]:
+    """The questions of a new attempt: the quiz's list or its draw, then shuffled if the quiz says so."""
+    if quiz.question_ids:
+        by_id = {
+            q.id: q for q in db.session.scalars(
+                select(Question).where(Question.id.in_(quiz.question_ids), Question.retired.is_(False))
+                .options(selectinload(Question.current_version))
+            )
+        }
+        chosen = [by_id[i] for i in quiz.question_ids if i in by_id]
+    else:
+        pool = question_pool(quiz.owner_id)
+        parsed = {key: question_of(q.current_version) for key, q in pool.items()}
+        rules = [DrawRule(count=r["count"], themes=tuple(r["themes"]), types=tuple(r["types"]),
+                          difficulty=tuple(r["difficulty"])) for r in quiz.draw_rules or []]
+        try:
+            chosen = [pool[q.id] for q in draw(rules, parsed.values(), seed)]
+        except ValueError as exc:
+            raise AttemptError(f"This quiz cannot be started: {exc}. Tell your instructor.", 409) from exc
+    if not chosen:
+        raise AttemptError("This quiz has no questions yet.", 409)
+    if quiz.shuffle_questions:
+        chosen = grading.shuffled(chosen, seed, "questions")
+    return chosen
+
+
+def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: datetime | None = None) -> Attempt:
+    """Resume the student's open attempt at `quiz`, or start a new one if the rules allow."""
+    now = now or utcnow()
+    finalize_expired(now, user_id=user.id)
+    open_attempt = db.session.scalar(
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
+                              Attempt.practice.is_(practice), Attempt.state == IN_PROGRESS)
+    )
+    if open_attempt is not None:
+        return open_attempt
+    if not practice:
+        if not quiz_is_open(quiz, now):
+            raise AttemptError("This quiz is closed.", 403)
+        used = db.session.scalar(
+            select(func.count()).select_from(Attempt)
+            .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.practice.is_(False))
+        )
+        if quiz.max_attempts is not None and used >= quiz.max_attempts:
+            raise AttemptError("You have used every attempt this quiz allows.", 403)
+    seed = secrets.token_hex(8)
+    questions = choose_questions(quiz, seed)
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes and not practice else None
+    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, practice=practice, seed=seed, state=IN_PROGRESS,
+                      started_at=now, deadline_at=deadline, max_score=0.0)
+    for position, question in enumerate(questions, 1):
+        version = question.current_version
+        attempt.items.append(AttemptItem(position=position, question_version_id=version.id, max_score=version.points,
+                                         response_seq=0))
+        attempt.max_score += version.points
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+# --- saving ----------------------------------------------------------------------------------
+
+
+def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
+    """Re-read the attempt under a shared row lock (PostgreSQL; SQLite's write lock is already held)
+    so that a save and a submit never interleave; refuse if it is no longer open."""
+    state, deadline = db.session.execute(
+        select(Attempt.state, Attempt.deadline_at).where(Attempt.id == attempt_id).with_for_update(read=True)
+    ).one()
+    if state != IN_PROGRESS:
+        raise AttemptError("This attempt has been submitted; answers can no longer change.", 409, closed=True)
+    if deadline is not None and now > deadline + GRACE:
+        raise AttemptError("Time is up: answers after the deadline are not accepted.", 409, closed=True)
+    return db.session.get(Attempt, attempt_id)
+
+
+def save_response(attempt: Attempt, position: int, response: Any, seq: int | None,
+                  now: datetime | None = None) -> int:
+    """Store one answer if it is valid and newer than the stored one; return the sequence number kept.
+
+    `seq` is the client's sequence number for this attempt; None lets the server number the save
+    (forms posted without JavaScript). A stale or replayed save raises AttemptError(409).
+    """
+    now = now or utcnow()
+    _lock_open_attempt(attempt.id, now)
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None:
+        raise AttemptError(f"Question {position} is not part of this attempt.", 400)
+    question = question_of(item.version)
+    quote = evidence_quotes([question]).get(question.evidence_passage) if question.type == "evidence" else None
+    if not isinstance(response, dict):
+        raise AttemptError("An answer must be an object.", 400)
+    response = from_public_response(question, response, attempt.seed, quote)
+    problems = grading.check_response(question, response, quote=quote)
+    if problems:
+        raise AttemptError(f"Question {position}: " + "; ".join(problems), 400)
+    if len(json.dumps(response)) > MAX_RESPONSE_CHARS:
+        raise AttemptError(f"Question {position}: the answer is too long (at most {MAX_RESPONSE_CHARS:,} characters).",
+                           413)
+    if seq is None:
+        seq = (db.session.scalar(select(func.max(AttemptItem.response_seq))
+                                 .where(AttemptItem.attempt_id == attempt.id)) or 0) + 1
+    result = db.session.execute(
+        update(AttemptItem)
+        .where(AttemptItem.id == item.id, AttemptItem.response_seq < seq)
+        .values(response=response, response_seq=seq, saved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AttemptError("A newer answer to this question was already saved (from another window?). "
+                           "Reload the page to see it.", 409)
+    db.session.expire(item)
+    return seq
+
+
+def last_seq(attempt: Attempt) -> int:
+    return max((item.response_seq for item in attempt.items), default=0)
+
+
+# --- submitting and grading ---------------------------------------------------------------------
+
+
+def submit(attempt: Attempt, now: datetime | None = None, *, automatic: bool = False) -> bool:
+    """Close the attempt and grade it, exactly once; return False if it was already submitted.
+
+    The state changes by compare-and-set: of two concurrent submits, one updates the row and
+    the other finds it already submitted.
+    """
+    now = now or utcnow()
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
+        .values(state=SUBMITTED, submitted_at=now, auto_submitted=automatic)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.expire(attempt)
+        return False
+    db.session.expire(attempt)
+    grade_attempt(attempt)
+    return True
+
+
+def grade_attempt(attempt: Attempt) -> None:
+    """Grade every item from its stored answer; essays wait for a person."""
+    items = db.session.scalars(
+        select(AttemptItem).where(AttemptItem.attempt_id == attempt.id).options(selectinload(AttemptItem.version))
+        .order_by(AttemptItem.position)
+    ).all()
+    parsed = [question_of(item.version) for item in items]
+    quotes = evidence_quotes(parsed)
+    for item, question in zip(items, parsed):
+        if question.type == "essay" and item.status is not None and item.graded_by_id is not None:
+            continue  # a person's grade stands
+        result = grading.grade(question, item.response or {}, quote=quotes.get(question.evidence_passage))
+        answered = grading.is_answered(question, item.response or {})
+        item.score = result.score if (answered or question.type != "essay") else 0.0
+        item.status = result.status if answered else "unanswered"
+    attempt.score = sum(item.score or 0.0 for item in items)
+    db.session.flush()
+
+
+def needs_grading(attempt: Attempt) -> bool:
+    return any(item.status == grading.UNGRADED for item in attempt.items)
+
+
+def finalize_expired(now: datetime | None = None, *, user_id: int | None = None) -> int:
+    """Submit every attempt whose time (plus the grace) ran out, with the answers it saved."""
+    now = now or utcnow()
+    query = select(Attempt).where(Attempt.state == IN_PROGRESS, Attempt.deadline_at.is_not(None),
+                                  Attempt.deadline_at < now - GRACE)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    count = 0
+    for attempt in db.session.scalars(query).all():
+        count += submit(attempt, now, automatic=True)
+    return count
+
+
+def give_extra_time(attempt: Attempt, minutes: int) -> None:
+    """Move an open timed attempt's deadline (an accommodation for one student, WCAG 2.2.1)."""
+    if attempt.state != IN_PROGRESS or attempt.deadline_at is None:
+        raise AttemptError("Only an open, timed attempt can be given extra time.", 409)
+    if not 1 <= minutes <= 600:
+        raise AttemptError("Extra time must be between 1 and 600 minutes.", 400)
+    attempt.deadline_at = attempt.deadline_at + timedelta(minutes=minutes)
+    db.session.flush()
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+def review_allows(quiz: Quiz, attempt: Attempt, now: datetime, what: str = "answers") -> bool:
+    """Tell whether the review policy lets the student see `what` of a submitted attempt now."""
+    if attempt.state != SUBMITTED:
+        return False
+    if attempt.practice:
+        return True
+    if quiz.review == "after_submit":
+        return True
+    if quiz.review == "after_close":
+        return quiz.closes_at is not None and now >= quiz.closes_at
+    return False
+
+
+@dataclass
+class ReviewItem:
+    view: ItemView
+    grade: grading.Grade
+    correct: dict[str, Any] | None
+    passage: Passage | None
+
+
+def review_items(attempt: Attempt, quiz: Quiz) -> list[ReviewItem]:
+    """Each question of a submitted attempt with the answer, its grade, the key and the passage."""
+    views = item_views(attempt, quiz)
+    slugs = {slug for v in views for slug in v.question.passages}
+    passages = {p.slug: p for p in db.session.scalars(select(Passage).where(Passage.slug.in_(slugs)))}
+    items = []
+    for view in views:
+        question = view.question
+        if question.type == "essay" and view.item.score is not None and view.item.graded_by_id is not None:
+            result = grading.grade_essay(question, view.item.score, view.item.comment)
+        else:
+            result = grading.grade(question, view.item.response or {}, quote=view.quote)
+        correct = grading.correct_response(question, quote=view.quote)
+        to_public = _translator(attempt.seed, question)
+        items.append(ReviewItem(
+            view=view, grade=result,
+            correct=to_public_response(question, correct, to_public) if correct else None,
+            passage=passages.get(question.passages[0]) if question.passages else None,
+        ))
+    return items

@@ -1,0 +1,213 @@
+"""Quiz pages: the list, an attempt (one page or one question per page), autosave, submit, review, practice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from studyapp.core import grading
+from studyapp.extensions import db, limiter
+from studyapp.models import Quiz
+from studyapp.models.base import utcnow
+from studyapp.models.content import Theme
+from studyapp.quiz import services
+from studyapp.quiz.forms import FormError, response_from_form
+
+bp = Blueprint("quiz", __name__, template_folder="templates")
+
+#: Questions per page when a quiz shows one page: all of them.
+PAGE_ACTIONS = ("save", "next", "previous", "finish", "check")
+
+
+@bp.get("/quizzes")
+@login_required
+def index():
+    """List the quizzes open to the student with their state, score and attempts left."""
+    now = utcnow()
+    if services.finalize_expired(now, user_id=current_user.id):
+        db.session.commit()
+    return render_template("quiz/index.html", rows=services.quizzes_for(current_user, now), now=now)
+
+
+@bp.post("/quizzes/<int:quiz_id>/start")
+@login_required
+def start(quiz_id: int):
+    """Start (or resume) an attempt."""
+    quiz = services.get_quiz_or_404(quiz_id, current_user)
+    try:
+        attempt = services.start_attempt(quiz, current_user)
+    except services.AttemptError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("quiz.index"))
+    db.session.commit()
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+def _pages(attempt, quiz) -> list[list[int]]:
+    positions = [item.position for item in attempt.items]
+    if quiz.layout == "one_per_page" or attempt.practice:
+        return [[p] for p in positions]
+    return [positions]
+
+
+def _page_number(pages) -> int:
+    page = request.args.get("page", default=1, type=int)
+    return page if 1 <= page <= len(pages) else 1
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    """Show an open attempt's page with the answers saved so far."""
+    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    now = utcnow()
+    if attempt.state == services.IN_PROGRESS and attempt.deadline_at and now > attempt.deadline_at + services.GRACE:
+        services.submit(attempt, now, automatic=True)
+        db.session.commit()
+    if attempt.state != services.IN_PROGRESS:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    pages = _pages(attempt, quiz)
+    page = _page_number(pages)
+    views = [v for v in services.item_views(attempt, quiz) if v.position in pages[page - 1]]
+    checked = {}
+    if attempt.practice:
+        checked = {v.position: _practice_feedback(v) for v in views if v.item.saved_at is not None}
+    return render_template(
+        "quiz/attempt.html", attempt=attempt, quiz=quiz, views=views, page=page, page_count=len(pages),
+        seq=services.last_seq(attempt), now=now, grace=services.GRACE, checked=checked,
+    )
+
+
+def _practice_feedback(view):
+    """Grade one practice answer for immediate feedback (practice shows answers at once)."""
+    return grading.grade(view.question, services.from_public_response(
+        view.question, view.response, view.item.attempt.seed, view.quote), quote=view.quote)
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def save_page(attempt_id: int):
+    """Save every answer on the page (the form without JavaScript), then move as the button says."""
+    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    pages = _pages(attempt, quiz)
+    page = _page_number(pages)
+    action = request.form.get("action", "save")
+    views = {v.position: v for v in services.item_views(attempt, quiz) if v.position in pages[page - 1]}
+    errors = []
+    for position, view in views.items():
+        try:
+            response = response_from_form(view.question, position, request.form)
+            if response != view.response:
+                with db.session.begin_nested():
+                    services.save_response(attempt, position, response, None)
+        except FormError as exc:
+            errors.append(str(exc))
+        except services.AttemptError as exc:
+            if exc.closed:  # submitted or out of time: nothing on this page can be saved
+                db.session.rollback()
+                flash(exc.message, "error")
+                return redirect(url_for("quiz.result", attempt_id=attempt.id))
+            errors.append(exc.message)
+    db.session.commit()
+    if errors:
+        for message in errors:
+            flash(message, "error")
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id, page=page))
+    flash("Your answers are saved.", "success")
+    if action == "finish":
+        return redirect(url_for("quiz.confirm_submit", attempt_id=attempt.id))
+    target = page + 1 if action == "next" else page - 1 if action == "previous" else page
+    target = min(max(target, 1), len(pages))
+    anchor = f"q{next(iter(views))}" if action == "check" and views else None
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id, page=target, _anchor=anchor))
+
+
+@bp.post("/attempts/<int:attempt_id>/save")
+@login_required
+@limiter.limit("120 per minute", key_func=lambda: f"autosave:{current_user.get_id()}")
+def autosave(attempt_id: int):
+    """Save one answer from the page's script; refuse stale, invalid or late saves with a JSON message."""
+    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    position = request.form.get("position", type=int)
+    seq = request.form.get("seq", type=int)
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None or seq is None or seq < 1:
+        return jsonify(ok=False, error="The save must name a question of this attempt and a sequence number."), 400
+    try:
+        question = services.question_of(item.version)
+        response = response_from_form(question, position, request.form)
+        kept = services.save_response(attempt, position, response, seq)
+    except FormError as exc:
+        return jsonify(ok=False, error=str(exc)), 400
+    except services.AttemptError as exc:
+        db.session.rollback()
+        return jsonify(ok=False, error=exc.message, closed=exc.closed), exc.status
+    db.session.commit()
+    return jsonify(ok=True, seq=kept, position=position)
+
+
+@bp.get("/attempts/<int:attempt_id>/submit")
+@login_required
+def confirm_submit(attempt_id: int):
+    """Ask for confirmation, listing unanswered questions."""
+    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    if attempt.state != services.IN_PROGRESS:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    views = services.item_views(attempt, quiz)
+    unanswered = [v.position for v in views if not grading.is_answered(v.question, v.item.response or {})]
+    return render_template("quiz/submit.html", attempt=attempt, quiz=quiz, unanswered=unanswered,
+                           total=len(views), pages=_pages(attempt, quiz))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    """Submit and grade the attempt, once: a second submit (double click, another tab) changes nothing."""
+    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    if services.submit(attempt):
+        flash("Your attempt is submitted.", "success")
+    db.session.commit()
+    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    """Show a submitted attempt: the score and review if the policy allows, else a receipt."""
+    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    if attempt.state == services.IN_PROGRESS:
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    now = utcnow()
+    allowed = services.review_allows(quiz, attempt, now)
+    items = services.review_items(attempt, quiz) if allowed else []
+    return render_template("quiz/result.html", attempt=attempt, quiz=quiz, allowed=allowed, items=items,
+                           needs_grading=services.needs_grading(attempt))
+
+
+@bp.get("/practice")
+@login_required
+def practice():
+    """Offer ungraded practice by theme."""
+    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    return render_template("quiz/practice.html", themes=themes)
+
+
+@bp.post("/practice/<slug>")
+@login_required
+def start_practice(slug: str):
+    """Start (or resume) a practice attempt on a theme: immediate feedback, no grade."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == f"theme-{slug}", Quiz.owner_id.is_(None)))
+    if quiz is None:
+        abort(404)
+    try:
+        attempt = services.start_attempt(quiz, current_user, practice=True)
+    except services.AttemptError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("quiz.practice"))
+    db.session.commit()
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))

@@ -1,0 +1,117 @@
+"""`flask content check|list|load`: thin wrappers over studyapp.core.content and the reading services."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from studyapp.core import content as core
+from studyapp.extensions import db
+from studyapp.reading import services
+
+content_cli = AppGroup("content", help="Check, list and load the readings in content/.")
+
+content_dir_option = click.option(
+    "--content-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The content folder (default: the CONTENT_DIR setting, content/ in the project).",
+)
+
+
+def _content_dir(given: Path | None) -> Path:
+    return given if given is not None else Path(current_app.config["CONTENT_DIR"])
+
+
+def _shown(path: str) -> str:
+    """A path relative to the working directory when it lies under it, as compilers print them."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
+def _report_errors(errors: list[core.Error]) -> None:
+    for error in errors:
+        click.echo(f"{_shown(error.file)}:{error.line}: {error.message}", err=True)
+    click.echo(f"{len(errors)} error(s)", err=True)
+
+
+@content_cli.command("check")
+@content_dir_option
+def check(content_dir: Path | None) -> None:
+    """Check every document, passage, theme, glossary term and claim; print each problem as file:line: message."""
+    tree, errors = core.load_tree(_content_dir(content_dir))
+    if errors:
+        _report_errors(errors)
+        raise SystemExit(1)
+    click.echo(
+        f"ok: {len(tree.documents)} document(s), {len(tree.passages)} passages, {len(tree.themes)} themes, "
+        f"{len(tree.glossary)} glossary terms, {len(tree.claims)} claims"
+    )
+
+
+@content_cli.command("list")
+@content_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print every passage as JSON.")
+def list_passages(content_dir: Path | None, as_json: bool) -> None:
+    """List the passages, in document order."""
+    tree, errors = core.load_tree(_content_dir(content_dir))
+    if errors:
+        _report_errors(errors)
+        raise SystemExit(1)
+    passages = [p for d in tree.documents for p in d.passages]
+    if as_json:
+        click.echo(json.dumps([services.passage_json(p) for p in passages], ensure_ascii=False, indent=2))
+        return
+    for passage in passages:
+        pages = "–".join(str(n) for n in (passage.pages[0], passage.pages[-1])) if len(passage.pages) > 1 \
+            else str(passage.pages[0])
+        click.echo(f"{passage.id:<40} {passage.part:<11} p.{pages:<8} {passage.title}")
+
+
+@content_cli.command("load")
+@content_dir_option
+def load(content_dir: Path | None) -> None:
+    """Check the content and load it into the database in one transaction (nothing changes on error)."""
+    try:
+        report = services.load_content(_content_dir(content_dir))
+    except services.ContentInvalid as exc:
+        db.session.rollback()
+        _report_errors(exc.errors)
+        click.echo("Nothing was loaded.", err=True)
+        raise SystemExit(1) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    parts = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in report.counts.items())
+    if report.changed:
+        changes = "; ".join(
+            f"{name.replace('_', ' ')}: {report.created[name]} new, {report.updated[name]} changed, "
+            f"{report.removed[name]} removed"
+            for name in report.counts
+            if report.created[name] or report.updated[name] or report.removed[name]
+        )
+        click.echo(f"Loaded {parts}.\nChanged {changes}.")
+    else:
+        click.echo(f"Loaded {parts}.\nThe database was already up to date.")
+
+
+def load_for_demo() -> str:
+    """Load the shipped content for `flask demo` (and so `make run`); the caller commits.
+
+    Return a one-line summary; refuse with the first errors when the content does not check.
+    """
+    content_dir = os.fspath(current_app.config["CONTENT_DIR"])
+    try:
+        report = services.load_content(content_dir)
+    except services.ContentInvalid as exc:
+        shown = "\n".join(f"{_shown(e.file)}:{e.line}: {e.message}" for e in exc.errors[:10])
+        raise click.ClickException(f"the readings in {_shown(content_dir)} have errors:\n{shown}") from None
+    return f"Readings: {report.counts.get('passages', 0)} passages loaded from {_shown(content_dir)}."

@@ -1,0 +1,86 @@
+"""The reading pages: documents, passages, themes, glossary, claim and source, search."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from studyapp.reading import services
+
+bp = Blueprint("reading", __name__, url_prefix="/read", template_folder="templates")
+bp.add_app_template_filter(services.page_range, "page_range")
+
+
+def get_document_or_404(slug: str):
+    document = services.get_document(slug)
+    if document is None:
+        abort(404)
+    return document
+
+
+def get_passage_or_404(slug: str):
+    passage = services.get_passage(slug)
+    if passage is None:
+        abort(404)
+    return passage
+
+
+def get_theme_or_404(slug: str):
+    theme = services.get_theme(slug)
+    if theme is None:
+        abort(404)
+    return theme
+
+
+@bp.get("/")
+def index():
+    """List the documents and their passages."""
+    return render_template("reading/index.html", documents=services.list_documents())
+
+
+@bp.get("/documents/<slug>")
+def document(slug: str):
+    """Print the whole document in order, with page markers, notes and its passages marked."""
+    document = get_document_or_404(slug)
+    runs, refs = services.document_runs(document.blocks)
+    return render_template("reading/document.html", document=document, runs=runs, refs=refs,
+                           passages={p.slug: p for p in document.passages})
+
+
+@bp.get("/passages/<slug>")
+def passage(slug: str):
+    """Show one passage: the quote with its terms, then the editorial note and the citation."""
+    passage = get_passage_or_404(slug)
+    previous, following = services.neighbours(passage)
+    return render_template("reading/passage.html", passage=passage, document=passage.document,
+                           terms={t.slug: t for t in passage.terms}, previous=previous, following=following)
+
+
+@bp.get("/claims")
+def claims():
+    """Set Haig's characterizations beside the letter's own words."""
+    return render_template("reading/claims.html", claims=services.list_claims())
+
+
+@bp.get("/themes")
+def themes():
+    """List the themes with their passages."""
+    return render_template("reading/themes.html", themes=services.list_themes())
+
+
+@bp.get("/themes/<slug>")
+def theme(slug: str):
+    """Show a theme's passages in full, and its claims: a handout when printed."""
+    return render_template("reading/theme.html", theme=get_theme_or_404(slug))
+
+
+@bp.get("/glossary")
+def glossary():
+    """List every glossary term with its definition and the passages that use it."""
+    return render_template("reading/glossary.html", terms=services.list_terms())
+
+
+@bp.get("/search")
+def search():
+    """Search passages and glossary terms for a word or phrase."""
+    results = services.search(request.args.get("q", ""))
+    return render_template("reading/search.html", results=results, excerpt=services.excerpt)

@@ -1,0 +1,157 @@
+"""`flask content check|list|load`: file:line errors, JSON listing, idempotent all-or-nothing loads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from sqlalchemy import func, select
+
+from studyapp.extensions import db
+from studyapp.models import Claim, Document, GlossaryTerm, Passage, Theme
+from studyapp.reading.services import ContentInvalid, load_content
+from tests.web.reading_support import CONTENT, SECOND_DOCUMENT, content_copy, edit, line_of  # noqa: F401
+
+FIXTURE = SECOND_DOCUMENT.parent
+
+
+def snapshot() -> dict:
+    """Every reading row, as plain data, keyed by table and slug."""
+    out = {}
+    for model in (Document, Passage, Theme, GlossaryTerm, Claim):
+        rows = db.session.scalars(select(model)).all()
+        out[model.__tablename__] = {
+            row.slug: {c.key: getattr(row, c.key) for c in model.__table__.columns} for row in rows
+        }
+    db.session.expire_all()
+    return out
+
+
+def test_check_passes_on_the_shipped_content(runner):
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: 1 document(s), 22 passages, 11 themes")
+
+
+def test_check_fails_with_file_and_line(runner, content_copy):
+    path = content_copy / "passages" / "13-letter-who-disrupted-detente.md"
+    edit(path, "differencies", "differences")
+    theme = content_copy / "passages" / "09-memo-linkage.md"
+    edit(theme, "linkage,", "linkages,")
+    result = runner.invoke(args=["content", "check", "--content-dir", str(content_copy)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{path}:{line_of(path, 'differences')}: quote is not verbatim in source.txt: " \
+           f'"differences" where the source has "differencies"' in lines
+    assert f"{theme}:{line_of(theme, 'themes:')}: unknown theme 'linkages' (did you mean 'linkage'?)" in lines
+    assert lines[-1] == "2 error(s)"
+
+
+def test_check_reports_malformed_front_matter_and_duplicates(runner, content_copy):
+    broken = content_copy / "themes" / "summit.md"
+    edit(broken, "title:", "title: [unclosed\ntitle2:")
+    duplicate = content_copy / "glossary" / "tnf.md"
+    edit(duplicate, "id: tnf", "id: nato")
+    result = runner.invoke(args=["content", "check", "--content-dir", str(content_copy)])
+    assert result.exit_code == 1
+    assert f"{broken}:" in result.output and "malformed front matter" in result.output
+    assert f"{duplicate}:2: duplicate glossary term id 'nato'" in result.output
+
+
+def test_list_json_prints_every_passage(runner):
+    result = runner.invoke(args=["content", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    passages = json.loads(result.output)
+    assert len(passages) == 22
+    first = passages[0]
+    assert {"id", "title", "part", "speaker", "pages", "themes", "text"} <= set(first)
+    assert first["id"] == "memo-heading-and-delivery"
+    assert first["text"].startswith("58. Memorandum From Secretary of State Haig")
+    assert passages[3]["pages"] == [153, 154]
+    assert "differencies" in next(p["text"] for p in passages if p["id"] == "letter-who-disrupted-detente")
+
+
+def test_list_prints_a_table(runner):
+    result = runner.invoke(args=["content", "list"])
+    assert result.exit_code == 0
+    assert len(result.output.splitlines()) == 22
+
+
+def test_load_is_idempotent(runner, app):
+    first = runner.invoke(args=["content", "load"])
+    assert first.exit_code == 0, first.output
+    assert "passages: 22" in first.output
+    before = snapshot()
+    second = runner.invoke(args=["content", "load"])
+    assert second.exit_code == 0, second.output
+    assert "already up to date" in second.output
+    assert snapshot() == before
+    assert len(before["passages"]) == 22 and len(before["claims"]) == 11
+
+
+def test_load_updates_in_place_and_removes_what_is_gone(app, tmp_path):
+    content = shutil.copytree(FIXTURE, tmp_path / "content")
+    load_content(content)
+    db.session.commit()
+    before = snapshot()
+    edit(content / "passages" / "02-harbour-memo-request.md", "title: What the keeper asks for",
+         "title: What the keeper wants")
+    (content / "claims" / "ladder-reed.md").unlink()
+    report = load_content(content)
+    db.session.commit()
+    assert report.updated["passages"] == 1 and report.removed["claims"] == 1
+    after = snapshot()
+    request = after["passages"]["harbour-memo-request"]
+    assert request["title"] == "What the keeper wants"
+    assert request["id"] == before["passages"]["harbour-memo-request"]["id"]
+    assert after["claims"] == {}
+
+
+def test_a_bad_file_changes_nothing(runner, app, content_copy):
+    assert runner.invoke(args=["content", "load", "--content-dir", str(content_copy)]).exit_code == 0
+    before = snapshot()
+    # One good change and one bad one: neither may reach the database.
+    edit(content_copy / "passages" / "05-memo-in-sum.md", "title:", "title: Changed —")
+    broken = content_copy / "passages" / "04-memo-soviet-nervousness.md"
+    edit(broken, "pages: [153, 154]", "pages: [153]")
+    result = runner.invoke(args=["content", "load", "--content-dir", str(content_copy)])
+    assert result.exit_code == 1
+    assert f"{broken}:{line_of(broken, 'pages:')}: pages [153] do not match the text" in result.output
+    assert "Nothing was loaded." in result.output
+    assert snapshot() == before
+
+
+def test_load_content_raises_with_every_error(app, content_copy):
+    edit(content_copy / "passages" / "05-memo-in-sum.md", "themes: [", "themes: [no-such-theme, ")
+    try:
+        load_content(content_copy)
+    except ContentInvalid as exc:
+        assert [e.message for e in exc.errors] == ["unknown theme 'no-such-theme'"]
+    else:
+        raise AssertionError("expected ContentInvalid")
+    assert db.session.scalar(select(func.count()).select_from(Passage)) == 0
+
+
+def test_a_second_document_loads_beside_the_first(runner, app, content_copy):
+    shutil.copytree(SECOND_DOCUMENT, content_copy / SECOND_DOCUMENT.name)
+    result = runner.invoke(args=["content", "load", "--content-dir", str(content_copy)])
+    assert result.exit_code == 0, result.output
+    assert "documents: 2" in result.output and "passages: 24" in result.output
+    slugs = db.session.scalars(select(Document.slug).order_by(Document.position)).all()
+    assert slugs == ["frus-1981-88-v03-d58", "town-bell-notice"]
+
+
+def test_load_for_demo(app, tmp_path):
+    from click import ClickException
+
+    from studyapp.reading.cli import load_for_demo
+
+    assert load_for_demo().startswith("Readings: 22 passages loaded from")
+    db.session.commit()
+    app.config["CONTENT_DIR"] = str(tmp_path / "missing")
+    try:
+        load_for_demo()
+    except ClickException as exc:
+        assert "content folder not found" in exc.message
+    else:
+        raise AssertionError("expected ClickException")
