@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -72,7 +73,8 @@ def sample_questions() -> list[tuple[Question, list[dict]]]:
 
 def class_data(students: int, assignments: int):
     rng = random.Random(58)
-    works = [GradebookAssignment(1000 + i, f"Quiz {i + 1}: {THEMES[i % len(THEMES)]}", 10.0) for i in range(assignments)]
+    works = [GradebookAssignment(1000 + i, f"Quiz {i + 1}: {THEMES[i % len(THEMES)]}", 10.0)
+             for i in range(assignments)]
     people = []
     for i in range(students):
         scores: dict[int, float | str | None] = {}
@@ -131,16 +133,16 @@ def maxrss_mb() -> float:
 def run_one(name: str, args) -> dict:
     people, works = class_data(args.students, args.assignments)
     baseline = maxrss_mb()
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     size, count = consume(stream_for(name, people, works, args.questions))
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     after = maxrss_mb()
     tracemalloc.start()
     consume(stream_for(name, people, works, args.questions))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rows = args.students if name.startswith("gradebook") else args.students * args.assignments * args.questions
-    return {"name": name, "rows": rows, "bytes": size, "chunks": count, "seconds": seconds,
+    return {"name": name, "rows": rows, "bytes": size, "chunks": count, "seconds": seconds, "cpu": cpu,
             "tracemalloc_peak_mb": peak / 2**20, "maxrss_mb": after, "maxrss_before_mb": baseline}
 
 
@@ -170,7 +172,9 @@ def main() -> int:
 
     print(f"class: {args.students} students x {args.assignments} assignments; responses: "
           f"{args.questions} questions per assignment = {args.students * args.assignments * args.questions:,} rows")
-    print(f"{'export':<16}{'rows':>10}{'size MB':>10}{'time s':>9}{'tracemalloc MB':>16}{'maxrss MB':>11}  target")
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'export':<16}{'rows':>10}{'size MB':>9}{'time s':>8}{'cpu s':>7}{'rows/s':>10}"
+          f"{'tracemalloc MB':>16}{'maxrss MB':>11}  target")
     failed = False
     for name in EXPORTS:
         command = [sys.executable, __file__, "--one", name, "--students", str(args.students),
@@ -178,7 +182,8 @@ def main() -> int:
         result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         ok = result["seconds"] < TIME_TARGET_S and result["maxrss_mb"] < MEMORY_TARGET_MB
         failed |= not ok
-        print(f"{name:<16}{result['rows']:>10,}{result['bytes'] / 2**20:>10.1f}{result['seconds']:>9.2f}"
+        print(f"{name:<16}{result['rows']:>10,}{result['bytes'] / 2**20:>9.1f}{result['seconds']:>8.2f}"
+              f"{result['cpu']:>7.2f}{result['rows'] / result['seconds']:>10,.0f}"
               f"{result['tracemalloc_peak_mb']:>16.2f}{result['maxrss_mb']:>11.1f}  {'ok' if ok else 'MISSED'}")
     print(f"(maxrss is the whole process, data included; before the export it was about "
           f"{result['maxrss_before_mb']:.0f} MB)")

@@ -75,19 +75,11 @@ def read_banks(paths: Sequence[Path], base: Path | None = None) -> list[BankFile
     return banks
 
 
-def known_passages(tree: ContentTree) -> dict[str, str]:
-    """Map each passage id to its quote, paragraphs separated by blank lines (evidence questions split it)."""
-    return {
-        pid: "\n\n".join(paragraph.text for paragraph in passage.quote_paragraphs) or passage.quote
-        for pid, passage in tree.passages.items()
-    }
-
-
 def check_banks(banks: Sequence[BankFile], tree: ContentTree) -> list[Problem]:
     """Every problem of the banks: syntax, then references to themes and passages, then ids across files."""
     problems = [p for bank in banks for p in bank.result.errors]
     questions = [q for bank in banks for q in bank.result.questions]
-    problems += qformat.validate(questions, known_themes=set(tree.themes), known_passages=known_passages(tree))
+    problems += qformat.validate(questions, known_themes=set(tree.themes), known_passages=qformat.passage_quotes(tree))
     return sorted(problems, key=lambda p: (p.file, p.line, p.column))
 
 

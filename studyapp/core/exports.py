@@ -51,8 +51,10 @@ XLSX_MAX_SHEET_NAME = 31
 #: A sheet is closed and the next one started before its XML reaches this size, so no part
 #: ever needs ZIP64 (which older Excel versions warn about).
 XLSX_MAX_SHEET_BYTES = 1_500_000_000
-#: Rows written between two yields: big enough to amortize, small enough to stay flat.
+#: Rows written between two yields: big enough to amortize, small enough to stay flat...
 BATCH_ROWS = 512
+#: ...and a chunk is yielded early once it holds this many characters (long essays).
+BATCH_CHARS = 1 << 20
 
 
 def neutralize(value: object) -> Cell:
@@ -112,17 +114,17 @@ def csv_stream(header_rows: Iterable[Row], rows: Iterable[Row], *, batch_rows: i
     separator is `;` still keeps each text cell whole.
     """
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    yield CSV_BOM
     pending = 0
     for source in (header_rows, rows):
         for row in source:
             writer.writerow(_cells(row))
             pending += 1
-            if pending >= batch_rows:
+            if pending >= batch_rows or buffer.tell() >= BATCH_CHARS:
                 yield _drain(buffer)
                 pending = 0
-    if pending:
+    if buffer.tell():
         yield _drain(buffer)
 
 
@@ -143,7 +145,7 @@ _CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-type
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 #: Excel's escape of characters XML cannot hold (`_x0007_`), and of text that looks like one.
 _XLSX_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_")
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 _STYLES = (
     _XML_HEAD + f'<styleSheet xmlns="{_MAIN_NS}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
@@ -242,7 +244,8 @@ class _SheetWriter:
             if type(value) is str:
                 if value:
                     parts.append(
-                        f'<c r="{letters[index]}{n}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+                        f'<c r="{letters[index]}{n}"{style} t="inlineStr">'
+                        f'<is><t xml:space="preserve">{value}</t></is></c>'
                     )
             else:
                 parts.append(f'<c r="{letters[index]}{n}"{style}><v>{value}</v></c>')
@@ -290,39 +293,29 @@ def xlsx_stream(
     names: list[str] = []
     per_sheet = max(max_rows - len(header_rows), 1)
     source = iter(rows)
-    bold = ' s="1"'
-
+    pending = next(source, None)  # the next row not yet written
     while True:
-        first = next(source, None)
-        if first is None and names:
-            break
-        index = len(names) + 1
-        names.append(base if index == 1 else _numbered(base, index))
-        with archive.open(f"xl/worksheets/sheet{index}.xml", "w") as part:
-            written = part.write((sheets.opening(width)).encode("utf-8"))
-            number = 0
-            for row in header_rows:
+        names.append(base if not names else _numbered(base, len(names) + 1))
+        with archive.open(f"xl/worksheets/sheet{len(names)}.xml", "w") as part:
+            written = part.write(sheets.opening(width).encode("utf-8"))
+            for number, row in enumerate(header_rows, start=1):
+                written += part.write(sheets.row(number, row, ' s="1"').encode("utf-8"))
+            number, batch, batch_chars = len(header_rows), [], 0
+            while pending is not None and number - len(header_rows) < per_sheet and written < XLSX_MAX_SHEET_BYTES:
                 number += 1
-                written += part.write(sheets.row(number, row, bold).encode("utf-8", "replace"))
-            batch: list[str] = []
-            pending = first
-            while pending is not None:
-                number += 1
-                batch.append(sheets.row(number, _cells(pending)))
-                if len(batch) >= batch_rows:
-                    written += part.write("".join(batch).encode("utf-8", "replace"))
-                    batch.clear()
-                    yield sink.take()
-                if number - len(header_rows) >= per_sheet or written >= XLSX_MAX_SHEET_BYTES:
-                    break
+                xml = sheets.row(number, _cells(pending))
+                batch.append(xml)
+                batch_chars += len(xml)
+                if len(batch) >= batch_rows or batch_chars >= BATCH_CHARS:
+                    written += part.write("".join(batch).encode("utf-8"))
+                    batch, batch_chars = [], 0
+                    if chunk := sink.take():
+                        yield chunk
                 pending = next(source, None)
-            if batch:
-                part.write("".join(batch).encode("utf-8", "replace"))
+            part.write("".join(batch).encode("utf-8"))
             part.write(b"</sheetData></worksheet>")
-        yield sink.take()
         if pending is None:
             break
-
     for name, text in _workbook_parts(names):
         archive.writestr(name, text)
     archive.close()
@@ -482,7 +475,9 @@ def responses_rows(records: Iterable[ResponseRecord]) -> tuple[list[list[Cell]],
     return [list(RESPONSES_COLUMNS)], rows()
 
 
-def response_text(question: Question | None, response: Mapping[str, Any] | None, *, sentences: Sequence[str] = ()) -> str:
+def response_text(
+    question: Question | None, response: Mapping[str, Any] | None, *, sentences: Sequence[str] = ()
+) -> str:
     """Render a stored response as text a person reads in a spreadsheet.
 
     Understood keys (ids are those of the question format: choices and pairs `a`, `b`, ...;
@@ -500,7 +495,7 @@ def response_text(question: Question | None, response: Mapping[str, Any] | None,
         if isinstance(chosen, (str, int)):
             chosen = [chosen]
         labels = _choice_labels(question, sentences)
-        parts.append("; ".join(labels.get(str(c), str(c)) for c in chosen or ()))
+        parts.append("; ".join(_label(labels, c) for c in chosen or ()))
     if "text" in response or "value" in response:
         typed = response.get("text", response.get("value"))
         parts.append("" if typed is None else str(typed))
@@ -508,14 +503,10 @@ def response_text(question: Question | None, response: Mapping[str, Any] | None,
         items = tuple(question.items) if question else ()
         parts.append("; ".join(f"{n}. {_item(items, ref)}" for n, ref in enumerate(response["order"] or (), 1)))
     if "matches" in response:
-        pairs = {p.id: p for p in question.pairs} if question else {}
+        lefts = {pair.id: pair.left for pair in question.pairs} if question else {}
         rights = _right_labels(question)
-        matches = response["matches"] or {}
-        ordered = sorted(matches.items(), key=lambda kv: _ref_order(kv[0]))
-        parts.append("; ".join(
-            f"{pairs[str(left)].left if str(left) in pairs else left} → {rights.get(str(right), '' if right is None else str(right))}"
-            for left, right in ordered
-        ))
+        ordered = sorted((response["matches"] or {}).items(), key=lambda kv: _ref_order(kv[0]))
+        parts.append("; ".join(f"{_label(lefts, left)} → {_label(rights, right)}" for left, right in ordered))
     if "blanks" in response:
         blanks = response["blanks"] or {}
         if isinstance(blanks, (list, tuple)):
@@ -527,10 +518,13 @@ def response_text(question: Question | None, response: Mapping[str, Any] | None,
     return "; ".join(parts)
 
 
+def _label(labels: Mapping[str, str], ref: object) -> str:
+    return "" if ref is None else labels.get(str(ref), str(ref))
+
+
 def _choice_labels(question: Question | None, sentences: Sequence[str]) -> dict[str, str]:
-    if question is not None and question.type == "evidence":
-        return {choice_id(i): text for i, text in enumerate(sentences)}
-    if question is not None:
+    """Choice texts by id; an evidence question's choices are its passage's sentences."""
+    if question is not None and question.type != "evidence":
         return {c.id: c.text for c in question.choices}
     return {choice_id(i): text for i, text in enumerate(sentences)}
 

@@ -63,6 +63,7 @@ def segment_data(segment: core.Segment) -> dict[str, Any]:
 
 
 def document_blocks_data(document: core.Document) -> list[dict[str, Any]]:
+    """Every block of the document's source, as stored for the document page."""
     return [
         {
             "kind": block.kind,
@@ -92,6 +93,7 @@ def quote_data(passage: core.Passage, terms: Iterable[core.GlossaryTerm]) -> lis
 
 
 def plain_text(html: str) -> str:
+    """Text without tags and with whitespace collapsed: a definition as its tooltip shows it."""
     return " ".join(Markup(html).striptags().split())
 
 
@@ -250,6 +252,7 @@ def list_documents() -> Sequence[Document]:
 
 
 def get_document(slug: str) -> Document | None:
+    """A document with its passages (two queries); its text is a column of its own."""
     return db.session.scalar(
         select(Document).where(Document.slug == slug).options(selectinload(Document.passages))
     )
@@ -277,6 +280,7 @@ def neighbours(passage: Passage) -> tuple[Passage | None, Passage | None]:
 
 
 def list_themes() -> Sequence[Theme]:
+    """Every theme in order, with its passages (two queries)."""
     return db.session.scalars(
         select(Theme).options(selectinload(Theme.passages)).order_by(Theme.position, Theme.slug)
     ).all()
@@ -292,12 +296,14 @@ def get_theme(slug: str) -> Theme | None:
 
 
 def list_terms() -> Sequence[GlossaryTerm]:
+    """Every glossary term, alphabetically, with the passages that mark it (two queries)."""
     return db.session.scalars(
         select(GlossaryTerm).options(selectinload(GlossaryTerm.passages)).order_by(GlossaryTerm.term)
     ).all()
 
 
 def list_claims() -> Sequence[Claim]:
+    """Every claim in order, with both passages, their documents and the claim's themes."""
     return db.session.scalars(
         select(Claim)
         .options(
@@ -310,6 +316,7 @@ def list_claims() -> Sequence[Claim]:
 
 
 def _like(query: str) -> str:
+    """A LIKE pattern matching `query` literally anywhere (its % and _ escaped)."""
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 

@@ -147,6 +147,7 @@ def test_no_text_cell_starts_dangerously(text):
 def test_csv_starts_with_bom_and_uses_crlf():
     data = b"".join(csv_stream([["A", "B"]], [["x", 1]]))
     assert data == CSV_BOM + b'"A","B"\r\n"x",1\r\n'
+    assert b"".join(csv_stream([], [])) == CSV_BOM
 
 
 def test_csv_round_trips_cell_by_cell():
@@ -212,7 +213,7 @@ def test_xlsx_keeps_types_and_neutralizes_text():
 def test_xlsx_neutralizes_each_prefix(prefix):
     data = b"".join(xlsx_stream("S", [[prefix + "SUM(1,2)"]], [[prefix + "1+1", prefix]]))
     sheet = open_xlsx(data).active
-    cells = [cell for row in sheet.iter_rows() for cell in row]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert [excel_text(cell.value) for cell in cells] == [
         "'" + prefix + "SUM(1,2)", "'" + prefix + "1+1", "'" + prefix,
     ]
@@ -280,6 +281,13 @@ def test_xlsx_never_holds_a_dangerous_text_cell(texts):
     assert [excel_text(cell.value) for cell in row] == [neutralize(text) for text in texts]
     for cell in row:
         assert cell.data_type == "s" and cell.value[:1] not in DANGEROUS_FIRST_CHARACTERS
+
+
+def test_lone_surrogates_are_replaced_not_fatal():
+    text = "broken \ud800 text"
+    assert read_csv(b"".join(csv_stream([], [[text]]))) == [["broken ? text"]]
+    data = b"".join(xlsx_stream("S \ud800", [], [[text]]))
+    assert open_xlsx(data).active["A1"].value == "broken \ufffd text"
 
 
 def test_sheet_titles_and_columns():
@@ -388,6 +396,7 @@ EVIDENCE = Question(id="e", type="evidence", evidence_passage="memo-linkage", **
     (SINGLE, {"choices": ["a", "b"]}, "Brezhnev; Dobrynin"),
     (SINGLE, {"choice": "zz"}, "zz"),
     (None, {"choice": "b"}, "b"),
+    (None, {"choices": ["b"]}, "b"),
     (EVIDENCE, {"choices": ["b"]}, "Second sentence."),
     (None, {"text": "=1+1"}, "=1+1"),
     (None, {"value": 1973}, "1973"),
@@ -402,7 +411,8 @@ EVIDENCE = Question(id="e", type="evidence", evidence_passage="memo-linkage", **
     (None, {"unexpected": [1, "é"]}, '{"unexpected": [1, "é"]}'),
 ])
 def test_response_text(question, response, text):
-    assert response_text(question, response, sentences=("First sentence.", "Second sentence.")) == text
+    sentences = ("First sentence.", "Second sentence.") if question is EVIDENCE else ()
+    assert response_text(question, response, sentences=sentences) == text
 
 
 # --- File names -------------------------------------------------------------------------------

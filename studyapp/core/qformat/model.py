@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -149,7 +150,7 @@ def list_items(value: str) -> list[tuple[int, str]]:
 
 def fill_blanks(prompt: str, replace: Callable[[Blank], str]) -> str:
     """Replace each `{{...}}` of a cloze prompt with `replace(blank)` (e.g. an input's placeholder)."""
-    counter = iter(range(1, len(prompt) + 1))
+    counter = itertools.count(1)
 
     def substitute(match: re.Match[str]) -> str:
         answers = tuple(answer.strip() for answer in match.group(1).split("|"))
