@@ -24,12 +24,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 from urllib.parse import quote
 
+from studyapp.core.grading import item_ids, right_ids
+from studyapp.core.qformat import evidence_choices
 from studyapp.core.qformat.model import Question, choice_id
 
-Cell = Union[str, int, float, Decimal, None]
+Cell = str | int | float | Decimal | None
 Row = Sequence[Cell]
 
 #: What a gradebook cell holds for an excused student (Canvas's own mark).
@@ -475,93 +477,71 @@ def responses_rows(records: Iterable[ResponseRecord]) -> tuple[list[list[Cell]],
     return [list(RESPONSES_COLUMNS)], rows()
 
 
-def response_text(
-    question: Question | None, response: Mapping[str, Any] | None, *, sentences: Sequence[str] = ()
-) -> str:
-    """Render a stored response as text a person reads in a spreadsheet.
+def response_text(question: Question | None, response: Mapping[str, Any] | None, *, quote: str | None = None) -> str:
+    """Render a stored response (the shapes of `core.grading`) as text a person reads in a spreadsheet.
 
-    Understood keys (ids are those of the question format: choices and pairs `a`, `b`, ...;
-    blanks `1`, `2`, ...; ordering items by 0-based index, letter id or text):
-    `choice` / `choices` -> the choice texts joined with "; " (evidence: the passage's
-    `sentences`); `text` or `value` -> as typed; `order` -> "1. first; 2. second; ...";
-    `matches` -> "left → right; ..."; `blanks` -> "(1) answer; (2) answer". A response that
-    uses none of these is written as compact JSON, so nothing is lost.
+    `{"choice": "b"}`, `{"choices": [...]}` and `{"sentences": [...]}` -> the chosen texts
+    joined with "; " (an evidence question's sentences need its passage's `quote`, as for
+    grading); `{"text": ...}` and `{"value": ...}` -> as typed; `{"order": [...]}` ->
+    "1. first item; 2. second item"; `{"matches": {...}}` -> "left → right; ..." in the
+    question's order; `{"blanks": {...}}` -> "(1) answer; (2) answer". An id the question
+    does not know is written as it is, and any other field as compact JSON, so nothing is lost.
     """
-    if not response:
+    if not isinstance(response, Mapping) or not response:
         return ""
     parts: list[str] = []
-    if "choice" in response or "choices" in response:
-        chosen = response.get("choices", response.get("choice"))
-        if isinstance(chosen, (str, int)):
-            chosen = [chosen]
-        labels = _choice_labels(question, sentences)
-        parts.append("; ".join(_label(labels, c) for c in chosen or ()))
-    if "text" in response or "value" in response:
-        typed = response.get("text", response.get("value"))
-        parts.append("" if typed is None else str(typed))
-    if "order" in response:
-        items = tuple(question.items) if question else ()
-        parts.append("; ".join(f"{n}. {_item(items, ref)}" for n, ref in enumerate(response["order"] or (), 1)))
-    if "matches" in response:
+    rest = dict(response)
+    if "choice" in rest:
+        parts.append(_label(_choice_labels(question, quote), rest.pop("choice")))
+    for key in ("choices", "sentences"):
+        if key in rest:
+            labels = _choice_labels(question, quote)
+            parts.append("; ".join(_label(labels, ref) for ref in _listed(rest.pop(key))))
+    for key in ("text", "value"):
+        if key in rest:
+            typed = rest.pop(key)
+            parts.append("" if typed is None else str(typed))
+    if "order" in rest:
+        items = dict(zip(item_ids(question), question.items)) if question else {}
+        parts.append("; ".join(f"{n}. {_label(items, ref)}" for n, ref in enumerate(_listed(rest.pop("order")), 1)))
+    if "matches" in rest:
+        matches = rest.pop("matches")
+        matches = matches if isinstance(matches, Mapping) else {}
         lefts = {pair.id: pair.left for pair in question.pairs} if question else {}
-        rights = _right_labels(question)
-        ordered = sorted((response["matches"] or {}).items(), key=lambda kv: _ref_order(kv[0]))
-        parts.append("; ".join(f"{_label(lefts, left)} → {_label(rights, right)}" for left, right in ordered))
-    if "blanks" in response:
-        blanks = response["blanks"] or {}
-        if isinstance(blanks, (list, tuple)):
-            blanks = {str(i): v for i, v in enumerate(blanks, 1)}
-        ordered = sorted(blanks.items(), key=lambda kv: _ref_order(kv[0]))
+        rights = {}
+        if question:
+            texts = [pair.right for pair in question.pairs] + list(question.distractors)
+            rights = dict(zip(right_ids(question), texts))
+        order = list(lefts) + sorted(str(key) for key in matches if str(key) not in lefts)
+        parts.append("; ".join(
+            f"{_label(lefts, left)} → {_label(rights, matches[left])}" for left in order if left in matches
+        ))
+    if "blanks" in rest:
+        blanks = rest.pop("blanks")
+        blanks = blanks if isinstance(blanks, Mapping) else {}
+        ordered = sorted((str(key), value) for key, value in blanks.items())
+        ordered.sort(key=lambda kv: int(kv[0]) if kv[0].isdigit() else len(blanks) + 1)
         parts.append("; ".join(f"({key}) {'' if value is None else value}" for key, value in ordered))
-    if not parts:
-        return json.dumps(response, ensure_ascii=False, sort_keys=True, default=str)
+    if rest:
+        parts.append(json.dumps(rest, ensure_ascii=False, sort_keys=True, default=str))
     return "; ".join(parts)
+
+
+def _listed(value: object) -> list[object]:
+    return list(value) if isinstance(value, (list, tuple)) else ([] if value is None else [value])
 
 
 def _label(labels: Mapping[str, str], ref: object) -> str:
     return "" if ref is None else labels.get(str(ref), str(ref))
 
 
-def _choice_labels(question: Question | None, sentences: Sequence[str]) -> dict[str, str]:
+def _choice_labels(question: Question | None, quote: str | None) -> dict[str, str]:
     """Choice texts by id; an evidence question's choices are its passage's sentences."""
-    if question is not None and question.type != "evidence":
-        return {c.id: c.text for c in question.choices}
-    return {choice_id(i): text for i, text in enumerate(sentences)}
-
-
-def _right_labels(question: Question | None) -> dict[str, str]:
-    """Right-hand options by id: a pair's id names its right side; the distractors' ids follow the pairs'."""
     if question is None:
         return {}
-    labels = {p.id: p.right for p in question.pairs}
-    labels.update({choice_id(len(question.pairs) + i): d for i, d in enumerate(question.distractors)})
-    return labels
-
-
-def _item(items: tuple[str, ...], ref: object) -> str:
-    if isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref < len(items):
-        return items[ref]
-    if isinstance(ref, str) and ref.isascii() and ref.isalpha() and ref.islower():
-        index = _letters_index(ref)
-        if 0 <= index < len(items):
-            return items[index]
-    return str(ref)
-
-
-def _letters_index(ref: str) -> int:
-    index = 0
-    for letter in ref:
-        index = index * 26 + (ord(letter) - ord("a") + 1)
-    return index - 1
-
-
-def _ref_order(ref: object) -> tuple[int, int, str]:
-    text = str(ref)
-    if text.isdigit():
-        return (0, int(text), "")
-    if text.isascii() and text.isalpha() and text.islower():
-        return (1, _letters_index(text), "")
-    return (2, 0, text)
+    if question.type == "evidence":
+        return {c.id: c.text for c in evidence_choices(question, quote)} if quote is not None else {}
+    return {c.id: c.text for c in question.choices}
 
 
 # --- File names -------------------------------------------------------------------------------
@@ -609,4 +589,4 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-.") or "download"
     if fallback == filename:
         return f'{disposition}; filename="{fallback}"'
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='', errors='replace')}"

@@ -47,6 +47,43 @@ class AttemptError(Exception):
         self.closed = closed
 
 
+# --- settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The rules an attempt runs under: the quiz's own, or a class assignment's overrides of them."""
+
+    shuffle_questions: bool
+    shuffle_choices: bool
+    time_limit_minutes: int | None
+    max_attempts: int | None
+    grading: str
+    review: str
+    layout: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        return (self.opens_at is None or self.opens_at <= now) and (self.closes_at is None or now < self.closes_at)
+
+
+SETTING_NAMES = tuple(Settings.__dataclass_fields__)
+
+
+def settings_for(quiz: Quiz, overrides: dict[str, Any] | None = None) -> Settings:
+    """The quiz's settings, with any non-None `overrides` (a class assignment's) taking precedence."""
+    values = {name: getattr(quiz, name) for name in SETTING_NAMES}
+    values.update({k: v for k, v in (overrides or {}).items() if k in values and v is not None})
+    return Settings(**values)
+
+
+def attempt_settings(attempt: Attempt) -> tuple[Quiz, Settings]:
+    """The quiz of an attempt and the settings it runs under."""
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    return quiz, settings_for(quiz)
+
+
 # --- loading -------------------------------------------------------------------------------
 
 
@@ -112,14 +149,14 @@ class ItemView:
         return self.question.type
 
 
-def item_views(attempt: Attempt, quiz: Quiz) -> list[ItemView]:
+def item_views(attempt: Attempt, settings: Settings) -> list[ItemView]:
     """Build what the attempt page shows, in the attempt's order, with its saved answers."""
     parsed = [question_of(item.version) for item in attempt.items]
     quotes = evidence_quotes(parsed)
     views = []
     for item, question in zip(attempt.items, parsed):
         quote = quotes.get(question.evidence_passage) if question.type == "evidence" else None
-        shown = grading.presentation(question, attempt.seed, quiz.shuffle_choices, quote=quote)
+        shown = grading.presentation(question, attempt.seed, settings.shuffle_choices, quote=quote)
         to_public = _translator(attempt.seed, question)
         views.append(ItemView(
             item=item,
@@ -170,6 +207,7 @@ def from_public_response(question: ParsedQuestion, response: dict, seed: str, qu
 @dataclass
 class QuizRow:
     quiz: Quiz
+    settings: Settings
     state: str
     attempts_used: int
     attempts_left: int | None
@@ -177,10 +215,6 @@ class QuizRow:
     max_score: float | None
     open_attempt: Attempt | None
     is_open: bool
-
-
-def quiz_is_open(quiz: Quiz, now: datetime) -> bool:
-    return (quiz.opens_at is None or quiz.opens_at <= now) and (quiz.closes_at is None or now < quiz.closes_at)
 
 
 def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
@@ -197,17 +231,18 @@ def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
         by_quiz[attempt.quiz_id].append(attempt)
     rows = []
     for quiz in quizzes:
+        settings = settings_for(quiz)
         mine = by_quiz.get(quiz.id, [])
         open_attempt = next((a for a in mine if a.state == IN_PROGRESS), None)
         done = [a for a in mine if a.state == SUBMITTED]
         state = "in_progress" if open_attempt else ("submitted" if done else NOT_STARTED)
-        left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - len(mine))
-        visible = [a.score for a in done if a.score is not None and review_allows(quiz, a, now, "score")]
+        left = None if settings.max_attempts is None else max(0, settings.max_attempts - len(mine))
+        visible = [a.score for a in done if a.score is not None and review_allows(settings, a, now)]
         rows.append(QuizRow(
-            quiz=quiz, state=state, attempts_used=len(mine), attempts_left=left,
-            final=final_score(visible, quiz.grading) if visible else None,
+            quiz=quiz, settings=settings, state=state, attempts_used=len(mine), attempts_left=left,
+            final=final_score(visible, settings.grading) if visible else None,
             max_score=done[-1].max_score if done else None,
-            open_attempt=open_attempt, is_open=quiz_is_open(quiz, now),
+            open_attempt=open_attempt, is_open=settings.is_open(now),
         ))
     return rows
 
@@ -227,7 +262,7 @@ def question_pool(owner_id: int | None) -> dict[str, Question]:
     return {q.key: q for q in rows}
 
 
-def choose_questions(quiz: Quiz, seed: str) -> list[Question]:
+def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question]:
     """The questions of a new attempt: the quiz's list or its draw, then shuffled if the quiz says so."""
     if quiz.question_ids:
         by_id = {
@@ -248,7 +283,7 @@ def choose_questions(quiz: Quiz, seed: str) -> list[Question]:
             raise AttemptError(f"This quiz cannot be started: {exc}. Tell your instructor.", 409) from exc
     if not chosen:
         raise AttemptError("This quiz has no questions yet.", 409)
-    if quiz.shuffle_questions:
+    if settings.shuffle_questions:
         chosen = grading.shuffled(chosen, seed, "questions")
     return chosen
 
@@ -256,6 +291,7 @@ def choose_questions(quiz: Quiz, seed: str) -> list[Question]:
 def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: datetime | None = None) -> Attempt:
     """Resume the student's open attempt at `quiz`, or start a new one if the rules allow."""
     now = now or utcnow()
+    settings = settings_for(quiz)
     finalize_expired(now, user_id=user.id)
     open_attempt = db.session.scalar(
         select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
@@ -264,17 +300,18 @@ def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: dateti
     if open_attempt is not None:
         return open_attempt
     if not practice:
-        if not quiz_is_open(quiz, now):
+        if not settings.is_open(now):
             raise AttemptError("This quiz is closed.", 403)
         used = db.session.scalar(
             select(func.count()).select_from(Attempt)
             .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.practice.is_(False))
         )
-        if quiz.max_attempts is not None and used >= quiz.max_attempts:
+        if settings.max_attempts is not None and used >= settings.max_attempts:
             raise AttemptError("You have used every attempt this quiz allows.", 403)
     seed = secrets.token_hex(8)
-    questions = choose_questions(quiz, seed)
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes and not practice else None
+    questions = choose_questions(quiz, seed, settings)
+    limit = settings.time_limit_minutes
+    deadline = now + timedelta(minutes=limit) if limit and not practice else None
     attempt = Attempt(quiz_id=quiz.id, user_id=user.id, practice=practice, seed=seed, state=IN_PROGRESS,
                       started_at=now, deadline_at=deadline, max_score=0.0)
     for position, question in enumerate(questions, 1):
@@ -419,16 +456,16 @@ def give_extra_time(attempt: Attempt, minutes: int) -> None:
 # --- review ----------------------------------------------------------------------------------
 
 
-def review_allows(quiz: Quiz, attempt: Attempt, now: datetime, what: str = "answers") -> bool:
-    """Tell whether the review policy lets the student see `what` of a submitted attempt now."""
+def review_allows(settings: Settings, attempt: Attempt, now: datetime) -> bool:
+    """Tell whether the review policy lets the student see the score, answers and feedback now."""
     if attempt.state != SUBMITTED:
         return False
     if attempt.practice:
         return True
-    if quiz.review == "after_submit":
+    if settings.review == "after_submit":
         return True
-    if quiz.review == "after_close":
-        return quiz.closes_at is not None and now >= quiz.closes_at
+    if settings.review == "after_close":
+        return settings.closes_at is not None and now >= settings.closes_at
     return False
 
 
@@ -440,9 +477,9 @@ class ReviewItem:
     passage: Passage | None
 
 
-def review_items(attempt: Attempt, quiz: Quiz) -> list[ReviewItem]:
+def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
     """Each question of a submitted attempt with the answer, its grade, the key and the passage."""
-    views = item_views(attempt, quiz)
+    views = item_views(attempt, settings)
     slugs = {slug for v in views for slug in v.question.passages}
     passages = {p.slug: p for p in db.session.scalars(select(Passage).where(Passage.slug.in_(slugs)))}
     items = []

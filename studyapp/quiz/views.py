@@ -44,9 +44,9 @@ def start(quiz_id: int):
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-def _pages(attempt, quiz) -> list[list[int]]:
+def _pages(attempt, settings) -> list[list[int]]:
     positions = [item.position for item in attempt.items]
-    if quiz.layout == "one_per_page" or attempt.practice:
+    if settings.layout == "one_per_page" or attempt.practice:
         return [[p] for p in positions]
     return [positions]
 
@@ -61,16 +61,16 @@ def _page_number(pages) -> int:
 def attempt(attempt_id: int):
     """Show an open attempt's page with the answers saved so far."""
     attempt = services.get_attempt_or_404(attempt_id, current_user)
-    quiz = db.session.get(Quiz, attempt.quiz_id)
+    quiz, settings = services.attempt_settings(attempt)
     now = utcnow()
     if attempt.state == services.IN_PROGRESS and attempt.deadline_at and now > attempt.deadline_at + services.GRACE:
         services.submit(attempt, now, automatic=True)
         db.session.commit()
     if attempt.state != services.IN_PROGRESS:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    pages = _pages(attempt, quiz)
+    pages = _pages(attempt, settings)
     page = _page_number(pages)
-    views = [v for v in services.item_views(attempt, quiz) if v.position in pages[page - 1]]
+    views = [v for v in services.item_views(attempt, settings) if v.position in pages[page - 1]]
     checked = {}
     if attempt.practice:
         checked = {v.position: _practice_feedback(v) for v in views if v.item.saved_at is not None}
@@ -91,11 +91,11 @@ def _practice_feedback(view):
 def save_page(attempt_id: int):
     """Save every answer on the page (the form without JavaScript), then move as the button says."""
     attempt = services.get_attempt_or_404(attempt_id, current_user)
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    pages = _pages(attempt, quiz)
+    quiz, settings = services.attempt_settings(attempt)
+    pages = _pages(attempt, settings)
     page = _page_number(pages)
     action = request.form.get("action", "save")
-    views = {v.position: v for v in services.item_views(attempt, quiz) if v.position in pages[page - 1]}
+    views = {v.position: v for v in services.item_views(attempt, settings) if v.position in pages[page - 1]}
     errors = []
     for position, view in views.items():
         try:
@@ -156,11 +156,11 @@ def confirm_submit(attempt_id: int):
     attempt = services.get_attempt_or_404(attempt_id, current_user)
     if attempt.state != services.IN_PROGRESS:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    views = services.item_views(attempt, quiz)
+    quiz, settings = services.attempt_settings(attempt)
+    views = services.item_views(attempt, settings)
     unanswered = [v.position for v in views if not grading.is_answered(v.question, v.item.response or {})]
     return render_template("quiz/submit.html", attempt=attempt, quiz=quiz, unanswered=unanswered,
-                           total=len(views), pages=_pages(attempt, quiz))
+                           total=len(views), pages=_pages(attempt, settings))
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -181,11 +181,11 @@ def result(attempt_id: int):
     attempt = services.get_attempt_or_404(attempt_id, current_user)
     if attempt.state == services.IN_PROGRESS:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
-    quiz = db.session.get(Quiz, attempt.quiz_id)
+    quiz, settings = services.attempt_settings(attempt)
     now = utcnow()
-    allowed = services.review_allows(quiz, attempt, now)
-    items = services.review_items(attempt, quiz) if allowed else []
-    return render_template("quiz/result.html", attempt=attempt, quiz=quiz, allowed=allowed, items=items,
+    allowed = services.review_allows(settings, attempt, now)
+    items = services.review_items(attempt, settings) if allowed else []
+    return render_template("quiz/result.html", attempt=attempt, quiz=quiz, settings=settings, allowed=allowed, items=items,
                            needs_grading=services.needs_grading(attempt))
 
 

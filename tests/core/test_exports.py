@@ -466,6 +466,7 @@ def test_content_disposition():
     assert content_disposition('a"b\r\nX: y.csv') == (
         "attachment; filename=\"a-b-X-y.csv\"; filename*=UTF-8''a%22b%0D%0AX%3A%20y.csv"
     )
+    assert content_disposition("\ud800.csv") == "attachment; filename=\"csv\"; filename*=UTF-8''%3F.csv"
     with pytest.raises(ValueError):
         content_disposition("x.csv", "attachment; evil")
 
