@@ -35,6 +35,7 @@ from studyapp.core.exports import (  # noqa: E402
     responses_rows,
     xlsx_stream,
 )
+from studyapp.core.grading import item_ids, right_ids  # noqa: E402
 from studyapp.core.qformat.model import Choice, Pair, Question  # noqa: E402
 
 EXPORTS = ("gradebook.csv", "gradebook.xlsx", "responses.csv", "responses.xlsx")
@@ -61,11 +62,13 @@ def sample_questions() -> list[tuple[Question, list[dict]]]:
         Pair("c", "Brezhnev", "General Secretary")), **base)
     short = Question(id="q-short", type="short", answers=("linkage",), **base)
     essay = Question(id="q-essay", type="essay", rubric="...", **base)
+    items, rights = item_ids(ordering), right_ids(matching)
     return [
         (single, [{"choice": "b"}, {"choice": "a"}, {"choice": "c"}]),
         (multiple, [{"choices": ["a", "b"]}, {"choices": ["a", "c"]}]),
-        (ordering, [{"order": [0, 1, 2, 3]}, {"order": [1, 0, 2, 3]}]),
-        (matching, [{"matches": {"a": "a", "b": "b", "c": "c"}}, {"matches": {"a": "b", "b": "a", "c": "c"}}]),
+        (ordering, [{"order": list(items)}, {"order": [items[1], items[0], items[2], items[3]]}]),
+        (matching, [{"matches": dict(zip("abc", rights))},
+                    {"matches": {"a": rights[1], "b": rights[0], "c": rights[2]}}]),
         (short, [{"text": "linkage"}, {"text": "détente"}, {"text": "=HYPERLINK(\"http://x\")"}]),
         (essay, [{"text": "Haig reads the letter as a sign of \"nervousness\", and says so,\nbut hedges."}]),
     ]

@@ -75,7 +75,8 @@ def demo() -> None:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     from studyapp.authoring.cli import questions_cli, quizzes_cli
+    from studyapp.quiz.cli import attempts_cli
     from studyapp.reading.cli import content_cli
 
-    for command in (users_cli, demo, questions_cli, quizzes_cli, content_cli):
+    for command in (users_cli, demo, questions_cli, quizzes_cli, content_cli, attempts_cli):
         app.cli.add_command(command)

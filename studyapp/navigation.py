@@ -36,6 +36,7 @@ NAV = (
     ("progress.dashboard", "Progress", _student),
     ("classes.index", "Classes", _signed_in),
     ("authoring.bank", "Question bank", _instructor),
+    ("quiz.grading_queue", "Grading", _instructor),
     ("auth.users", "Accounts", _admin),
 )
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from studyapp.authoring import services
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank
+from studyapp.quiz.services import regrade as regrade_question
 
 questions_cli = AppGroup("questions", help="Check, import and list question banks.")
 quizzes_cli = AppGroup("quizzes", help="Check and import quiz definitions.")
@@ -95,6 +96,22 @@ def list_(as_json: bool) -> None:
     for q in rows:
         flag = " (retired)" if q.retired else ""
         click.echo(f"{q.bank.slug:<20} {q.key:<50} {q.current_version.type:<10} v{q.current_number}{flag}")
+
+
+@questions_cli.command("regrade")
+@click.argument("key")
+def regrade(key: str) -> None:
+    """Grade submitted answers to older versions of a shipped question again, against its current key."""
+    question = services.shipped_questions().get(key)
+    if question is None:
+        raise click.ClickException(f"no shipped question '{key}'")
+    report = regrade_question(question, actor=None)
+    db.session.commit()
+    for attempt_id, position, before, after in report.regraded:
+        click.echo(f"attempt {attempt_id} question {position}: {before} -> {after}")
+    for attempt_id, position, reason in report.skipped:
+        click.echo(f"attempt {attempt_id} question {position}: left as it was ({reason})")
+    click.echo(f"{len(report.regraded)} answer(s) regraded, {len(report.skipped)} left as they were")
 
 
 @quizzes_cli.command("import")

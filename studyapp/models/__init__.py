@@ -2,11 +2,12 @@
 
 from studyapp.models.attempts import Attempt, AttemptItem
 from studyapp.models.content import Claim, Document, GlossaryTerm, Passage, Theme
+from studyapp.models.progress import ReviewCard, ReviewMiss
 from studyapp.models.questions import Question, QuestionBank, QuestionVersion
 from studyapp.models.quizzes import Quiz
 from studyapp.models.users import Role, User
 
 __all__ = [
     "Attempt", "AttemptItem", "Claim", "Document", "GlossaryTerm", "Passage", "Question", "QuestionBank",
-    "QuestionVersion", "Quiz", "Role", "Theme", "User",
+    "QuestionVersion", "Quiz", "ReviewCard", "ReviewMiss", "Role", "Theme", "User",
 ]

@@ -497,3 +497,120 @@ def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
             passage=passages.get(question.passages[0]) if question.passages else None,
         ))
     return items
+
+
+# --- instructors: essays, extra time, regrading ----------------------------------------------------
+
+
+def can_manage_attempt(user: User, attempt: Attempt) -> bool:
+    """Whether `user` may read every answer of `attempt`, grade its essays and give it extra time."""
+    return user.is_admin
+
+
+def manage_attempt_or_404(attempt_id: int, user: User) -> Attempt:
+    """Load an attempt for an instructor who may manage it; anyone else gets 404."""
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id)
+        .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
+    )
+    if attempt is None or not can_manage_attempt(user, attempt):
+        abort(404)
+    return attempt
+
+
+def recompute_score(attempt: Attempt) -> None:
+    """Total the item scores (ungraded essays count 0 until graded)."""
+    attempt.score = sum(item.score or 0.0 for item in attempt.items)
+
+
+def grade_essay_item(attempt: Attempt, position: int, awarded: str, comment: str, grader: User,
+                     now: datetime | None = None) -> AttemptItem:
+    """Record a person's score and comment for an essay; the attempt's total follows."""
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None:
+        raise AttemptError(f"Question {position} is not part of this attempt.", 404)
+    if attempt.state != SUBMITTED:
+        raise AttemptError("Only a submitted attempt can be graded.", 409)
+    question = question_of(item.version)
+    try:
+        result = grading.grade_essay(question, awarded, comment)
+    except ValueError as exc:
+        raise AttemptError(f"Question {position}: {exc}.", 400) from exc
+    item.score, item.status = result.score, result.status
+    item.comment = comment.strip()
+    item.graded_by_id, item.graded_at = grader.id, now or utcnow()
+    recompute_score(attempt)
+    db.session.flush()
+    return item
+
+
+def grading_queue(user: User) -> list[AttemptItem]:
+    """Essay answers waiting for a person, oldest first, among the attempts `user` may manage."""
+    items = db.session.scalars(
+        select(AttemptItem).join(Attempt).where(AttemptItem.status == grading.UNGRADED, Attempt.state == SUBMITTED)
+        .options(selectinload(AttemptItem.attempt), selectinload(AttemptItem.version))
+        .order_by(Attempt.submitted_at, AttemptItem.position)
+    ).all()
+    return [item for item in items if can_manage_attempt(user, item.attempt)]
+
+
+@dataclass
+class RegradeReport:
+    regraded: list[tuple[int, int, float | None, float | None]] = field(default_factory=list)
+    skipped: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def regrade(question: Question, actor: User | None, now: datetime | None = None) -> RegradeReport:
+    """Grade again, against the question's current answer key, every submitted answer to its older versions.
+
+    The attempt keeps the version it showed; the item records the new score and a note the student
+    sees at review. Answers that no longer fit the corrected question are left as they were and reported.
+    """
+    now = now or utcnow()
+    current = question.current_version
+    key = question_of(current)
+    quote = evidence_quotes([key]).get(key.evidence_passage)
+    report = RegradeReport()
+    items = db.session.scalars(
+        select(AttemptItem).join(Attempt).join(QuestionVersion)
+        .where(QuestionVersion.question_id == question.id, QuestionVersion.number < current.number,
+               Attempt.state == SUBMITTED)
+        .options(selectinload(AttemptItem.attempt).selectinload(Attempt.items))
+    ).all()
+    for item in items:
+        if key.type == "essay":
+            report.skipped.append((item.attempt_id, item.position, "essays are graded by a person"))
+            continue
+        if _options(question_of(item.version)) != _options(key):
+            report.skipped.append((item.attempt_id, item.position,
+                                   "the question's options changed, not only its answer key"))
+            continue
+        response = item.response or {}
+        problems = grading.check_response(key, response, quote=quote)
+        if problems:
+            report.skipped.append((item.attempt_id, item.position, "; ".join(problems)))
+            continue
+        result = grading.grade(key, response, quote=quote)
+        before = item.score
+        item.score = result.score if grading.is_answered(key, response) else 0.0
+        item.status = result.status if grading.is_answered(key, response) else "unanswered"
+        item.max_score = key.points
+        note = (f"Regraded on {now:%d %B %Y} after the answer key was corrected (version {current.number}): "
+                f"{_points(before)} → {_points(item.score)} points.")
+        item.comment = (item.comment + "\n" if item.comment else "") + note
+        recompute_score(item.attempt)
+        item.attempt.max_score = sum(i.max_score for i in item.attempt.items)
+        report.regraded.append((item.attempt_id, item.position, before, item.score))
+    db.session.flush()
+    return report
+
+
+def _options(question: ParsedQuestion) -> tuple:
+    """What a student chose among: regrading is safe only when this is unchanged."""
+    return (question.type, tuple(c.text for c in question.choices), frozenset(question.items),
+            tuple(p.left for p in question.pairs), frozenset(p.right for p in question.pairs) | set(question.distractors),
+            len(question.blanks), question.evidence_passage)
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"

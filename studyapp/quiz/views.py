@@ -6,9 +6,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from studyapp.auth.access import instructor_required
 from studyapp.core import grading
 from studyapp.extensions import db, limiter
-from studyapp.models import Quiz
+from studyapp.models import Quiz, User
 from studyapp.models.base import utcnow
 from studyapp.models.content import Theme
 from studyapp.quiz import services
@@ -211,3 +212,63 @@ def start_practice(slug: str):
         return redirect(url_for("quiz.practice"))
     db.session.commit()
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+# --- instructors -------------------------------------------------------------------------------
+
+
+@bp.get("/manage/attempts/<int:attempt_id>")
+@instructor_required
+def manage_attempt(attempt_id: int):
+    """Show an instructor every answer of an attempt, with essay grading and extra time."""
+    attempt = services.manage_attempt_or_404(attempt_id, current_user)
+    quiz, settings = services.attempt_settings(attempt)
+    student = db.session.get(User, attempt.user_id)
+    items = services.review_items(attempt, settings) if attempt.state != services.IN_PROGRESS else []
+    return render_template("quiz/manage_attempt.html", attempt=attempt, quiz=quiz, student=student, items=items,
+                           now=utcnow())
+
+
+@bp.post("/manage/attempts/<int:attempt_id>/grade/<int:position>")
+@instructor_required
+def grade_essay(attempt_id: int, position: int):
+    """Record the score and comment for an essay answer."""
+    attempt = services.manage_attempt_or_404(attempt_id, current_user)
+    try:
+        services.grade_essay_item(attempt, position, request.form.get("score", ""), request.form.get("comment", ""),
+                                  current_user)
+    except services.AttemptError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Question {position} graded.", "success")
+    target = request.form.get("next") == "queue"
+    return redirect(url_for("quiz.grading_queue") if target else
+                    url_for("quiz.manage_attempt", attempt_id=attempt.id, _anchor=f"q{position}"))
+
+
+@bp.post("/manage/attempts/<int:attempt_id>/extra-time")
+@instructor_required
+def extra_time(attempt_id: int):
+    """Give one student's open, timed attempt more time."""
+    attempt = services.manage_attempt_or_404(attempt_id, current_user)
+    try:
+        services.give_extra_time(attempt, request.form.get("minutes", type=int) or 0)
+    except services.AttemptError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Extra time given.", "success")
+    return redirect(url_for("quiz.manage_attempt", attempt_id=attempt.id))
+
+
+@bp.get("/grading")
+@instructor_required
+def grading_queue():
+    """List essay answers waiting to be graded."""
+    items = services.grading_queue(current_user)
+    students = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({i.attempt.user_id for i in items})))}
+    quizzes = {q.id: q for q in db.session.scalars(select(Quiz).where(Quiz.id.in_({i.attempt.quiz_id for i in items})))}
+    return render_template("quiz/grading.html", items=items, students=students, quizzes=quizzes)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from studyapp.authoring import services as authoring
 from studyapp.core import content as core
 from studyapp.extensions import db
 from studyapp.reading import services
@@ -46,13 +46,24 @@ def _report_errors(errors: list[core.Error]) -> None:
 @content_dir_option
 def check(content_dir: Path | None) -> None:
     """Check every document, passage, theme, glossary term and claim; print each problem as file:line: message."""
-    tree, errors = core.load_tree(_content_dir(content_dir))
+    folder = _content_dir(content_dir)
+    tree, errors = core.load_tree(folder)
     if errors:
         _report_errors(errors)
         raise SystemExit(1)
+    # The question banks and quizzes shipped beside the readings must name passages and themes that exist.
+    banks = authoring.read_banks(authoring.expand([folder / "questions"]), base=folder)
+    quizzes, quiz_problems = authoring.read_quizzes(authoring.expand([folder / "quizzes"]), base=folder)
+    problems = authoring.check_banks(banks, tree) + quiz_problems
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} error(s) in the question banks and quizzes", err=True)
+        raise SystemExit(1)
     click.echo(
         f"ok: {len(tree.documents)} document(s), {len(tree.passages)} passages, {len(tree.themes)} themes, "
-        f"{len(tree.glossary)} glossary terms, {len(tree.claims)} claims"
+        f"{len(tree.glossary)} glossary terms, {len(tree.claims)} claims; "
+        f"{sum(len(b.result.questions) for b in banks)} questions and {len(quizzes)} quizzes refer to them"
     )
 
 
@@ -101,17 +112,3 @@ def load(content_dir: Path | None) -> None:
         click.echo(f"Loaded {parts}.\nChanged {changes}.")
     else:
         click.echo(f"Loaded {parts}.\nThe database was already up to date.")
-
-
-def load_for_demo() -> str:
-    """Load the shipped content for `flask demo` (and so `make run`); the caller commits.
-
-    Return a one-line summary; refuse with the first errors when the content does not check.
-    """
-    content_dir = os.fspath(current_app.config["CONTENT_DIR"])
-    try:
-        report = services.load_content(content_dir)
-    except services.ContentInvalid as exc:
-        shown = "\n".join(f"{_shown(e.file)}:{e.line}: {e.message}" for e in exc.errors[:10])
-        raise click.ClickException(f"the readings in {_shown(content_dir)} have errors:\n{shown}") from None
-    return f"Readings: {report.counts.get('passages', 0)} passages loaded from {_shown(content_dir)}."

@@ -40,6 +40,7 @@ from studyapp.core.exports import (
     slugify,
     xlsx_stream,
 )
+from studyapp.core.grading import item_ids, right_ids
 from studyapp.core.qformat.model import Blank, Choice, Pair, Question
 
 DANGEROUS = ["=", "+", "-", "@", "\t", "\r", "\n"]
@@ -381,38 +382,46 @@ def test_iso_utc():
 BASE = dict(prompt="p", explanation="e", themes=("linkage",), passages=("memo-linkage",), difficulty=1)
 SINGLE = Question(id="s", type="single", choices=(Choice("a", "Brezhnev", False), Choice("b", "Dobrynin", True)),
                   **BASE)
+MULTIPLE = Question(id="m", type="multiple", choices=(Choice("a", "Cuba", True), Choice("b", "Poland", False),
+                                                     Choice("c", "Afghanistan", True)), **BASE)
 ORDERING = Question(id="o", type="ordering", items=("first", "second", "third"), **BASE)
 MATCHING = Question(id="m", type="matching", pairs=(Pair("a", "Haig", "Secretary"), Pair("b", "Dobrynin", "Ambassador"),
                                                    Pair("c", "Brezhnev", "General Secretary")),
                     distractors=("Senator",), **BASE)
-CLOZE = Question(id="c", type="cloze", blanks=(Blank("1", ("1973",)), Blank("2", ("detente",))), **BASE)
+CLOZE = Question(id="c", type="cloze", blanks=tuple(Blank(str(n), ("x",)) for n in range(1, 11)), **BASE)
 EVIDENCE = Question(id="e", type="evidence", evidence_passage="memo-linkage", **BASE)
+QUOTE = "First sentence here. Second sentence here.\n\nA third one."
+ITEMS = item_ids(ORDERING)
+RIGHTS = right_ids(MATCHING)
 
 
 @pytest.mark.parametrize(("question", "response", "text"), [
     (SINGLE, None, ""),
     (SINGLE, {}, ""),
+    (SINGLE, ["not", "a", "mapping"], ""),
     (SINGLE, {"choice": "b"}, "Dobrynin"),
-    (SINGLE, {"choices": ["a", "b"]}, "Brezhnev; Dobrynin"),
     (SINGLE, {"choice": "zz"}, "zz"),
+    (SINGLE, {"choice": None}, ""),
     (None, {"choice": "b"}, "b"),
-    (None, {"choices": ["b"]}, "b"),
-    (EVIDENCE, {"choices": ["b"]}, "Second sentence."),
+    (MULTIPLE, {"choices": ["c", "a"]}, "Afghanistan; Cuba"),
+    (MULTIPLE, {"choices": []}, ""),
+    (EVIDENCE, {"sentences": ["b", "c"]}, "Second sentence here.; A third one."),
     (None, {"text": "=1+1"}, "=1+1"),
-    (None, {"value": 1973}, "1973"),
-    (ORDERING, {"order": [2, 0, 1]}, "1. third; 2. first; 3. second"),
-    (ORDERING, {"order": ["b", "a", "c"]}, "1. second; 2. first; 3. third"),
-    (ORDERING, {"order": ["third", "first", "second"]}, "1. third; 2. first; 3. second"),
-    (MATCHING, {"matches": {"b": "a", "a": "b", "c": "d"}},
+    (None, {"value": "1,973"}, "1,973"),
+    (ORDERING, {"order": [ITEMS[2], ITEMS[0], ITEMS[1]]}, "1. third; 2. first; 3. second"),
+    (ORDERING, {"order": [ITEMS[1], "i000000"]}, "1. second; 2. i000000"),
+    (MATCHING, {"matches": {"b": RIGHTS[0], "a": RIGHTS[1], "c": RIGHTS[3]}},
      "Haig → Ambassador; Dobrynin → Secretary; Brezhnev → Senator"),
-    (MATCHING, {"matches": {"a": "Secretary", "b": None}}, "Haig → Secretary; Dobrynin → "),
-    (CLOZE, {"blanks": {"2": "détente", "1": "1973"}}, "(1) 1973; (2) détente"),
-    (CLOZE, {"blanks": ["1973", None]}, "(1) 1973; (2) "),
-    (None, {"unexpected": [1, "é"]}, '{"unexpected": [1, "é"]}'),
+    (MATCHING, {"matches": {"a": RIGHTS[0], "b": None, "z": "r0"}}, "Haig → Secretary; Dobrynin → ; z → r0"),
+    (CLOZE, {"blanks": {"10": "end", "2": "détente", "1": "1973"}}, "(1) 1973; (2) détente; (10) end"),
+    (None, {"text": "x", "unexpected": [1, "é"]}, 'x; {"unexpected": [1, "é"]}'),
 ])
 def test_response_text(question, response, text):
-    sentences = ("First sentence.", "Second sentence.") if question is EVIDENCE else ()
-    assert response_text(question, response, sentences=sentences) == text
+    assert response_text(question, response, quote=QUOTE) == text
+
+
+def test_evidence_without_its_quote_shows_the_ids():
+    assert response_text(EVIDENCE, {"sentences": ["b"]}) == "b"
 
 
 # --- File names -------------------------------------------------------------------------------

@@ -156,3 +156,16 @@ def test_quiz_naming_an_unknown_question_is_refused(runner, tmp_path):
     result = runner.invoke(args=["quizzes", "import", str(quiz)])
     assert result.exit_code == 1 and "unknown question 'no-such-question'" in result.output
     assert db.session.scalar(select(func.count()).select_from(Quiz)) == before
+
+
+def test_content_check_also_checks_the_passages_questions_name(runner, tmp_path):
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    bank = copy / "questions" / "linkage.md"
+    text = bank.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("passages: "))
+    bank.write_text(text.replace("passages: ", "passages: no-such-passage, ", 1), encoding="utf-8")
+    result = runner.invoke(args=["content", "check", "--content-dir", str(copy)])
+    assert result.exit_code == 1
+    assert f"questions/linkage.md:{line}:" in result.output
+    assert "unknown passage 'no-such-passage'" in result.output

@@ -1,0 +1,60 @@
+"""Each student's review queue: one card per missed question, scheduled with FSRS."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from studyapp.extensions import db
+from studyapp.models.base import UTCDateTime, utcnow
+
+
+class ReviewCard(db.Model):
+    """A question in a student's review queue, with its FSRS schedule (see studyapp.core.mastery)."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        Index("ix_review_cards_user_id_due_at", "user_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The question, not a version: a corrected question keeps its schedule and is shown as corrected.
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    #: The card as studyapp.core.mastery keeps it (FSRS state, stability, difficulty, due, reviews, lapses).
+    state: Mapped[dict] = mapped_column(JSON)
+    #: Copied from `state` so that "what is due" is an indexed query (user_id, due_at).
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: How often the student missed the question: in quizzes, in practice and in review.
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    #: Seeds the option order and the opaque option ids of the next review; renewed after each answer.
+    seed: Mapped[str] = mapped_column(String(32))
+    #: The last review answer (option ids as stored, not as shown), to show its feedback after the redirect.
+    last_response: Mapped[dict | None] = mapped_column(JSON)
+    #: The seed the last review was shown with, to show that answer in the ids the page used.
+    last_seed: Mapped[str | None] = mapped_column(String(32))
+    last_version_id: Mapped[int | None] = mapped_column(ForeignKey("question_versions.id", ondelete="SET NULL"))
+    last_score: Mapped[float | None] = mapped_column(Float)
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    question = relationship("Question")
+    last_version = relationship("QuestionVersion")
+
+    def __repr__(self) -> str:
+        return f"<ReviewCard user={self.user_id} question={self.question_id} due={self.due_at:%Y-%m-%d %H:%M}>"
+
+
+class ReviewMiss(db.Model):
+    """A missed answer already counted in the queue, so that grading an attempt again never counts it twice."""
+
+    __tablename__ = "review_misses"
+
+    attempt_item_id: Mapped[int] = mapped_column(ForeignKey("attempt_items.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("review_cards.id", ondelete="CASCADE"), index=True)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

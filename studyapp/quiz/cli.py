@@ -1,0 +1,19 @@
+"""`flask attempts ...`: jobs an operator runs (from cron) for attempts."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from studyapp.extensions import db
+from studyapp.quiz import services
+
+attempts_cli = AppGroup("attempts", help="Attempts: finalize those whose time ran out.")
+
+
+@attempts_cli.command("finalize")
+def finalize() -> None:
+    """Submit, with their saved answers, every timed attempt whose deadline (plus the grace) has passed."""
+    count = services.finalize_expired()
+    db.session.commit()
+    click.echo(f"{count} attempt(s) finalized")
