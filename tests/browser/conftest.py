@@ -63,9 +63,10 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(sqlite_template, tmp_path_factory):
+def live_server(sqlite_content_template, tmp_path_factory):
+    """The app with the shipped content loaded, shared by the browser tests (each makes its own users)."""
     path = tmp_path_factory.mktemp("live") / "live.sqlite3"
-    shutil.copyfile(sqlite_template, path)
+    shutil.copyfile(sqlite_content_template, path)
     config = base_config(f"sqlite:///{path}")
     config.pop("SERVER_NAME")
     app = create_app(config)
@@ -125,7 +126,7 @@ def sign_in(page, email: str, password: str = TEST_PASSWORD) -> None:
 
 
 def assert_accessible(page) -> None:
-    """Fail with axe-core's report if the page has any WCAG 2.1 A/AA violation."""
+    """Fail with axe-core's report if the page has any WCAG 2.1 A/AA violation (needs JavaScript on)."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})

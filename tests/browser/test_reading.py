@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.extensions import db
-from studyapp.reading.services import load_content
 from tests.browser.conftest import assert_accessible
 
 DOC = "frus-1981-88-v03-d58"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def readings(live_server):
-    """Load the shipped content into the live server's database."""
-    with live_server.app.app_context():
-        load_content(live_server.app.config["CONTENT_DIR"])
-        db.session.commit()
 
 
 @pytest.mark.parametrize(

@@ -76,8 +76,24 @@
   function schedule(fieldset, delay) {
     var position = fieldset.dataset.position;
     window.clearTimeout(timers[position]);
-    timers[position] = window.setTimeout(function () { save(fieldset); }, delay);
+    timers[position] = window.setTimeout(function () { delete timers[position]; save(fieldset); }, delay);
   }
+
+  // Leaving the page (closing the tab, reloading) with an answer not yet sent: send it anyway.
+  function flush() {
+    Object.keys(timers).forEach(function (position) {
+      window.clearTimeout(timers[position]);
+      delete timers[position];
+      var fieldset = form.querySelector('fieldset.question[data-position="' + position + '"]');
+      var data = fieldsOf(fieldset);
+      seq += 1;
+      data.append("position", position);
+      data.append("seq", String(seq));
+      data.append("csrf_token", token);
+      navigator.sendBeacon(saveUrl, data);
+    });
+  }
+  window.addEventListener("pagehide", flush);
 
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset.question");
@@ -104,12 +120,9 @@
     });
   });
 
-  // Leaving the page with a save in flight: send it with the page change.
-  window.addEventListener("beforeunload", function (event) {
-    if (Object.keys(pending).length > 0) { event.preventDefault(); }
-  });
+  // Posting the page sends every answer on it, so scheduled saves are no longer needed.
   form.addEventListener("submit", function () {
-    Object.keys(timers).forEach(function (key) { window.clearTimeout(timers[key]); });
+    Object.keys(timers).forEach(function (key) { window.clearTimeout(timers[key]); delete timers[key]; });
   });
 
   // Timer: counts down from the server's deadline; warns five minutes before the end.
