@@ -41,16 +41,31 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            compare_type=True,
-            render_item=render_item,
-            process_revision_directives=skip_empty,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode copies a table, drops it and renames the copy; with foreign keys on, dropping a
+            # table that other rows refer to fails on a populated database. SQLite honours this pragma only
+            # outside a transaction: set it on the raw connection, check every reference before committing,
+            # and turn it back on, since the connection returns to the pool.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                compare_type=True,
+                render_item=render_item,
+                process_revision_directives=skip_empty,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration leaves rows pointing at nothing: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -27,9 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
 
-    from studyapp import auth, main, quiz, reading
+    from studyapp import auth, authoring, classes, main, progress, quiz, reading
 
-    for blueprint in (main.bp, auth.bp, reading.bp, quiz.bp):
+    for blueprint in (main.bp, auth.bp, reading.bp, quiz.bp, progress.bp, authoring.bp, classes.bp):
         app.register_blueprint(blueprint)
 
     errors.register(app)

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from studyapp.auth import services as accounts
+from studyapp.auth.passwords import password_problem
 from studyapp.authoring import services as authoring
 from studyapp.extensions import db
 from studyapp.models import Role
@@ -30,8 +31,9 @@ DEMO_ACCOUNTS = (
 @click.password_option("--password", help="Prompted for when not given.")
 def create_user(email: str, display_name: str, role: str, password: str) -> None:
     """Create an account (use --role instructor for instructors)."""
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     try:
         user = accounts.create_user(email=email, display_name=display_name, password=password, role=Role(role))
     except accounts.AccountError as exc:
@@ -75,8 +77,11 @@ def demo() -> None:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     from studyapp.authoring.cli import questions_cli, quizzes_cli
+    from studyapp.classes.cli import export_cli
+    from studyapp.ops.cli import backup_command, restore_command
     from studyapp.quiz.cli import attempts_cli
     from studyapp.reading.cli import content_cli
 
-    for command in (users_cli, demo, questions_cli, quizzes_cli, content_cli, attempts_cli):
+    for command in (users_cli, demo, questions_cli, quizzes_cli, content_cli, attempts_cli, export_cli,
+                    backup_command, restore_command):
         app.cli.add_command(command)

@@ -53,6 +53,10 @@ class Config:
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
+    #: If Redis is down, count in this process's memory instead of answering 500 to every sign-in and save.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: A Redis that hangs costs a request at most a second before the fallback takes over.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     #: Failed sign-ins allowed per account and per address before 429.
     LOGIN_LIMIT_ACCOUNT = "5 per 5 minutes"
     LOGIN_LIMIT_ADDRESS = "20 per 5 minutes"

@@ -11,11 +11,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from studyapp import create_app
 from studyapp.extensions import db
+
+# A loaded 2-core CI machine makes timings noisy: property tests check results, never speed.
+settings.register_profile("studyapp", deadline=None)
+settings.load_profile("studyapp")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"

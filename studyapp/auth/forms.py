@@ -5,11 +5,19 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from studyapp.auth.passwords import MAX_LENGTH, MIN_LENGTH, TOO_COMMON, TOO_SHORT, password_problem
 from studyapp.models import Role
 
-PASSWORD_RULES = [DataRequired(), Length(min=8, max=256, message="Use at least 8 characters (at most 256).")]
+
+def not_common(_form, field) -> None:
+    """Refuse a password from the shipped list of common passwords (NIST SP 800-63B, 5.1.1.2)."""
+    if field.data and password_problem(field.data) == TOO_COMMON:
+        raise ValidationError(TOO_COMMON)
+
+
+PASSWORD_RULES = [DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=TOO_SHORT), not_common]
 
 
 class SignupForm(FlaskForm):
@@ -19,6 +27,7 @@ class SignupForm(FlaskForm):
     confirm = PasswordField(
         "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")]
     )
+    join_code = StringField("Class join code (optional)", validators=[Optional(), Length(max=32)])
 
 
 class LoginForm(FlaskForm):

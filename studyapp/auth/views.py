@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from studyapp.auth import services
 from studyapp.auth.access import admin_required, safe_next
 from studyapp.auth.forms import ChangePasswordForm, CreateUserForm, LoginForm, SignupForm
+from studyapp.classes import services as classes
 from studyapp.extensions import db, limiter
 from studyapp.models import Role
 
@@ -40,11 +41,16 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignupForm()
+    if request.method == "GET" and request.args.get("join_code"):
+        form.join_code.data = request.args["join_code"][:32]
     if form.validate_on_submit():
         try:
-            user = services.create_user(
-                email=form.email.data, display_name=form.display_name.data, password=form.password.data
+            user = classes.sign_up(
+                email=form.email.data, display_name=form.display_name.data, password=form.password.data,
+                join_code=form.join_code.data or "",
             )
+        except classes.JoinError as exc:
+            form.join_code.errors.append(str(exc))
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:

@@ -1,1 +1,5 @@
-"""Question banks and quizzes: import from files, check, list (and, in the browser, author)."""
+"""Question banks and quizzes: import from files, check, list, and author them in the browser."""
+
+from studyapp.authoring.views import bp
+
+__all__ = ["bp"]

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from studyapp.authoring import services
+from studyapp.core import qformat
+from studyapp.core.qformat.gift import EXPLANATION_POLICIES
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank
 from studyapp.quiz.services import regrade as regrade_question
@@ -39,12 +41,42 @@ def _fail(problems) -> None:
     raise click.exceptions.Exit(1)
 
 
+def _reading_options(command):
+    """Add the options that choose a bank file's format and the defaults of GIFT and text2qti files."""
+    options = (
+        click.option("--format", "fmt", type=click.Choice(list(services.IMPORT_FORMATS)), default="md",
+                     show_default=True, help="The files' format: our Markdown, Moodle GIFT or text2qti."),
+        click.option("--theme", "themes", multiple=True,
+                     help="GIFT/text2qti: theme of questions without a [tag:...] comment (repeat for several)."),
+        click.option("--passage", "passages", multiple=True,
+                     help="GIFT/text2qti: passage of questions without a [passage:...] comment (repeatable)."),
+        click.option("--difficulty", type=click.IntRange(1, 3),
+                     help="GIFT/text2qti: difficulty of questions without a [difficulty:...] comment."),
+        click.option("--explanation-missing", type=click.Choice(EXPLANATION_POLICIES), default="error",
+                     show_default=True, help="GIFT/text2qti: refuse a question with no explanation, or warn."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _read(paths, fmt, themes, passages, difficulty, explanation_missing, base=None):
+    """Read the bank files in `fmt`; print the warnings of foreign files to stderr."""
+    defaults = qformat.ImportDefaults(tuple(themes), tuple(passages), difficulty, explanation_missing)
+    files = services.expand(paths, services.IMPORT_FORMATS[fmt])
+    banks = services.read_banks(files, base=base, fmt=fmt, defaults=defaults)
+    for warning in services.bank_warnings(banks):
+        click.echo(f"{warning.file}:{warning.line}:{warning.column}: warning: {warning.message}", err=True)
+    return banks
+
+
 @questions_cli.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed questions as JSON.")
-def check(paths, as_json: bool) -> None:
+@_reading_options
+def check(paths, as_json: bool, **reading) -> None:
     """Check bank files (or folders of them); print every problem as file:line:column: message."""
-    banks = services.read_banks(services.expand(paths))
+    banks = _read(paths, **reading)
     problems = services.check_banks(banks, _tree())
     if as_json:
         questions = [services.question_data(q) for bank in banks for q in bank.result.questions]
@@ -62,9 +94,10 @@ def check(paths, as_json: bool) -> None:
 @questions_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-def import_(paths, dry_run: bool) -> None:
+@_reading_options
+def import_(paths, dry_run: bool, **reading) -> None:
     """Import bank files into the shipped banks: all of them or, on any problem, none."""
-    banks = services.read_banks(services.expand(paths), base=_content_dir())
+    banks = _read(paths, **reading, base=_content_dir())
     report = services.import_banks(banks, _tree(), dry_run=dry_run)
     if not report.ok:
         _fail(report.problems)
@@ -75,6 +108,25 @@ def import_(paths, dry_run: bool) -> None:
         f"{len(report.created)} question(s) {verb} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.retired)} retired"
     )
+
+
+@questions_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(services.EXPORT_FORMATS), required=True,
+              help="gift (Moodle), qti (a QTI 1.2 zip for Canvas) or md (our Markdown).")
+@click.option("--bank", "banks", multiple=True, help="A shipped bank to export, by its slug (repeatable).")
+@click.option("--id", "keys", multiple=True, help="A question to export, by its id (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+def export(fmt: str, banks, keys, output: Path) -> None:
+    """Export the current versions of shipped questions (all, or the banks and ids given) to a file."""
+    try:
+        exported = services.export_questions(fmt, banks=banks, keys=keys, quotes=qformat.passage_quotes(_tree()))
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    data = exported.data.encode("utf-8") if isinstance(exported.data, str) else exported.data
+    output.write_bytes(data)
+    for warning in exported.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{exported.count} question(s) written to {output}")
 
 
 @questions_cli.command("list")

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, update
+from werkzeug.utils import secure_filename
 from sqlalchemy.orm import selectinload
 
 from studyapp.core import qformat
 from studyapp.core.content import ContentTree, load_tree
 from studyapp.core.qformat import Problem
+from studyapp.core.qformat.qti import write_qti
+from studyapp.core.qformat.model import MAX_ID_LENGTH
 from studyapp.core.quizdef import QuizDef, parse_quiz, validate_quizzes
 from studyapp.extensions import db
-from studyapp.models import Question, QuestionBank, QuestionVersion, Quiz, User
+from studyapp.models import Attempt, AttemptItem, Membership, Question, QuestionBank, QuestionVersion, Quiz, User
+from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
 
 #: Banks and quizzes larger than this are refused before parsing.
 MAX_FILE_BYTES = qformat.MAX_BYTES
@@ -61,7 +69,30 @@ def _label(path: Path, base: Path | None) -> str:
         return str(path)
 
 
-def read_banks(paths: Sequence[Path], base: Path | None = None) -> list[BankFile]:
+#: Bank file formats `read_banks` reads, and the files a folder is read for in each.
+IMPORT_FORMATS = {"md": ".md", "gift": ".gift", "text2qti": ".txt"}
+
+
+def parse_bank(
+    data: bytes, label: str, fmt: str = "md", defaults: qformat.ImportDefaults | None = None,
+) -> qformat.ParseResult:
+    """Read a bank in our Markdown or a foreign format (GIFT, text2qti) into the same ParseResult shape."""
+    if fmt == "gift":
+        return qformat.parse_gift(data, label, defaults)
+    if fmt == "text2qti":
+        return qformat.parse_text2qti(data, label, defaults)
+    return qformat.parse(data, label)
+
+
+def bank_warnings(banks: Sequence[BankFile]) -> list[Problem]:
+    """What foreign files held that has no exact equivalent here (our own format has no warnings)."""
+    return [warning for bank in banks for warning in getattr(bank.result, "warnings", [])]
+
+
+def read_banks(
+    paths: Sequence[Path], base: Path | None = None, *, fmt: str = "md",
+    defaults: qformat.ImportDefaults | None = None,
+) -> list[BankFile]:
     """Parse each bank file; an unreadable or oversized file becomes a problem, not an exception."""
     banks = []
     for path in paths:
@@ -71,7 +102,7 @@ def read_banks(paths: Sequence[Path], base: Path | None = None) -> list[BankFile
         except OSError as exc:
             banks.append(BankFile(path, label, qformat.ParseResult(errors=[Problem(label, 1, 1, exc.strerror or str(exc))])))
             continue
-        banks.append(BankFile(path, label, qformat.parse(data, label)))
+        banks.append(BankFile(path, label, parse_bank(data, label, fmt, defaults)))
     return banks
 
 
@@ -291,3 +322,529 @@ def load_shipped_content(content_dir: str | Path) -> tuple[ImportReport, ImportR
     if not quizzes.ok:
         raise ContentProblems(quizzes.problems)
     return questions, quizzes
+
+
+# --- authoring in the browser ----------------------------------------------------------------
+# Instructors see the shipped banks (read-only) and their own; nobody sees another's.
+
+#: The bank a question goes to when its author has not chosen one (created on first use).
+DEFAULT_BANK_SLUG = "my-questions"
+DEFAULT_BANK_TITLE = "My questions"
+#: The name problems of the editor carry ("question:12:3: ...").
+EDITOR_FILE = "question"
+COPY_SUFFIX = "-copy"
+BANK_STATUSES = ("all", "active", "retired")
+
+
+class SharingError(ValueError):
+    """A share the rules refuse; the message is safe to show."""
+
+
+def _taught_classes(user: User):
+    return select(Membership.class_id).where(Membership.user_id == user.id, Membership.role == CLASS_INSTRUCTOR)
+
+
+def visible_banks_clause(user: User):
+    """The SQL condition "a bank this user may see": the shipped banks, their own, and banks their
+    owners shared with a class this user teaches."""
+    return (
+        QuestionBank.owner_id.is_(None)
+        | (QuestionBank.owner_id == user.id)
+        | QuestionBank.shared_class_id.in_(_taught_classes(user))
+    )
+
+
+def can_see_bank(bank: QuestionBank, user: User) -> bool:
+    if bank.owner_id is None or bank.owner_id == user.id:
+        return True
+    return bank.shared_class_id is not None and bank.shared_class_id in set(db.session.scalars(_taught_classes(user)))
+
+
+def share_bank(bank: QuestionBank, user: User, class_id: int | None) -> None:
+    """Let the instructors of one of the owner's classes read this bank, or (None) make it private again."""
+    if not can_edit_bank(bank, user):
+        raise SharingError("Only the owner of a bank can share it.")
+    if class_id is not None and class_id not in set(db.session.scalars(_taught_classes(user))):
+        raise SharingError("You can share a bank only with a class you teach.")
+    bank.shared_class_id = class_id
+    db.session.flush()
+
+
+def can_edit_bank(bank: QuestionBank, user: User) -> bool:
+    """Only the owner changes a bank; the shipped banks change only through `flask questions import`."""
+    return bank.owner_id is not None and bank.owner_id == user.id
+
+
+def visible_banks(user: User) -> list[QuestionBank]:
+    """The shipped banks, then the user's own, by title."""
+    return list(db.session.scalars(
+        select(QuestionBank).where(visible_banks_clause(user))
+        .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id)
+    ))
+
+
+def own_banks(user: User) -> list[QuestionBank]:
+    return list(db.session.scalars(
+        select(QuestionBank).where(QuestionBank.owner_id == user.id).order_by(QuestionBank.title, QuestionBank.id)
+    ))
+
+
+def slugify(text: str, fallback: str) -> str:
+    """Turn a title or a file name into an id: lowercase letters, digits and hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
+    return slug or fallback
+
+
+def default_bank(user: User) -> QuestionBank:
+    """The user's "My questions" bank, created on demand."""
+    bank = db.session.scalar(
+        select(QuestionBank).where(QuestionBank.owner_id == user.id, QuestionBank.slug == DEFAULT_BANK_SLUG)
+    )
+    if bank is None:
+        bank = QuestionBank(slug=DEFAULT_BANK_SLUG, title=DEFAULT_BANK_TITLE, description="", owner_id=user.id)
+        db.session.add(bank)
+        db.session.flush()
+    return bank
+
+
+def create_bank(user: User, title: str, description: str = "") -> QuestionBank:
+    """Create an empty bank owned by `user`; its id comes from the title, made unique among theirs."""
+    base = slugify(title, "bank")
+    taken = set(db.session.scalars(select(QuestionBank.slug).where(QuestionBank.owner_id == user.id)))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    bank = QuestionBank(slug=slug, title=title.strip(), description=description.strip(), owner_id=user.id)
+    db.session.add(bank)
+    db.session.flush()
+    return bank
+
+
+@dataclass
+class BankFilters:
+    """What the bank page narrows the questions to; empty values match everything."""
+
+    bank_id: int | None = None
+    theme: str = ""
+    type: str = ""
+    difficulty: int | None = None
+    passage: str = ""
+    text: str = ""
+    status: str = "all"
+
+    def admits(self, question: Question, version: QuestionVersion) -> bool:
+        needle = self.text.strip().casefold()
+        return (
+            (self.bank_id is None or question.bank_id == self.bank_id)
+            and (not self.theme or self.theme in version.themes)
+            and (not self.type or version.type == self.type)
+            and (self.difficulty is None or version.difficulty == self.difficulty)
+            and (not self.passage or self.passage in version.passages)
+            and (self.status == "all" or question.retired == (self.status == "retired"))
+            and (not needle or needle in question.key.casefold() or needle in version.source.casefold())
+        )
+
+
+@dataclass
+class BankRow:
+    question: Question
+    version: QuestionVersion
+    parsed: qformat.Question
+
+
+@dataclass
+class BankListing:
+    """The questions a filter admits, with counts per theme and type and per bank."""
+
+    rows: list[BankRow]
+    theme_counts: dict[str, int]
+    type_counts: dict[str, int]
+    bank_counts: dict[int, int]
+
+
+def list_questions(user: User, filters: BankFilters) -> BankListing:
+    """The visible questions matching `filters`, in bank order: one query whatever the bank size."""
+    pairs = db.session.execute(
+        select(Question, QuestionVersion)
+        .join(QuestionBank, Question.bank_id == QuestionBank.id)
+        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
+                                    QuestionVersion.number == Question.current_number))
+        .where(visible_banks_clause(user))
+        .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id, Question.position,
+                  Question.id)
+    ).all()
+    bank_counts: Counter[int] = Counter(question.bank_id for question, _ in pairs)
+    rows = [BankRow(q, v, question_of(v)) for q, v in pairs if filters.admits(q, v)]
+    themes: Counter[str] = Counter(theme for row in rows for theme in row.version.themes)
+    types: Counter[str] = Counter(row.version.type for row in rows)
+    return BankListing(rows, dict(themes), dict(types), dict(bank_counts))
+
+
+def known_content() -> tuple[set[str], dict[str, str]]:
+    """The theme ids and passage quotes in the database, for checking a question as it is typed."""
+    from studyapp.models.content import Passage, Theme
+    from studyapp.quiz.services import passage_quote
+
+    themes = set(db.session.scalars(select(Theme.slug)))
+    passages = {p.slug: passage_quote(p) for p in db.session.scalars(select(Passage))}
+    return themes, passages
+
+
+def questions_with_key(keys: Iterable[str], user: User) -> list[Question]:
+    """The visible questions (shipped or the user's) using any of `keys`, with their banks."""
+    keys = list(set(keys))
+    if not keys:
+        return []
+    return list(db.session.scalars(
+        select(Question).join(QuestionBank).where(visible_banks_clause(user), Question.key.in_(keys))
+        .options(selectinload(Question.bank))
+    ))
+
+
+def _bank_name(bank: QuestionBank) -> str:
+    return "the shipped bank" if bank.is_shipped else f"your bank “{bank.title}”"
+
+
+@dataclass
+class EditorCheck:
+    """A question typed in the editor: parsed if it parses, and every problem, each at its line."""
+
+    parsed: qformat.Question | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return self.parsed is not None and not self.problems
+
+
+def check_source(source: str, user: User, question: Question | None = None) -> EditorCheck:
+    """Check the Markdown of one question: syntax, themes, passages, evidence, and its id.
+
+    A saved question keeps its id; a new one takes an id no shipped question and none of the
+    user's own uses (quizzes draw from both, by id).
+    """
+    result = qformat.parse(source, EDITOR_FILE)
+    problems = list(result.errors)
+    if result.title or result.description:
+        problems.append(Problem(EDITOR_FILE, 1, 1,
+                                "text before the question heading is not kept: start with '## <question-id>'"))
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    headings = [n for n, line in enumerate(lines, 1) if line.startswith("## ") or line == "##"]
+    for line in headings[1:]:
+        problems.append(Problem(EDITOR_FILE, line, 1,
+                                "the editor holds one question: save this one as a question of its own"))
+    parsed = result.questions[0] if len(result.questions) == 1 and len(headings) <= 1 else None
+    if parsed is not None:
+        themes, passages = known_content()
+        problems += qformat.validate([parsed], known_themes=themes, known_passages=passages)
+        if question is not None and parsed.id != question.key:
+            problems.append(Problem(EDITOR_FILE, parsed.line, 4,
+                                    f"the id of a saved question cannot change (it is '{question.key}'); "
+                                    "to start a new question from this one, use Duplicate"))
+        elif question is None:
+            for other in questions_with_key([parsed.id], user):
+                problems.append(Problem(EDITOR_FILE, parsed.line, 4,
+                                        f"question id '{parsed.id}' is already used in {_bank_name(other.bank)}: "
+                                        "choose another"))
+    problems = sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+    return EditorCheck(parsed, problems)
+
+
+@dataclass
+class SaveResult:
+    question: Question | None
+    problems: list[Problem]
+    #: False when the text was the same as the current version: nothing was written.
+    changed: bool = False
+
+
+def save_question(
+    source: str, actor: User, *, question: Question | None = None, bank: QuestionBank | None = None,
+    base_number: int | None = None,
+) -> SaveResult:
+    """Save a question typed in the editor: a new question, or a new version of `question`.
+
+    The stored text is the canonical Markdown (as `flask questions import` stores it). A version
+    is never changed: past attempts keep theirs. `base_number` is the version the author started
+    from; if someone saved a newer one meanwhile, nothing is written and a problem says so.
+    """
+    check = check_source(source, actor, question)
+    if not check.ok:
+        return SaveResult(question, check.problems)
+    parsed = check.parsed
+    canonical = qformat.write_question(parsed)
+    if question is None:
+        bank = bank or default_bank(actor)
+        position = db.session.scalar(select(func.max(Question.position)).where(Question.bank_id == bank.id))
+        question = Question(key=parsed.id, position=(position or 0) + 1, current_number=1, retired=False, bank=bank)
+        question.versions.append(_version(1, canonical, parsed, actor))
+        db.session.add(question)
+        db.session.flush()
+        return SaveResult(question, [], True)
+    base = question.current_number if base_number is None else base_number
+    if question.current_version is not None and question.current_version.source == canonical \
+            and base == question.current_number:
+        return SaveResult(question, [], False)
+    number = base + 1
+    moved = db.session.execute(
+        update(Question).where(Question.id == question.id, Question.current_number == base)
+        .values(current_number=number).execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.refresh(question)
+        return SaveResult(question, [Problem(
+            EDITOR_FILE, parsed.line, 1,
+            f"version {question.current_number} was saved after you opened this one (version {base}): "
+            "copy your text, reload the editor and apply your change again",
+        )])
+    version = _version(number, canonical, parsed, actor)
+    version.question_id = question.id
+    db.session.add(version)
+    db.session.flush()
+    db.session.refresh(question)
+    return SaveResult(question, [], True)
+
+
+def free_key(key: str, user: User) -> str:
+    """An id for a copy of `key` that no visible question uses: `key-copy`, `key-copy-2`, ..."""
+    base = key[: MAX_ID_LENGTH - len(COPY_SUFFIX) - 4] + COPY_SUFFIX
+    taken = set(db.session.scalars(
+        select(Question.key).join(QuestionBank).where(visible_banks_clause(user), Question.key.startswith(base))
+    ))
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def copy_question(question: Question, actor: User) -> Question:
+    """Copy a question under a new id: into its own bank if the actor owns it, else into their "My questions"."""
+    bank = question.bank if can_edit_bank(question.bank, actor) else default_bank(actor)
+    parsed = dataclasses.replace(question_of(question.current_version), id=free_key(question.key, actor))
+    source = qformat.write_question(parsed)
+    position = db.session.scalar(select(func.max(Question.position)).where(Question.bank_id == bank.id))
+    copy = Question(key=parsed.id, position=(position or 0) + 1, current_number=1, retired=False, bank=bank)
+    copy.versions.append(_version(1, source, parsed, actor))
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def set_retired(question: Question, retired: bool) -> None:
+    """Retire a question (new attempts no longer draw it; past attempts keep it) or bring it back."""
+    question.retired = retired
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    #: "same", "removed" or "added"
+    kind: str
+    old: int | None
+    new: int | None
+    text: str
+
+
+def line_diff(old: str, new: str, context: int = 3) -> list[list[DiffLine]]:
+    """The changed lines between two versions' Markdown, in hunks with `context` lines around."""
+    a, b = old.split("\n"), new.split("\n")
+    hunks = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        rows = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += [DiffLine("same", i + 1, j + 1, a[i]) for i, j in zip(range(i1, i2), range(j1, j2))]
+                continue
+            rows += [DiffLine("removed", i + 1, None, a[i]) for i in range(i1, i2)]
+            rows += [DiffLine("added", None, j + 1, b[j]) for j in range(j1, j2)]
+        hunks.append(rows)
+    return hunks
+
+
+def versions_used(question: Question) -> dict[int, int]:
+    """How many attempt items show each version of `question` (version id -> count)."""
+    rows = db.session.execute(
+        select(AttemptItem.question_version_id, func.count())
+        .join(QuestionVersion, AttemptItem.question_version_id == QuestionVersion.id)
+        .where(QuestionVersion.question_id == question.id).group_by(AttemptItem.question_version_id)
+    )
+    return {version_id: count for version_id, count in rows}
+
+
+def selected_questions(question_ids: Iterable[int], user: User) -> list[qformat.Question]:
+    """The visible questions among `question_ids`, at their current versions, in bank order."""
+    ids = list(question_ids)
+    rows = db.session.execute(
+        select(Question, QuestionVersion)
+        .join(QuestionBank, Question.bank_id == QuestionBank.id)
+        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
+                                    QuestionVersion.number == Question.current_number))
+        .where(visible_banks_clause(user), Question.id.in_(ids))
+        .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id, Question.position)
+    ).all() if ids else []
+    return [question_of(version) for _, version in rows]
+
+
+def read_upload(data: bytes, filename: str, fmt: str = "md", *, theme: str = "", passage: str = "",
+                difficulty: str = "") -> BankFile:
+    """Parse an uploaded bank (ours, GIFT or text2qti); the bank's id is the file's name, as for the
+    files of content/questions/. The defaults fill in what a foreign file's questions do not say."""
+    label = secure_filename(filename or "") or "upload.md"
+    slug = slugify(Path(label).stem, "uploaded-questions")
+    if fmt not in IMPORT_FORMATS:
+        return BankFile(Path(f"{slug}.md"), label, qformat.ParseResult(
+            errors=[Problem(label, 1, 1, f"unknown format '{fmt}': expected one of {', '.join(IMPORT_FORMATS)}")]))
+    defaults = qformat.ImportDefaults(
+        themes=(theme,) if theme else (), passages=(passage,) if passage else (),
+        difficulty=int(difficulty) if difficulty.isdigit() else None,
+    )
+    return BankFile(Path(f"{slug}.md"), label, parse_bank(data, label, fmt, defaults))
+
+
+def upload_conflicts(bank_file: BankFile, user: User) -> list[Problem]:
+    """Ids of the upload already used by a shipped question or by one in another of the user's banks."""
+    slug = bank_file.path.stem
+    by_key = {q.id: q for q in bank_file.result.questions}
+    problems = []
+    for other in questions_with_key(by_key, user):
+        if other.bank.owner_id == user.id and other.bank.slug == slug:
+            continue  # the same bank: a new version of it
+        parsed = by_key[other.key]
+        problems.append(Problem(bank_file.label, parsed.line, 4,
+                                f"question id '{other.key}' is already used in {_bank_name(other.bank)}: "
+                                "choose another"))
+    return problems
+
+
+def import_upload(
+    bank_file: BankFile, user: User, tree: ContentTree, *, retire_missing: bool = False, dry_run: bool = True
+) -> ImportReport:
+    """Import an uploaded bank into the user's banks: all of it, or with any problem nothing."""
+    conflicts = upload_conflicts(bank_file, user)
+    if conflicts:
+        problems = check_banks([bank_file], tree) + conflicts
+        return ImportReport(problems=sorted(problems, key=lambda p: (p.line, p.column)))
+    return import_banks([bank_file], tree, owner=user, actor=user, retire_missing=retire_missing, dry_run=dry_run)
+
+
+def quiz_pool(user: User) -> dict[str, Question]:
+    """The questions a quiz of `user` may use, by id: the shipped ones and theirs, not retired."""
+    from studyapp.quiz.services import question_pool
+
+    return question_pool(user.id)
+
+
+def check_quiz(definition: QuizDef, user: User, quiz: Quiz | None = None) -> list[str]:
+    """Every problem of a quiz built in the browser, as messages (the builder has no lines)."""
+    from studyapp.models.content import Theme
+
+    pool = quiz_pool(user)
+    problems = []
+    missing = [key for key in definition.questions if key not in pool]
+    retired = {q.key for q in questions_with_key(missing, user) if q.retired}
+    for key in missing:
+        if key in retired:
+            problems.append(f"question '{key}' is retired: bring it back on its page, or choose another")
+        else:
+            problems.append(f"unknown question '{key}'")
+    parsed = [question_of(q.current_version) for q in pool.values()]
+    themes = set(db.session.scalars(select(Theme.slug)))
+    problems += [p.message for p in validate_quizzes([dataclasses.replace(definition, questions=())], parsed, themes)]
+    if not definition.questions and not definition.draw:
+        problems.append("a quiz needs questions: list their ids, or give at least one draw rule")
+    clash = db.session.scalar(
+        select(Quiz.id).where(Quiz.owner_id == user.id, Quiz.slug == definition.id)
+    )
+    if clash is not None and (quiz is None or clash != quiz.id):
+        problems.append(f"you already have a quiz with the id '{definition.id}': choose another")
+    return problems
+
+
+def save_quiz(
+    definition: QuizDef, user: User, *, quiz: Quiz | None = None,
+    opens_at: datetime | None = None, closes_at: datetime | None = None,
+) -> Quiz:
+    """Create or update a quiz owned by `user` from a checked definition (see check_quiz)."""
+    ids = {key: q.id for key, q in quiz_pool(user).items()}
+    if quiz is None:
+        quiz = Quiz(owner_id=user.id)
+    quiz.slug = definition.id
+    apply_definition(quiz, definition, ids)
+    quiz.opens_at, quiz.closes_at = opens_at, closes_at
+    db.session.add(quiz)
+    db.session.flush()
+    return quiz
+
+
+def quiz_keys(quiz: Quiz) -> list[str]:
+    """The ids of a fixed quiz's questions, in its order."""
+    if not quiz.question_ids:
+        return []
+    keys = dict(db.session.execute(select(Question.id, Question.key).where(Question.id.in_(quiz.question_ids))).all())
+    return [keys[i] for i in quiz.question_ids if i in keys]
+
+
+def quiz_attempts(quiz: Quiz) -> list[tuple[Attempt, User]]:
+    """Every graded attempt at `quiz` with its student, by student then start: one query."""
+    return [tuple(row) for row in db.session.execute(
+        select(Attempt, User).join(User, Attempt.user_id == User.id)
+        .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
+        .order_by(User.display_name, User.id, Attempt.started_at)
+    )]
+
+
+def free_quiz_slug(title: str, user: User) -> str:
+    """An id for a new quiz of `user`, from its title, that none of their quizzes uses."""
+    base = slugify(title, "quiz")
+    taken = set(db.session.scalars(select(Quiz.slug).where(Quiz.owner_id == user.id, Quiz.slug.startswith(base))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+#: What `export_questions` writes.
+EXPORT_FORMATS = ("gift", "qti", "md")
+
+
+def export_questions(
+    fmt: str, *, banks: Iterable[str] = (), keys: Iterable[str] = (), quotes: dict[str, str] | None = None,
+) -> qformat.Exported:
+    """Write the current versions of shipped questions as GIFT, a QTI zip or our Markdown.
+
+    With neither `banks` (slugs) nor `keys` (question ids), every question still in use is
+    written; a retired question only when its id is named. Unknown slugs or ids raise LookupError.
+    `quotes` (passage id -> text) lets an evidence question be written over its passage's sentences.
+    """
+    banks, keys = list(banks), list(keys)
+    rows = db.session.execute(
+        select(Question, QuestionVersion, QuestionBank)
+        .join(QuestionBank, Question.bank_id == QuestionBank.id)
+        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
+                                    QuestionVersion.number == Question.current_number))
+        .where(QuestionBank.owner_id.is_(None))
+        .order_by(QuestionBank.slug, Question.position)
+    ).all()
+    unknown = sorted(set(banks) - {bank.slug for _, _, bank in rows}) + sorted(set(keys) - {q.key for q, _, _ in rows})
+    if unknown:
+        raise LookupError(f"no shipped bank or question {', '.join(repr(name) for name in unknown)}")
+    chosen = [
+        (question, version, bank) for question, version, bank in rows
+        if question.key in keys or (bank.slug in banks or not (banks or keys)) and not question.retired
+    ]
+    questions = [question_of(version) for _, version, _ in chosen]
+    sources = {bank.id: bank for _, _, bank in chosen}
+    only = next(iter(sources.values())) if len(sources) == 1 else None
+    title = only.title if only else "Exported questions"
+    return write_as(fmt, questions, title=title, description=only.description if only else "", quotes=quotes)
+
+
+def write_as(fmt: str, questions: list[qformat.Question], *, title: str, description: str = "",
+             quotes: dict[str, str] | None = None) -> qformat.Exported:
+    """Write questions as GIFT, a QTI zip (bytes) or our Markdown."""
+    if fmt == "gift":
+        return qformat.write_gift(questions, title=title, quotes=quotes)
+    if fmt == "qti":
+        return write_qti(questions, title=title, description=description, quotes=quotes)
+    return qformat.Exported(qformat.write(questions, title=title, description=description), len(questions))
+

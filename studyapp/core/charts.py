@@ -318,7 +318,9 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
     top = 16 + int(col_chars * 6.5 * math.sin(math.radians(45)))
     grid_w, grid_h = cell_width * len(columns), cell_height * len(rows)
     legend_h = 48
-    width = max(left + grid_w + 48, 16 + 6 * 96)
+    # A label slanted at 45° reaches right of its column by its length times cos 45°.
+    overhang = int(col_chars * 6.5 * math.cos(math.radians(45))) - cell_width // 2 + 16
+    width = max(left + grid_w + max(48, overhang), 16 + 6 * 96)
     height = top + grid_h + legend_h + 16
     parts = []
     if not rows or not columns:

@@ -1,6 +1,7 @@
 """All models, split by topic; importing this package registers every table."""
 
 from studyapp.models.attempts import Attempt, AttemptItem
+from studyapp.models.classes import Assignment, Class, Excusal, Membership, Section
 from studyapp.models.content import Claim, Document, GlossaryTerm, Passage, Theme
 from studyapp.models.progress import ReviewCard, ReviewMiss
 from studyapp.models.questions import Question, QuestionBank, QuestionVersion
@@ -8,6 +9,7 @@ from studyapp.models.quizzes import Quiz
 from studyapp.models.users import Role, User
 
 __all__ = [
-    "Attempt", "AttemptItem", "Claim", "Document", "GlossaryTerm", "Passage", "Question", "QuestionBank",
+    "Assignment", "Attempt", "AttemptItem", "Class", "Excusal", "Membership", "Section",
+    "Claim", "Document", "GlossaryTerm", "Passage", "Question", "QuestionBank",
     "QuestionVersion", "Quiz", "ReviewCard", "ReviewMiss", "Role", "Theme", "User",
 ]

@@ -34,7 +34,10 @@ class Attempt(db.Model):
     #: None until every item is graded (essays wait for a person).
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float, default=0)
+    #: The class assignment this attempt was started from; None for a quiz taken on its own.
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
 
+    assignment = relationship("Assignment")
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
     )

@@ -58,3 +58,5 @@ class ReviewMiss(db.Model):
                                                  primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("review_cards.id", ondelete="CASCADE"), index=True)
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    card: Mapped[ReviewCard] = relationship()

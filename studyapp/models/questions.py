@@ -23,6 +23,8 @@ class QuestionBank(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: The file a shipped bank is loaded from, relative to the content folder.
     source_path: Mapped[str | None] = mapped_column(String(300))
+    #: A class whose instructors may read (and copy from) this bank; None keeps it private to its owner.
+    shared_class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank", order_by="Question.position")

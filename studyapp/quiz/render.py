@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from markupsafe import Markup, escape
 
 from studyapp.core.markdown import render
@@ -23,3 +25,14 @@ def cloze_prompt(question: Question, position: int, answers: dict[str, str], *, 
         )
         html = html.replace(TOKEN.format(blank.id), field, 1)
     return Markup(html)
+
+
+def text_fragment(words: str) -> str:
+    """A URL text fragment (`#:~:text=`) for `words`: long ones as start,end so the URL stays short."""
+    def encode(text: str) -> str:
+        return quote(text, safe="").replace("-", "%2D")  # "-" and "," have a meaning in the syntax
+
+    parts = words.split()
+    if len(parts) > 12:
+        return encode(" ".join(parts[:5])) + "," + encode(" ".join(parts[-5:]))
+    return encode(words)

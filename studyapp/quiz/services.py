@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,18 +17,23 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from studyapp.authoring.services import question_of
+from studyapp.classes import services as classes
 from studyapp.core import grading
 from studyapp.core.analytics import final_score
 from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.core.quizdef import DrawRule, draw
 from studyapp.extensions import db
-from studyapp.models import Attempt, AttemptItem, Question, QuestionBank, QuestionVersion, Quiz, User
+from studyapp.models import (
+    Assignment, Attempt, AttemptItem, Excusal, Membership, Question, QuestionBank, QuestionVersion, Quiz, User,
+)
 from studyapp.models.attempts import IN_PROGRESS, SUBMITTED
 from studyapp.models.base import utcnow
+from studyapp.models.classes import STUDENT as CLASS_STUDENT
 from studyapp.models.content import Passage
+from studyapp.progress import services as progress
 
 #: Answers that arrive this long after the deadline are still accepted (network, a slow save).
 GRACE = timedelta(seconds=30)
@@ -79,9 +85,10 @@ def settings_for(quiz: Quiz, overrides: dict[str, Any] | None = None) -> Setting
 
 
 def attempt_settings(attempt: Attempt) -> tuple[Quiz, Settings]:
-    """The quiz of an attempt and the settings it runs under."""
+    """The quiz of an attempt and the settings it runs under: its class assignment's, if it has one."""
     quiz = db.session.get(Quiz, attempt.quiz_id)
-    return quiz, settings_for(quiz)
+    assignment = db.session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
+    return quiz, settings_for(quiz, assignment.overrides() if assignment else None)
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -215,11 +222,21 @@ class QuizRow:
     max_score: float | None
     open_attempt: Attempt | None
     is_open: bool
+    #: The class assignment this row is, or None for a quiz taken on its own.
+    assignment: Assignment | None = None
 
 
 def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
-    """The quizzes open to `user`, each with its state, graded score and attempts left (two queries)."""
+    """The assignments of the student's classes, then the quizzes open to `user`, each with its state,
+    graded score and attempts left (four queries)."""
     now = now or utcnow()
+    assignments = db.session.scalars(
+        select(Assignment).join(Membership, Membership.class_id == Assignment.class_id)
+        .where(Membership.user_id == user.id, Membership.role == CLASS_STUDENT)
+        .options(joinedload(Assignment.quiz), joinedload(Assignment.class_))
+        .order_by(Assignment.class_id, Assignment.position, Assignment.id)
+    ).all()
+    excused = set(db.session.scalars(select(Excusal.assignment_id).where(Excusal.user_id == user.id)))
     quizzes = db.session.scalars(
         select(Quiz).where((Quiz.owner_id.is_(None)) | (Quiz.owner_id == user.id)).order_by(Quiz.slug)
     ).all()
@@ -227,24 +244,34 @@ def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
         select(Attempt).where(Attempt.user_id == user.id, Attempt.practice.is_(False)).order_by(Attempt.started_at)
     ).all()
     by_quiz: dict[int, list[Attempt]] = defaultdict(list)
+    by_assignment: dict[int, list[Attempt]] = defaultdict(list)
     for attempt in attempts:
-        by_quiz[attempt.quiz_id].append(attempt)
-    rows = []
-    for quiz in quizzes:
-        settings = settings_for(quiz)
-        mine = by_quiz.get(quiz.id, [])
-        open_attempt = next((a for a in mine if a.state == IN_PROGRESS), None)
-        done = [a for a in mine if a.state == SUBMITTED]
-        state = "in_progress" if open_attempt else ("submitted" if done else NOT_STARTED)
-        left = None if settings.max_attempts is None else max(0, settings.max_attempts - len(mine))
-        visible = [a.score for a in done if a.score is not None and review_allows(settings, a, now)]
-        rows.append(QuizRow(
-            quiz=quiz, settings=settings, state=state, attempts_used=len(mine), attempts_left=left,
-            final=final_score(visible, settings.grading) if visible else None,
-            max_score=done[-1].max_score if done else None,
-            open_attempt=open_attempt, is_open=settings.is_open(now),
-        ))
+        if attempt.assignment_id is None:
+            by_quiz[attempt.quiz_id].append(attempt)
+        else:
+            by_assignment[attempt.assignment_id].append(attempt)
+    rows = [
+        _quiz_row(a.quiz, settings_for(a.quiz, a.overrides()), by_assignment.get(a.id, []), now,
+                  assignment=a, excused=a.id in excused)
+        for a in assignments
+    ]
+    rows.extend(_quiz_row(quiz, settings_for(quiz), by_quiz.get(quiz.id, []), now) for quiz in quizzes)
     return rows
+
+
+def _quiz_row(quiz: Quiz, settings: Settings, mine: list[Attempt], now: datetime, *,
+              assignment: Assignment | None = None, excused: bool = False) -> QuizRow:
+    open_attempt = next((a for a in mine if a.state == IN_PROGRESS), None)
+    done = [a for a in mine if a.state == SUBMITTED]
+    state = "in_progress" if open_attempt else ("submitted" if done else ("excused" if excused else NOT_STARTED))
+    left = None if settings.max_attempts is None else max(0, settings.max_attempts - len(mine))
+    visible = [a.score for a in done if a.score is not None and review_allows(settings, a, now)]
+    return QuizRow(
+        quiz=quiz, settings=settings, state=state, attempts_used=len(mine), attempts_left=left,
+        final=final_score(visible, settings.grading) if visible else None,
+        max_score=done[-1].max_score if done else None,
+        open_attempt=open_attempt, is_open=settings.is_open(now), assignment=assignment,
+    )
 
 
 # --- starting --------------------------------------------------------------------------------
@@ -288,13 +315,16 @@ def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question
     return chosen
 
 
-def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: datetime | None = None) -> Attempt:
-    """Resume the student's open attempt at `quiz`, or start a new one if the rules allow."""
+def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: datetime | None = None,
+                  assignment: Assignment | None = None) -> Attempt:
+    """Resume the student's open attempt at `quiz` (or at the class `assignment` of it), or start a new
+    one if the rules allow; an assignment's attempts are counted apart from the quiz's own."""
     now = now or utcnow()
-    settings = settings_for(quiz)
+    settings = settings_for(quiz, assignment.overrides() if assignment else None)
+    same = Attempt.assignment_id == assignment.id if assignment else Attempt.assignment_id.is_(None)
     finalize_expired(now, user_id=user.id)
     open_attempt = db.session.scalar(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, same,
                               Attempt.practice.is_(practice), Attempt.state == IN_PROGRESS)
     )
     if open_attempt is not None:
@@ -304,7 +334,7 @@ def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: dateti
             raise AttemptError("This quiz is closed.", 403)
         used = db.session.scalar(
             select(func.count()).select_from(Attempt)
-            .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.practice.is_(False))
+            .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, same, Attempt.practice.is_(False))
         )
         if settings.max_attempts is not None and used >= settings.max_attempts:
             raise AttemptError("You have used every attempt this quiz allows.", 403)
@@ -313,7 +343,8 @@ def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: dateti
     limit = settings.time_limit_minutes
     deadline = now + timedelta(minutes=limit) if limit and not practice else None
     attempt = Attempt(quiz_id=quiz.id, user_id=user.id, practice=practice, seed=seed, state=IN_PROGRESS,
-                      started_at=now, deadline_at=deadline, max_score=0.0)
+                      started_at=now, deadline_at=deadline, max_score=0.0,
+                      assignment_id=assignment.id if assignment else None)
     for position, question in enumerate(questions, 1):
         version = question.current_version
         attempt.items.append(AttemptItem(position=position, question_version_id=version.id, max_score=version.points,
@@ -424,6 +455,7 @@ def grade_attempt(attempt: Attempt) -> None:
         item.status = result.status if answered else "unanswered"
     attempt.score = sum(item.score or 0.0 for item in items)
     db.session.flush()
+    progress.record_results(attempt)
 
 
 def needs_grading(attempt: Attempt) -> bool:
@@ -475,6 +507,28 @@ class ReviewItem:
     grade: grading.Grade
     correct: dict[str, Any] | None
     passage: Passage | None
+    #: Words of the passage to highlight when the student follows the link (a URL text fragment).
+    highlight: str = ""
+
+
+QUOTED = re.compile(r"“([^”]{12,200})”")
+
+
+def evidence_words(question: ParsedQuestion, passages: list[Passage]) -> tuple[Passage | None, str]:
+    """The passage that answers a question and the words in it to highlight: the supporting sentence of
+    an evidence question, else the first phrase the explanation quotes that the passage contains."""
+    if not passages:
+        return None, ""
+    if question.type == "evidence":
+        sentence = next((s.text for s in question.evidence if s.correct), "")
+        target = next((p for p in passages if p.slug == question.evidence_passage), passages[0])
+        return target, sentence
+    for phrase in QUOTED.findall(question.explanation):
+        phrase = phrase.strip(" .,;:…")
+        for passage in passages:
+            if phrase and phrase in passage.quote_text:
+                return passage, phrase
+    return passages[0], ""
 
 
 def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
@@ -491,20 +545,16 @@ def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
             result = grading.grade(question, view.item.response or {}, quote=view.quote)
         correct = grading.correct_response(question, quote=view.quote)
         to_public = _translator(attempt.seed, question)
+        passage, words = evidence_words(question, [passages[slug] for slug in question.passages if slug in passages])
         items.append(ReviewItem(
             view=view, grade=result,
             correct=to_public_response(question, correct, to_public) if correct else None,
-            passage=passages.get(question.passages[0]) if question.passages else None,
+            passage=passage, highlight=words,
         ))
     return items
 
 
 # --- instructors: essays, extra time, regrading ----------------------------------------------------
-
-
-def can_manage_attempt(user: User, attempt: Attempt) -> bool:
-    """Whether `user` may read every answer of `attempt`, grade its essays and give it extra time."""
-    return user.is_admin
 
 
 def manage_attempt_or_404(attempt_id: int, user: User) -> Attempt:
@@ -513,7 +563,7 @@ def manage_attempt_or_404(attempt_id: int, user: User) -> Attempt:
         select(Attempt).where(Attempt.id == attempt_id)
         .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
     )
-    if attempt is None or not can_manage_attempt(user, attempt):
+    if attempt is None or not classes.can_manage_attempt(user, attempt):
         abort(404)
     return attempt
 
@@ -546,12 +596,14 @@ def grade_essay_item(attempt: Attempt, position: int, awarded: str, comment: str
 
 def grading_queue(user: User) -> list[AttemptItem]:
     """Essay answers waiting for a person, oldest first, among the attempts `user` may manage."""
-    items = db.session.scalars(
+    query = (
         select(AttemptItem).join(Attempt).where(AttemptItem.status == grading.UNGRADED, Attempt.state == SUBMITTED)
         .options(selectinload(AttemptItem.attempt), selectinload(AttemptItem.version))
         .order_by(Attempt.submitted_at, AttemptItem.position)
-    ).all()
-    return [item for item in items if can_manage_attempt(user, item.attempt)]
+    )
+    if not user.is_admin:
+        query = query.where(Attempt.assignment_id.in_(classes.assignments_taught_by(user)))
+    return list(db.session.scalars(query))
 
 
 @dataclass

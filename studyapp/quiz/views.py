@@ -12,6 +12,7 @@ from studyapp.extensions import db, limiter
 from studyapp.models import Quiz, User
 from studyapp.models.base import utcnow
 from studyapp.models.content import Theme
+from studyapp.progress import services as progress
 from studyapp.quiz import services
 from studyapp.quiz.forms import FormError, response_from_form
 
@@ -112,6 +113,7 @@ def save_page(attempt_id: int):
                 flash(exc.message, "error")
                 return redirect(url_for("quiz.result", attempt_id=attempt.id))
             errors.append(exc.message)
+    progress.record_results(attempt)
     db.session.commit()
     if errors:
         for message in errors:
@@ -128,7 +130,7 @@ def save_page(attempt_id: int):
 
 @bp.post("/attempts/<int:attempt_id>/save")
 @login_required
-@limiter.limit("120 per minute", key_func=lambda: f"autosave:{current_user.get_id()}")
+@limiter.limit("120 per minute", key_func=lambda: f"autosave:{current_user.id}")
 def autosave(attempt_id: int):
     """Save one answer from the page's script; refuse stale, invalid or late saves with a JSON message."""
     attempt = services.get_attempt_or_404(attempt_id, current_user)

@@ -141,17 +141,13 @@ def test_a_second_document_loads_beside_the_first(runner, app, content_copy):
     assert slugs == ["frus-1981-88-v03-d58", "town-bell-notice"]
 
 
-def test_load_for_demo(app, tmp_path):
-    from click import ClickException
-
-    from studyapp.reading.cli import load_for_demo
-
-    assert load_for_demo().startswith("Readings: 22 passages loaded from")
-    db.session.commit()
-    app.config["CONTENT_DIR"] = str(tmp_path / "missing")
-    try:
-        load_for_demo()
-    except ClickException as exc:
-        assert "content folder not found" in exc.message
-    else:
-        raise AssertionError("expected ClickException")
+def test_demo_refuses_content_with_errors_and_loads_nothing(app, runner, tmp_path):
+    copy = tmp_path / "content"
+    shutil.copytree(app.config["CONTENT_DIR"], copy)
+    passage = next((copy / "passages").glob("04-*.md"))
+    passage.write_text(passage.read_text(encoding="utf-8").replace("plaintively", "plaintive", 1), encoding="utf-8")
+    app.config["CONTENT_DIR"] = str(copy)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "nothing was loaded" in result.output and "plaintively" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0

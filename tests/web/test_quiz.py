@@ -65,6 +65,8 @@ def test_autosave_of_every_type_and_review(client, student):
     assert "Score:" in review and review.count('class="badge badge-correct"') == len(TYPES) - 1
     assert "Waiting for your instructor" in review
     assert "Explanation" in review and "Read the passage" in review
+    # The link to the passage highlights the words that answer the question (a URL text fragment).
+    assert "#:~:text=" in review and "the words that answer it are highlighted" in review
 
 
 def test_stale_or_replayed_save_never_overwrites_a_newer_answer(client, student):

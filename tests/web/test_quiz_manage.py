@@ -14,6 +14,7 @@ from studyapp.extensions import db
 from studyapp.models import Attempt, AttemptItem, Question, Role, User
 from studyapp.models.base import utcnow
 from tests.web.quizzes import correct_public, form_fields, one_of_each_type, start
+from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, take
 
 pytestmark = pytest.mark.content
 
@@ -140,3 +141,26 @@ def test_finalize_command_submits_expired_attempts(client, runner, make_user, lo
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).state == "submitted"
     assert db.session.scalar(select(Attempt.auto_submitted).where(Attempt.id == attempt.id))
+
+
+def test_class_instructors_grade_their_class_essays_and_no_one_else(client, make_user, login):
+    teacher, other_teacher, student = make_user(Role.INSTRUCTOR), make_user(Role.INSTRUCTOR), make_user(Role.STUDENT)
+    class_ = make_class(teacher)
+    enrol(class_, student)
+    essay_question = shipped_questions("essay", 1, points=None)
+    assignment = assign(class_, fixed_quiz(essay_question, slug="essay-quiz"))
+    attempt = take(student, assignment, {1: {"text": "Haig's summary softens the letter."}})
+    item = attempt.items[0]
+
+    login(other_teacher)
+    assert f"/manage/attempts/{attempt.id}" not in client.get("/grading").get_data(as_text=True)
+    assert client.get(f"/manage/attempts/{attempt.id}").status_code == 404
+    assert client.post(f"/manage/attempts/{attempt.id}/grade/1", data={"score": "1"}).status_code == 404
+    client.post("/logout")
+
+    login(teacher)
+    assert f"/manage/attempts/{attempt.id}" in client.get("/grading").get_data(as_text=True)
+    assert client.get(f"/manage/attempts/{attempt.id}").status_code == 200
+    client.post(f"/manage/attempts/{attempt.id}/grade/1", data={"score": "2", "comment": "Cite the letter."})
+    db.session.expire_all()
+    assert db.session.get(AttemptItem, item.id).score == 2

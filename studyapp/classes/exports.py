@@ -1,0 +1,189 @@
+"""Class results as files: the Canvas gradebook and the responses, streamed from the database to the client.
+
+The rows are read with `yield_per`, turned into cells one student (or one answer) at a time and
+written by `core.exports` in batches, so memory stays flat however large the class is. The
+generators run the queries when they are first read: a view hands them to a streaming response
+inside `stream_with_context`, the CLI writes them to a file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from operator import itemgetter
+
+from sqlalchemy import Text, and_, cast, exists, func, select
+
+from studyapp.authoring.services import question_of
+from studyapp.classes.gradebook import (
+    AttemptFacts, cell_for, columns_of, excused_pairs, plain_rows, set_points, students_query, submitted_maxima,
+)
+from studyapp.core import grading
+from studyapp.core.exports import (
+    EXCUSED, GradebookAssignment, GradebookStudent, ResponseRecord, canvas_gradebook, csv_stream, export_filename,
+    response_text, responses_rows, xlsx_stream,
+)
+from studyapp.extensions import db
+from studyapp.models import (
+    Assignment, Attempt, AttemptItem, Class, Membership, Question, QuestionVersion, Section, User,
+)
+from studyapp.models.base import utcnow
+from studyapp.models.classes import STUDENT
+from studyapp.quiz import services as quizzes
+
+KINDS = ("gradebook", "responses")
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+SHEETS = {"gradebook": "Gradebook", "responses": "Responses"}
+#: Rows fetched from the database at a time.
+YIELD_PER = 2000
+#: Attempts whose answers one query of the responses export reads.
+ATTEMPTS_PER_QUERY = 500
+#: Distinct (question version, stored response) pairs whose text is kept for reuse: most answers to a
+#: choice question are one of a few; typed answers rarely repeat.
+RENDER_CACHE = 20_000
+
+
+@dataclass
+class Export:
+    filename: str
+    mimetype: str
+    chunks: Iterator[bytes]
+
+
+def export(class_: Class, kind: str, fmt: str, *, today: date | None = None) -> Export:
+    """An export of the class: `kind` gradebook or responses, `fmt` csv or xlsx, named by class and date."""
+    if kind not in KINDS or fmt not in FORMATS:
+        raise ValueError(f"unknown export {kind!r} as {fmt!r}")
+    header, rows = gradebook_rows(class_) if kind == "gradebook" else responses_of(class_)
+    chunks = csv_stream(header, rows) if fmt == "csv" else xlsx_stream(SHEETS[kind], header, rows)
+    filename = export_filename(class_.name, kind, today or utcnow().date(), fmt)
+    return Export(filename, MIMETYPES[fmt], chunks)
+
+
+# --- the gradebook -------------------------------------------------------------------------------
+
+
+def gradebook_rows(class_: Class):
+    """Canvas's gradebook layout: header rows now, one row per student as the rows are read."""
+    columns = columns_of(class_)
+    ungraded = exists().where(AttemptItem.attempt_id == Attempt.id, AttemptItem.status == grading.UNGRADED)
+    set_points(columns, submitted_maxima(class_.id))
+    works = [GradebookAssignment(c.assignment.id, c.assignment.title, c.points or 0.0) for c in columns]
+    settings = {c.assignment.id: c.settings for c in columns}
+
+    def students() -> Iterator[GradebookStudent]:
+        excused = excused_pairs(class_.id)
+        query = (
+            select(User.id, User.display_name, User.email, Section.name, Attempt.id, Attempt.assignment_id,
+                   Attempt.state, Attempt.score, Attempt.max_score, Attempt.submitted_at, ungraded.label("ungraded"))
+            .select_from(Membership)
+            .join(User, User.id == Membership.user_id)
+            .outerjoin(Section, Section.id == Membership.section_id)
+            .outerjoin(Attempt, and_(
+                Attempt.user_id == Membership.user_id, Attempt.practice.is_(False),
+                Attempt.assignment_id.in_(select(Assignment.id).where(Assignment.class_id == class_.id)),
+            ))
+            .where(Membership.class_id == class_.id, Membership.role == STUDENT)
+            .order_by(func.lower(User.display_name), User.id, Attempt.started_at, Attempt.id)
+        )
+        result = plain_rows(query.execution_options(yield_per=YIELD_PER))
+        for user_id, group in groupby(result, key=itemgetter(0)):
+            by_assignment: dict[int, list[AttemptFacts]] = {}
+            for _, name, email, section, attempt_id, aid, state, score, max_score, submitted_at, waiting in group:
+                if attempt_id is not None:
+                    by_assignment.setdefault(aid, []).append(
+                        AttemptFacts(attempt_id, aid, user_id, state, score, max_score, submitted_at, bool(waiting)))
+            scores: dict[int, float | str | None] = {}
+            for aid, setting in settings.items():
+                if (aid, user_id) in excused:
+                    scores[aid] = EXCUSED
+                else:
+                    scores[aid] = cell_for(by_assignment.get(aid, ()), setting, False).score
+            yield GradebookStudent(user_id, name, email, section or "", scores)
+
+    return canvas_gradebook(students(), works)
+
+
+# --- the responses ---------------------------------------------------------------------------------
+
+
+def responses_of(class_: Class):
+    """One row per student x question of every attempt at the class's assignments, read as it is written."""
+    return responses_rows(_response_records(class_))
+
+
+def _response_records(class_: Class) -> Iterator[ResponseRecord]:
+    """The answers in order of student name, assignment, attempt and question.
+
+    The attempts are listed first (one row each); their answers are then read in batches of
+    ATTEMPTS_PER_QUERY attempts through the (attempt, position) index, so no query sorts the
+    answers of the whole class and no more than one batch is held at a time.
+    """
+    students = {uid: (name, section or "") for uid, name, _, section in plain_rows(students_query(class_.id))}
+    titles = {c.assignment.id: c.assignment.title for c in columns_of(class_)}
+    attempts = plain_rows(
+        select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.submitted_at)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .join(Membership, and_(Membership.class_id == Assignment.class_id, Membership.user_id == Attempt.user_id,
+                               Membership.role == STUDENT))
+        .join(User, User.id == Attempt.user_id)
+        .where(Assignment.class_id == class_.id, Attempt.practice.is_(False))
+        .order_by(func.lower(User.display_name), User.id, Assignment.position, Assignment.id, Attempt.started_at,
+                  Attempt.id)
+    ).all()
+    about = _versions_of(class_)
+    rendered: dict[tuple[int, str | None], str] = {}
+    class_name = class_.name
+    numbers: dict[tuple[int, int], int] = {}
+    for start in range(0, len(attempts), ATTEMPTS_PER_QUERY):
+        batch = attempts[start:start + ATTEMPTS_PER_QUERY]
+        answers: dict[int, list] = {}
+        for row in plain_rows(
+            select(AttemptItem.attempt_id, AttemptItem.question_version_id, cast(AttemptItem.response, Text),
+                   AttemptItem.score, AttemptItem.max_score)
+            .where(AttemptItem.attempt_id.in_([a[0] for a in batch]))
+            .order_by(AttemptItem.attempt_id, AttemptItem.position)
+        ).all():
+            answers.setdefault(row[0], []).append(row)
+        for attempt_id, user_id, aid, submitted_at in batch:
+            number = numbers[(user_id, aid)] = numbers.get((user_id, aid), 0) + 1
+            name, section = students[user_id]
+            title = titles[aid]
+            for _, version_id, raw, score, max_score in answers.get(attempt_id, ()):
+                key, themes, question, quote = about[version_id]
+                text = rendered.get((version_id, raw))
+                if text is None:
+                    text = response_text(question, json.loads(raw) if raw else None, quote=quote)
+                    if len(rendered) < RENDER_CACHE:
+                        rendered[(version_id, raw)] = text
+                yield ResponseRecord(class_name, section, title, name, number, key, themes, text, score, max_score,
+                                     submitted_at)
+
+
+def _versions_of(class_: Class) -> dict[int, tuple]:
+    """Every question version the class's attempts showed: (question key, themes, parsed question, quote)."""
+    class_attempts = (
+        select(Attempt.id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(Assignment.class_id == class_.id, Attempt.practice.is_(False))
+    )
+    versions = db.session.execute(
+        select(QuestionVersion, Question.key).join(Question, Question.id == QuestionVersion.question_id)
+        .where(QuestionVersion.id.in_(
+            select(AttemptItem.question_version_id).where(AttemptItem.attempt_id.in_(class_attempts)).distinct()
+        ))
+    ).all()
+    parsed = {version.id: question_of(version) for version, _ in versions}
+    quotes = quizzes.evidence_quotes(list(parsed.values()))
+    return {
+        version.id: (key, tuple(version.themes or ()), parsed[version.id],
+                     quotes.get(parsed[version.id].evidence_passage))
+        for version, key in versions
+    }

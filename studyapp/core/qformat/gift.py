@@ -1,0 +1,1082 @@
+"""Moodle's GIFT format: read a file into Questions, write Questions as GIFT.
+
+The grammar is Moodle's own (`question/format/gift/format.php`); docs/interchange.md says what
+maps to what. This module also holds what every foreign reader shares — `ImportDefaults`,
+`ImportResult` and `Importer`, which turns a reader's drafts into Questions that our own parser
+accepts — and `export_form`, the nearest form of a question a foreign format can carry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import PurePath
+
+from .answers import read_number
+from .model import (
+    BLANK_RE, DIFFICULTIES, MATCH_MODES, Blank, Choice, Pair, Problem, Question, choice_id, is_slug,
+)
+from .parser import ParseResult, parse
+from .source import decode
+from .validate import evidence_choices
+from .writer import format_number, write_question
+
+#: What to do with a question that comes without an explanation.
+EXPLANATION_POLICIES = ("error", "warn")
+#: The explanation given, with a warning, under `explanation_missing="warn"`.
+MISSING_EXPLANATION = "No explanation came with this question when it was imported."
+#: The rubric of an imported essay that came with neither a rubric nor an explanation.
+MISSING_RUBRIC = "No rubric came with this question when it was imported: grade against the explanation."
+#: `[key:value]` in a comment; `\]` and `\\` escape inside the value, `\n` is a new line.
+TAG_RE = re.compile(r"\[([a-z][a-z-]*):((?:\\.|[^\]\\])*)\]")
+LIST_TAGS = {"tag": "themes", "passage": "passages"}
+SINGLE_TAGS = ("id", "difficulty", "points", "match", "hint", "rubric", "type")
+HEADING_RE = re.compile(r"^#{2,3}(?=[ \t]|$)", re.MULTILINE)
+IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]])")
+
+
+def slugify(text: str) -> str:
+    """Turn a title into an id: lowercase ASCII letters and digits joined by hyphens ("" if none)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:100].rstrip("-")
+
+
+def ordinal(n: int) -> str:
+    """Return "1st", "2nd", "3rd", "4th"... (an ordering item's place, as a matching right-hand side)."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# -- what every foreign reader shares -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportDefaults:
+    """What an import gives the questions of a foreign file that do not say it themselves."""
+
+    themes: tuple[str, ...] = ()
+    passages: tuple[str, ...] = ()
+    difficulty: int | None = None
+    #: "error": a question without an explanation is not imported; "warn": it gets MISSING_EXPLANATION.
+    explanation_missing: str = "error"
+
+
+@dataclass
+class ImportResult(ParseResult):
+    """A ParseResult with the warnings of a foreign file: what was read but has no exact equivalent."""
+
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Metadata:
+    """What `[key:value]` comments said about the next question: value, line and column of each."""
+
+    single: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    themes: list[tuple[str, int, int]] = field(default_factory=list)
+    passages: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.single or self.themes or self.passages)
+
+    def get(self, key: str) -> str | None:
+        return self.single[key][0] if key in self.single else None
+
+
+@dataclass
+class Draft:
+    """A question as a foreign reader understood it, before our own rules check it."""
+
+    line: int
+    type: str
+    prompt: str
+    column: int = 1
+    title: str = ""
+    explanation: str = ""
+    #: text2qti's `!` solution, the rubric of an essay
+    rubric: str = ""
+    #: text2qti's `Points:` (value, line, column)
+    points: tuple[str, int, int] | None = None
+    #: the type-specific fields of Question: choices, answers, blanks, pairs...
+    spec: dict = field(default_factory=dict)
+    meta: Metadata = field(default_factory=Metadata)
+
+
+def unescape_tag(value: str) -> str:
+    """Read a `[key:value]` value: `\\]` is `]`, `\\\\` is a backslash, `\\n` a new line."""
+    return re.sub(r"\\(.)", lambda m: {"n": "\n"}.get(m.group(1), m.group(1)), value)
+
+
+def escape_tag(value: str) -> str:
+    """Write a value inside `[key:value]` on one comment line."""
+    return value.replace("\\", "\\\\").replace("]", "\\]").replace("\n", "\\n")
+
+
+def markdown_escape(text: str) -> str:
+    """Make plain text safe to read as Markdown: its emphasis, code and link marks stay literal."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("<", "&lt;")
+
+
+class _HTMLToMarkdown(HTMLParser):
+    """Turn the simple HTML of a question into Markdown; note what cannot be kept."""
+
+    BLOCKS = {"p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
+    MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
+    DROPPED = {"img", "audio", "video", "iframe", "object", "embed", "svg", "math", "script", "style"}
+    SILENT_CONTENT = {"script", "style"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.dropped: list[str] = []
+        self.href: list[str | None] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.DROPPED:
+            self.dropped.append(tag)
+            self.skip += tag in self.SILENT_CONTENT
+        elif tag in self.MARKS:
+            self.parts.append(self.MARKS[tag])
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            keep = href.startswith(("http://", "https://", "mailto:"))
+            self.href.append(href if keep else None)
+            if keep:
+                self.parts.append("[")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SILENT_CONTENT:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.MARKS:
+            self.parts.append(self.MARKS[tag])
+        elif tag in self.BLOCKS and tag not in ("br", "li"):
+            self.parts.append("\n\n")
+        elif tag == "a" and self.href:
+            href = self.href.pop()
+            if href:
+                self.parts.append(f"]({href})")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(markdown_escape(" ".join(data.split("\n"))))
+
+    def markdown(self) -> str:
+        text = "".join(self.parts)
+        text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+        return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def html_to_markdown(html: str) -> tuple[str, list[str]]:
+    """Return the Markdown of an HTML text and the tags that were dropped (images, scripts...)."""
+    converter = _HTMLToMarkdown()
+    converter.feed(html)
+    converter.close()
+    return converter.markdown(), converter.dropped
+
+
+def one_line(text: str) -> str:
+    """Join a text's lines with spaces: choices, answers and pairs are one line in our format."""
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text).strip()
+
+
+def block(text: str) -> str:
+    """Tidy a multi-line text as our parser does: trailing spaces and surrounding blank lines go."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+class Importer:
+    """Collect problems and warnings for one foreign file and turn its drafts into Questions.
+
+    A subclass reads the file's own syntax into `Draft`s and calls `finish` for each: the draft
+    gets its id, themes, passages, difficulty and explanation (from `[key:value]` comments or the
+    defaults), is written as our Markdown and parsed back, so that an imported question obeys
+    exactly the rules of our own format.
+    """
+
+    #: How a comment line starts in this format, for messages.
+    comment = "//"
+    format_name = "foreign"
+
+    def __init__(self, filename: str, defaults: ImportDefaults | None = None) -> None:
+        self.filename = filename
+        self.defaults = defaults or ImportDefaults()
+        self.result = ImportResult()
+        self.count = 0
+        self.ids: dict[str, int] = {}
+        stem = slugify(PurePath(filename).stem) if filename and not filename.startswith("<") else ""
+        self.stem = stem or "question"
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def error(self, line: int, column: int, message: str) -> None:
+        self.result.errors.append(Problem(self.filename, line, column, message))
+
+    def warn(self, line: int, column: int, message: str) -> None:
+        self.result.warnings.append(Problem(self.filename, line, column, message))
+
+    def done(self) -> ImportResult:
+        self.result.errors.sort(key=lambda p: (p.line, p.column))
+        self.result.warnings.sort(key=lambda p: (p.line, p.column))
+        if not self.result.errors and not self.result.questions:
+            self.error(1, 1, f"no questions found in this {self.format_name} file")
+        return self.result
+
+    # -- comments --------------------------------------------------------------------------
+
+    def read_tags(self, text: str, line: int, column: int, meta: Metadata) -> None:
+        """Read the `[key:value]` tags of one comment line into `meta`."""
+        for match in TAG_RE.finditer(text):
+            key, value = match.group(1), unescape_tag(match.group(2)).strip()
+            at = column + match.start()
+            if key in LIST_TAGS:
+                getattr(meta, LIST_TAGS[key]).append((value, line, at))
+            elif key in SINGLE_TAGS:
+                if key in meta.single:
+                    first = meta.single[key][1]
+                    self.error(line, at, f"'[{key}:…]' given twice for one question (first on line {first})")
+                else:
+                    meta.single[key] = (value, line, at)
+            else:
+                known = ", ".join(f"[{name}:…]" for name in (*LIST_TAGS, *SINGLE_TAGS))
+                self.warn(line, at, f"unknown comment tag '[{key}:…]' ignored; the tags read are {known}")
+
+    def unused(self, meta: Metadata) -> None:
+        """Warn about tags that no question took."""
+        if meta:
+            where = min([*meta.single.values(), *meta.themes, *meta.passages], key=lambda v: (v[1], v[2]))
+            self.warn(
+                where[1], where[2],
+                "these comment tags are not followed by a question (they must sit straight above it): ignored",
+            )
+
+    # -- finishing -------------------------------------------------------------------------
+
+    def finish(self, draft: Draft) -> Question | None:
+        """Check a draft against our rules; add the Question to the result, or report why not."""
+        self.count += 1
+        errors_before = len(self.result.errors)
+        meta = draft.meta
+        line, column = draft.line, draft.column
+        qid = self._question_id(draft)
+        themes, themes_at = self._ids(draft, meta.themes, self.defaults.themes, "theme", "tag")
+        passages, passages_at = self._ids(draft, meta.passages, self.defaults.passages, "passage", "passage")
+        difficulty = self._difficulty(draft)
+        points = self._points(draft)
+        match = "normalized"
+        if "match" in meta.single:
+            value, at_line, at_column = meta.single["match"]
+            if value not in MATCH_MODES:
+                self.error(at_line, at_column, f"match must be 'normalized' or 'exact', found '{value}'")
+            elif draft.type not in ("short", "cloze"):
+                self.warn(at_line, at_column, f"'[match:{value}]' is for short-answer and missing-word questions: ignored")
+            else:
+                match = value
+        if "type" in meta.single:
+            value, at_line, at_column = meta.single["type"]
+            self.warn(at_line, at_column, f"'[type:{value}]' ignored: only a short-answer question takes '[type:cloze]'")
+        explanation = block(draft.explanation)
+        if not explanation:
+            if self.defaults.explanation_missing == "warn":
+                explanation = MISSING_EXPLANATION
+                self.warn(line, column, f"no explanation: '{MISSING_EXPLANATION}' is used instead")
+            else:
+                self.error(line, column, self._no_explanation())
+        spec = dict(draft.spec)
+        if draft.type == "essay":
+            rubric = block(meta.get("rubric") or "") or block(draft.rubric)
+            if not rubric and block(draft.explanation):
+                rubric = explanation
+                self.warn(line, column, "an essay needs a rubric: none was given, so the explanation is used as its rubric")
+            elif not rubric:
+                rubric = MISSING_RUBRIC
+                self.warn(line, column, f"an essay needs a rubric: none was given, so '{MISSING_RUBRIC}' is used")
+            spec["rubric"] = rubric
+        elif meta.get("rubric"):
+            at = meta.single["rubric"]
+            self.warn(at[1], at[2], f"'[rubric:…]' is for essay questions, not {draft.type}: ignored")
+        hint = block(meta.get("hint") or "")
+        prompt = self._tidy(block(draft.prompt), line, column)
+        explanation = self._tidy(explanation, line, column)
+        hint = self._tidy(hint, line, column)
+        if "rubric" in spec:
+            spec["rubric"] = self._tidy(spec["rubric"], line, column)
+        if "choices" in spec:
+            spec["choices"] = tuple(
+                dataclasses.replace(c, feedback=self._tidy(block(c.feedback), line, column, headings=False))
+                for c in spec["choices"]
+            )
+        if len(self.result.errors) > errors_before or not (themes and passages and difficulty):
+            return None
+        question = Question(
+            id=qid, type=draft.type, prompt=prompt, explanation=explanation, hint=hint,
+            themes=themes, passages=passages, difficulty=difficulty, points=points, match=match, **spec,
+        )
+        parsed = parse(write_question(question), self.filename)
+        if parsed.errors:
+            for problem in parsed.errors:
+                self.error(line, column, f"question '{qid}': {problem.message}")
+            return None
+        positions = {"themes": (*themes_at, ""), "passages": (*passages_at, "")}
+        question = dataclasses.replace(parsed.questions[0], file=self.filename, line=line, positions=positions)
+        self.result.questions.append(question)
+        return question
+
+    def _no_explanation(self) -> str:
+        return "no explanation: every question needs one (it is shown at review)"
+
+    def _question_id(self, draft: Draft) -> str:
+        if "id" in draft.meta.single:
+            qid, line, column = draft.meta.single["id"]
+            if not is_slug(qid):
+                self.error(
+                    line, column,
+                    f"bad question id '{qid}' in '[id:…]': use lowercase letters, digits and hyphens (at most 100)",
+                )
+        else:
+            qid, line, column = slugify(draft.title) or f"{self.stem}-{self.count}", draft.line, draft.column
+        if qid in self.ids:
+            self.error(line, column, f"duplicate question id '{qid}' (first used on line {self.ids[qid]})")
+        else:
+            self.ids[qid] = draft.line
+        return qid
+
+    def _ids(
+        self, draft: Draft, found: list[tuple[str, int, int]], default: tuple[str, ...], what: str, tag: str,
+    ) -> tuple[tuple[str, ...], tuple[int, int]]:
+        ids: list[str] = []
+        for value, line, column in found:
+            if not is_slug(value):
+                self.error(line, column, f"bad {what} id '{value}' in '[{tag}:…]': use lowercase letters, digits and hyphens")
+            elif value not in ids:
+                ids.append(value)
+        if found:
+            return tuple(ids), (found[0][1], found[0][2])
+        for value in default:
+            if not is_slug(value):
+                self.error(draft.line, draft.column, f"bad default {what} id '{value}': use lowercase letters, digits and hyphens")
+            elif value not in ids:
+                ids.append(value)
+        if not ids:
+            self.error(
+                draft.line, draft.column,
+                f"no {what}: add a comment line '{self.comment} [{tag}:<{what}-id>]' straight above the question, "
+                f"or import with a default {what} (--{what})",
+            )
+        return tuple(ids), (draft.line, draft.column)
+
+    def _difficulty(self, draft: Draft) -> int | None:
+        if "difficulty" in draft.meta.single:
+            value, line, column = draft.meta.single["difficulty"]
+            if value not in {str(level) for level in DIFFICULTIES}:
+                self.error(line, column, f"difficulty must be 1, 2 or 3, found '{value}'")
+                return None
+            return int(value)
+        if self.defaults.difficulty in DIFFICULTIES:
+            return self.defaults.difficulty
+        self.error(
+            draft.line, draft.column,
+            f"no difficulty: add a comment line '{self.comment} [difficulty:2]' straight above the question, "
+            "or import with a default difficulty (--difficulty)",
+        )
+        return None
+
+    def _points(self, draft: Draft) -> float:
+        given = draft.points or draft.meta.single.get("points")
+        if given is None:
+            return 1.0
+        value, line, column = given
+        number = read_number(value)
+        if number is None or number <= 0:
+            self.error(line, column, f"points must be a positive number (e.g. 1 or 0.5), found '{value}'")
+            return 1.0
+        return number
+
+    def _tidy(self, text: str, line: int, column: int, headings: bool = True) -> str:
+        """Keep a text inside its question: `##`/`###` headings become `####`; warn about images.
+
+        Feedback is written indented under its choice, where a heading is harmless (`headings=False`).
+        """
+        if headings and HEADING_RE.search(text):
+            text = HEADING_RE.sub("####", text)
+            self.warn(line, column, "headings '##' and '###' inside a text are written '####' here")
+        if IMAGE_RE.search(text):
+            self.warn(line, column, "images are not shown by this app: the image in this question will not appear")
+        return text
+
+
+# -- what every foreign writer shares -----------------------------------------------------------
+
+
+@dataclass
+class Exported:
+    """A file written for another tool: its content, how many questions it holds, what changed or was left out."""
+
+    data: str | bytes
+    count: int
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- the nearest form a foreign format can carry ------------------------------------------------
+
+
+def export_form(
+    question: Question, quotes: Mapping[str, str] | None, carries: Iterable[str],
+) -> tuple[Question | None, str | None]:
+    """Return the question as a format that `carries` these types can hold, and a warning if changed.
+
+    `evidence` becomes `multiple` over the sentences of its passage (the same scoring); `ordering`
+    becomes `matching`, each item to its place. A question that cannot be carried comes back None.
+    """
+    carries = set(carries)
+    q = question
+    if q.type in carries:
+        return q, None
+    if q.type == "evidence" and "multiple" in carries:
+        quote = (quotes or {}).get(q.evidence_passage)
+        if quote is None:
+            return None, f"{q.id}: evidence question left out (the text of passage '{q.evidence_passage}' is not known)"
+        choices = evidence_choices(q, quote)
+        converted = dataclasses.replace(q, type="multiple", choices=choices, evidence_passage="", evidence=())
+        return converted, (
+            f"{q.id}: evidence question written as a multiple-answer question over the "
+            f"{len(choices)} sentences of passage '{q.evidence_passage}'"
+        )
+    if q.type == "ordering" and "matching" in carries:
+        pairs = tuple(Pair(choice_id(n), item, ordinal(n + 1)) for n, item in enumerate(q.items))
+        converted = dataclasses.replace(q, type="matching", pairs=pairs, items=())
+        return converted, (
+            f"{q.id}: ordering question written as a matching question (each item to its place); "
+            "it is scored per item there, not per pair of items"
+        )
+    return None, f"{q.id}: {q.type} question left out (this format has no {q.type} question)"
+
+
+# -- reading GIFT -------------------------------------------------------------------------------
+
+#: GIFT's escapes, and the private characters that stand for them while the structure is read.
+ESCAPES = ":#={}~\\n"
+PLACEHOLDERS = {char: chr(0x10FF00 + n) for n, char in enumerate(ESCAPES)}
+RESTORE = {ord(mark): ("\n" if char == "n" else char) for char, mark in PLACEHOLDERS.items()}
+FORMATS = ("markdown", "html", "plain", "moodle")
+FORMAT_RE = re.compile(r"\s*\[(markdown|html|plain|moodle)\]")
+WEIGHT_RE = re.compile(r"%(-?[0-9]+(?:\.[0-9]*)?)%")
+TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+CATEGORY = "$CATEGORY:"
+ESCAPE_LIST = "\\: \\# \\= \\{ \\} \\~ \\\\ and \\n"
+
+
+def parse_gift(data: str | bytes, filename: str = "<string>", defaults: ImportDefaults | None = None) -> ImportResult:
+    """Read a GIFT file into Questions; problems, and warnings for what has no exact equivalent."""
+    text, problem = decode(data, filename)
+    if problem is not None:
+        return ImportResult(errors=[problem])
+    reader = _GiftReader(filename, defaults)
+    reader.read(text)
+    return reader.done()
+
+
+@dataclass
+class _Piece:
+    """An answer of a GIFT answer block: its mark (`=`, `~` or ""), its text and where the text starts."""
+
+    mark: str
+    text: str
+    start: int
+
+
+class _GiftReader(Importer):
+    comment = "//"
+    format_name = "GIFT"
+
+    def read(self, text: str) -> None:
+        block_lines: list[tuple[int, str]] = []
+        for index, line in enumerate(text.split("\n") + [""]):
+            if line.strip():
+                block_lines.append((index, line))
+            elif block_lines:
+                self._block(block_lines)
+                block_lines = []
+
+    # -- one block of lines between blank lines ---------------------------------------------
+
+    def _block(self, lines: list[tuple[int, str]]) -> None:
+        meta = Metadata()
+        body = []
+        for index, line in lines:
+            stripped = line.lstrip()
+            if stripped.startswith("//"):
+                self.read_tags(stripped[2:], index + 1, len(line) - len(stripped) + 3, meta)
+            else:
+                body.append((index, line))
+        if not body:
+            self.unused(meta)
+            return
+        read = self._escapes(body)
+        if read is None:
+            return
+        text, where = read
+        start = len(text) - len(text.lstrip())
+        text, where = text.strip(), where[start:]
+        self.where = where
+        if text.startswith(CATEGORY):
+            self._category(text[len(CATEGORY):], where[0])
+            self.unused(meta)
+            return
+        self._question(text, meta)
+
+    def _escapes(self, body: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]] | None:
+        """Join the lines, replacing each escape by a placeholder; report unknown escapes."""
+        chars: list[str] = []
+        where: list[tuple[int, int]] = []
+        ok = True
+        for index, line in body:
+            if chars:
+                chars.append("\n")
+                where.append((previous[0] + 1, len(previous[1]) + 1))
+            previous = (index, line)
+            i = 0
+            while i < len(line):
+                char = line[i]
+                if char == "\\":
+                    following = line[i + 1: i + 2]
+                    if following and following in ESCAPES:
+                        chars.append(PLACEHOLDERS[following])
+                        where.append((index + 1, i + 1))
+                        i += 2
+                        continue
+                    shown = f"'\\{following}'" if following else "'\\' at the end of a line"
+                    self.error(
+                        index + 1, i + 1,
+                        f"unknown escape {shown}: GIFT escapes are {ESCAPE_LIST} (write a backslash as '\\\\')",
+                    )
+                    ok = False
+                chars.append(char)
+                where.append((index + 1, i + 1))
+                i += 1
+        where.append(where[-1] if where else (body[0][0] + 1, 1))
+        return ("".join(chars), where) if ok else None
+
+    def at(self, position: int) -> tuple[int, int]:
+        return self.where[min(position, len(self.where) - 1)]
+
+    def _category(self, path: str, where: tuple[int, int]) -> None:
+        path = path.translate(RESTORE).strip()
+        segments = [s.replace("//", "/").strip() for s in re.split(r"(?<!/)/(?!/)", path)]
+        names = [s for s in segments if s and not (s.startswith("$") and s.endswith("$")) and s != "top"]
+        if not names:
+            return
+        if not self.result.title:
+            self.result.title = names[-1]
+        elif names[-1] != self.result.title:
+            self.warn(
+                *where,
+                f"a second category '{names[-1]}': a file is imported as one bank (named after the file), "
+                f"so its questions stay in the bank '{self.result.title}'",
+            )
+
+    # -- one question --------------------------------------------------------------------------
+
+    def _question(self, text: str, meta: Metadata) -> None:
+        line, column = self.at(0)
+        title, rest = "", 0
+        if text.startswith("::"):
+            end = text.find("::", 2)
+            if end == -1:
+                rest = 2
+            else:
+                title = text[2:end].translate(RESTORE).strip()
+                rest = end + 2
+        braces = self._braces(text, rest)
+        if braces is None:
+            return
+        if braces == ():
+            self.warn(line, column, "a description (text without an answer block '{…}') has no equivalent: not imported")
+            return
+        open_, close = braces
+        answer, answer_start = text[open_ + 1: close], open_ + 1
+        before, after = text[rest:open_], text[close + 1:]
+        fmt = "moodle"
+        marker = FORMAT_RE.match(before)
+        if marker:
+            fmt, before, rest = marker.group(1), before[marker.end():], rest + marker.end()
+        general = answer.rfind("####")
+        explanation = ""
+        if general != -1:
+            explanation = self._text(answer[general + 4:].strip(), answer_start + general + 4, fmt, True)
+            answer = answer[:general]
+        stripped = answer.strip()
+        answer_start += len(answer) - len(answer.lstrip())
+        draft = Draft(line=line, column=column, type="", prompt="", title=title, explanation=explanation, meta=meta)
+        before_text = self._text(before, rest, fmt)
+        after_text = self._text(after, close + 1, fmt)
+        missing_word = bool(after.strip())
+        blank = "_____" if missing_word else ""
+        draft.prompt = before_text + blank + after_text
+        kind = self._kind(stripped)
+        read = getattr(self, f"_read_{kind}")(draft, stripped, answer_start, fmt)
+        if read is False:
+            return
+        if kind == "short" and (missing_word or meta.get("type") == "cloze"):
+            answers = draft.spec.pop("answers")
+            for answer_text in answers:
+                if any(mark in answer_text for mark in ("|", "{{", "}}")):
+                    self.error(line, column, f"a missing-word answer cannot contain '|', '{{{{' or '}}}}': '{answer_text}'")
+                    return
+            if "{{" in before_text + after_text or "}}" in before_text + after_text:
+                self.error(line, column, "a missing-word question cannot have '{{' or '}}' in its text")
+                return
+            draft.type = "cloze"
+            draft.prompt = before_text + "{{" + "|".join(answers) + "}}" + after_text
+            draft.spec["blanks"] = (Blank("1", tuple(answers)),)
+            if meta.get("type") == "cloze":
+                meta.single.pop("type")
+        self.finish(draft)
+
+    def _braces(self, text: str, start: int) -> tuple[int, int] | tuple[()] | None:
+        """Find the one answer block; None (with an error) when braces do not balance."""
+        open_ = close = None
+        for position in range(start, len(text)):
+            char = text[position]
+            if char == "{":
+                if open_ is not None and close is None:
+                    self.error(
+                        *self.at(position),
+                        f"unbalanced braces: '{{' inside the answer block opened at {self._where(open_)} "
+                        "(write a literal brace as '\\{')",
+                    )
+                    return None
+                if close is not None:
+                    self.error(
+                        *self.at(position),
+                        "unbalanced braces: a second answer block '{…}' (a question has one; "
+                        "write a literal brace as '\\{')",
+                    )
+                    return None
+                open_ = position
+            elif char == "}":
+                if open_ is None or close is not None:
+                    self.error(
+                        *self.at(position), "unbalanced braces: '}' with no '{' before it (write a literal brace as '\\}')"
+                    )
+                    return None
+                close = position
+        if open_ is None:
+            return ()
+        if close is None:
+            self.error(
+                *self.at(open_),
+                "unbalanced braces: '{' is never closed by '}' (a blank line ends a question; "
+                "write a literal brace as '\\{')",
+            )
+            return None
+        return open_, close
+
+    def _where(self, position: int) -> str:
+        line, column = self.at(position)
+        return f"line {line}, column {column}"
+
+    @staticmethod
+    def _kind(answer: str) -> str:
+        """Moodle's order of tests: essay, numeric, choices, matching, true/false, short answer."""
+        if not answer:
+            return "essay"
+        if answer.startswith("#"):
+            return "numeric"
+        if "~" in answer:
+            return "choices"
+        if "=" in answer and "->" in answer:
+            return "matching"
+        if answer.split("#", 1)[0].strip() in TRUE_FALSE:
+            return "truefalse"
+        return "short"
+
+    # -- texts -------------------------------------------------------------------------------
+
+    def _text(self, raw: str, start: int, fmt: str, own_format: bool = False) -> str:
+        """The Markdown of a piece of GIFT text (escapes restored, its text format applied)."""
+        if own_format:
+            marker = FORMAT_RE.match(raw)
+            if marker:
+                fmt, raw, start = marker.group(1), raw[marker.end():], start + marker.end()
+        text = raw.translate(RESTORE)
+        if fmt == "plain":
+            return markdown_escape(text)
+        if fmt == "html":
+            converted, dropped = html_to_markdown(text)
+            if dropped:
+                tags = ", ".join(sorted({f"<{tag}>" for tag in dropped}))
+                self.warn(*self.at(start), f"HTML {tags} has no equivalent here and is left out of the text")
+            return converted
+        return text
+
+    def _pieces(self, answer: str, start: int, marks: str) -> list[_Piece]:
+        """Split an answer block at its marks, keeping where each piece starts."""
+        pieces = [_Piece("", "", start)]
+        for offset, char in enumerate(answer):
+            if char in marks:
+                pieces.append(_Piece(char, "", start + offset + 1))
+            else:
+                pieces[-1].text += char
+        first = pieces[0]
+        if not first.text.strip():
+            pieces.pop(0)
+        return pieces
+
+    def _weight(self, piece: _Piece, default: float) -> float | None:
+        """Read a `%n%` weight at the start of a piece (removing it); None after an error."""
+        text = piece.text.lstrip()
+        start = piece.start + len(piece.text) - len(text)
+        match = WEIGHT_RE.match(text)
+        if match is None:
+            return default
+        value = float(match.group(1))
+        if value > 100:
+            self.error(*self.at(start), f"weight over 100%: found '{match.group(0)}' (weights run from -100% to 100%)")
+            return None
+        if value < -100:
+            self.error(*self.at(start), f"weight under -100%: found '{match.group(0)}' (weights run from -100% to 100%)")
+            return None
+        piece.text, piece.start = text[match.end():], start + match.end()
+        return value
+
+    def _answer_and_feedback(self, piece: _Piece, fmt: str) -> tuple[str, str, int]:
+        text, _, feedback = piece.text.partition("#")
+        feedback_start = piece.start + len(text) + 1
+        answer = one_line(self._text(text.strip(), piece.start + len(text) - len(text.lstrip()), fmt, True))
+        return answer, self._text(feedback.strip(), feedback_start, fmt, True).strip() if feedback else "", piece.start
+
+    # -- the answer blocks ---------------------------------------------------------------------
+
+    def _read_essay(self, draft: Draft, answer: str, start: int, fmt: str) -> bool:
+        draft.type = "essay"
+        return True
+
+    def _read_choices(self, draft: Draft, answer: str, start: int, fmt: str) -> bool:
+        line, column = draft.line, draft.column
+        pieces = self._pieces(answer, start, "~=")
+        single = any(piece.mark == "=" for piece in pieces)
+        choices: list[tuple[str, float, str, int]] = []
+        for piece in pieces:
+            if not piece.mark:
+                self.warn(*self.at(piece.start), "text before the first '~' or '=' is read as a wrong choice")
+            weight = self._weight(piece, 100.0 if piece.mark == "=" else 0.0)
+            if weight is None:
+                return False
+            text, feedback, at = self._answer_and_feedback(piece, fmt)
+            if not text:
+                self.error(*self.at(at), f"empty answer after '{piece.mark or '{'}'")
+                return False
+            choices.append((text, weight, feedback, at))
+        if single:
+            right = [c for c in choices if c[1] == 100]
+            if not right:
+                self.error(line, column, "no right answer: mark it with '='")
+                return False
+            if len(right) > 1:
+                self.error(
+                    line, column,
+                    f"{len(right)} answers are worth 100%: a single-answer question has one right answer "
+                    "(for a multiple-answer question, give the right answers positive weights such as '~%50%')",
+                )
+                return False
+            for text, weight, _, at in choices:
+                if 0 < weight < 100:
+                    self.warn(*self.at(at), f"partial credit ({format_number(weight)}%) has no equivalent in a "
+                              f"single-answer question: '{text}' counts as wrong")
+                elif weight < 0:
+                    self.warn(*self.at(at), f"negative weight ({format_number(weight)}%) has no equivalent in a "
+                              f"single-answer question: '{text}' scores 0 like any wrong answer")
+            draft.type = "single"
+            draft.spec["choices"] = tuple(
+                Choice(choice_id(n), text, weight == 100, feedback) for n, (text, weight, feedback, _) in enumerate(choices)
+            )
+            return True
+        right = [c for c in choices if c[1] > 0]
+        wrong = [c for c in choices if c[1] <= 0]
+        if not right:
+            self.error(line, column, "no right answer: give the right answers positive weights such as '~%50%'")
+            return False
+        exact = all(abs(c[1] - 100 / len(right)) < 0.01 for c in right) and all(
+            abs(c[1] + 100 / len(wrong)) < 0.01 for c in wrong
+        )
+        if not exact:
+            weights = ", ".join(f"{format_number(c[1])}%" for c in choices)
+            self.warn(
+                line, column,
+                f"weights ({weights}) differ from how this app scores a multiple-answer question (each right "
+                "choice ticked adds an equal share, each wrong one subtracts an equal share): imported as right "
+                "and wrong choices",
+            )
+        draft.type = "multiple"
+        draft.spec["choices"] = tuple(
+            Choice(choice_id(n), text, weight > 0, feedback) for n, (text, weight, feedback, _) in enumerate(choices)
+        )
+        return True
+
+    def _read_truefalse(self, draft: Draft, answer: str, start: int, fmt: str) -> bool:
+        value, *feedback = answer.split("#", 2)
+        offsets = [start + len(value) + 1]
+        if feedback:
+            offsets.append(offsets[0] + len(feedback[0]) + 1)
+        texts = [self._text(f.strip(), at, fmt, True).strip() for f, at in zip(feedback, offsets)]
+        wrong_feedback, right_feedback = (texts + ["", ""])[:2]
+        truth = TRUE_FALSE[value.strip()]
+        draft.type = "truefalse"
+        draft.spec["choices"] = (
+            Choice("a", "True", truth, right_feedback if truth else wrong_feedback),
+            Choice("b", "False", not truth, wrong_feedback if truth else right_feedback),
+        )
+        return True
+
+    def _read_short(self, draft: Draft, answer: str, start: int, fmt: str) -> bool:
+        accepted = []
+        for piece in self._pieces(answer, start, "="):
+            weight = self._weight(piece, 100.0)
+            if weight is None:
+                return False
+            text, feedback, at = self._answer_and_feedback(piece, fmt)
+            if not text:
+                self.error(*self.at(at), "empty answer after '='")
+                return False
+            if weight == 100:
+                accepted.append(text)
+            else:
+                self.warn(*self.at(at), f"answer '{text}' is worth {format_number(weight)}%: only answers worth 100% "
+                          "are kept (a short answer here is right or wrong)")
+            if feedback:
+                self.warn(*self.at(at), f"feedback on the answer '{text}' has no equivalent for typed answers: not imported")
+            if "*" in text:
+                self.warn(*self.at(at), f"'*' in '{text}' is Moodle's wildcard; here it only matches a literal '*'")
+        if not accepted:
+            self.error(draft.line, draft.column, "no answer worth 100%: write the accepted answers as '=answer'")
+            return False
+        draft.type = "short"
+        draft.spec["answers"] = tuple(accepted)
+        return True
+
+    def _read_numeric(self, draft: Draft, answer: str, start: int, fmt: str) -> bool:
+        body, body_start = answer[1:], start + 1
+        wrong_at = body.find("~")
+        if wrong_at != -1:
+            wrong = body[wrong_at + 1:].partition("#")[2].strip()
+            if wrong:
+                self.warn(*self.at(body_start + wrong_at), "feedback for wrong numbers ('~#…') has no equivalent: not imported")
+            body = body[:wrong_at]
+        full: list[dict] = []
+        for piece in self._pieces(body, body_start, "="):
+            weight = self._weight(piece, 100.0)
+            if weight is None:
+                return False
+            value, _, feedback = piece.text.partition("#")
+            value_text = value.translate(RESTORE).strip()
+            at = piece.start + len(value) - len(value.lstrip())
+            found = self._number_answer(value_text, at)
+            if found is None:
+                return False
+            if feedback.strip():
+                self.warn(*self.at(at), f"feedback on the answer '{value_text}' has no equivalent: not imported")
+            if weight == 100:
+                full.append(found)
+            else:
+                self.warn(*self.at(at), f"answer '{value_text}' is worth {format_number(weight)}%: only the answer "
+                          "worth 100% is kept (a numeric answer here is right or wrong)")
+        if not full:
+            self.error(draft.line, draft.column, "no answer worth 100%: write '{#1973}', '{#1973:2}' or '{#1970..1975}'")
+            return False
+        if len(full) > 1:
+            self.error(
+                draft.line, draft.column,
+                f"{len(full)} numeric answers are worth 100%: a numeric question here has one answer (with a "
+                "tolerance) or one range",
+            )
+            return False
+        draft.type = "numeric"
+        draft.spec.update(full[0])
+        return True
+
+    def _number_answer(self, text: str, at: int) -> dict | None:
+        """Read `v`, `v:tolerance` or `min..max`."""
+        if text.find("..") > 0:
+            low, _, high = text.partition("..")
+            values = {"minimum": low, "maximum": high}
+        elif text.find(":") > 0:
+            value, _, tolerance = text.partition(":")
+            values = {"answer": value, "tolerance": tolerance}
+        else:
+            values = {"answer": text, "tolerance": "0"}
+        numbers = {}
+        for key, value in values.items():
+            number = read_number(value)
+            if number is None:
+                self.error(
+                    *self.at(at),
+                    f"numeric answer must be a number, found '{value.strip()}' (write '{{#1973}}', '{{#1973:2}}' "
+                    "or '{#1970..1975}')",
+                )
+                return None
+            numbers[key] = number
+        return numbers
+
+    def _read_matching(self, draft: Draft, answer: str, start: int, fmt: str) -> bool:
+        pairs: list[Pair] = []
+        distractors: list[str] = []
+        for piece in self._pieces(answer, start, "="):
+            if "->" not in piece.text:
+                self.error(*self.at(piece.start), f"expected '=left -> right' in a matching question, found "
+                           f"'{piece.text.translate(RESTORE).strip()}'")
+                return False
+            left, _, right = piece.text.partition("->")
+            left_text = one_line(self._text(left.strip(), piece.start, fmt, True))
+            right_text = one_line(right.translate(RESTORE))
+            if left_text:
+                pairs.append(Pair(choice_id(len(pairs)), left_text, right_text))
+            else:
+                distractors.append(right_text)
+        draft.type = "matching"
+        draft.spec.update(pairs=tuple(pairs), distractors=tuple(distractors))
+        return True
+
+
+# -- writing GIFT -------------------------------------------------------------------------------
+
+#: The types GIFT carries as they are (a cloze only with one blank).
+GIFT_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "cloze", "essay")
+
+
+def escape(text: str) -> str:
+    """Escape GIFT's special characters, and new lines as `\\n`, so a text stays on one line."""
+    out = text.replace("\\", "\\\\")
+    for char in ":#={}~":
+        out = out.replace(char, "\\" + char)
+    return out.replace("\n", "\\n")
+
+
+def _piece(text: str) -> str:
+    """Escape an answer or feedback; one that starts like a format marker or a weight is marked as Markdown."""
+    escaped = escape(text)
+    return "[markdown]" + escaped if FORMAT_RE.match(text) or text.startswith("%") else escaped
+
+
+def _weight(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def write_gift(
+    questions: Iterable[Question], *, title: str = "", quotes: Mapping[str, str] | None = None,
+) -> Exported:
+    """Return GIFT for `questions`, with a warning for each question changed or left out.
+
+    Themes are written as `[tag:…]` comments and ids as `[id:…]` (both read back by Moodle);
+    passages, difficulty, points, hint and rubric as our own `[key:…]` comments.
+    """
+    parts = []
+    warnings: list[str] = []
+    count = 0
+    if title:
+        parts.append(f"$CATEGORY: $course$/top/{one_line(title).replace('/', '//')}")
+    for question in questions:
+        q, warning = export_form(question, quotes, GIFT_TYPES)
+        if warning:
+            warnings.append(warning)
+        if q is None:
+            continue
+        text, problem = _gift_question(q)
+        if problem:
+            warnings.append(f"{q.id}: {problem}")
+            continue
+        parts.append(text)
+        count += 1
+    return Exported("\n\n".join(parts) + "\n", count, warnings)
+
+
+def _gift_question(q: Question) -> tuple[str, str | None]:
+    comments = [f"// [id:{q.id}]", "// " + " ".join(f"[tag:{theme}]" for theme in q.themes)]
+    facts = [f"[passage:{passage}]" for passage in q.passages] + [f"[difficulty:{q.difficulty}]"]
+    if q.points != 1:
+        facts.append(f"[points:{format_number(q.points)}]")
+    if q.type in ("short", "cloze") and q.match != "normalized":
+        facts.append(f"[match:{q.match}]")
+    comments.append("// " + " ".join(facts))
+    if q.hint:
+        comments.append(f"// [hint:{escape_tag(q.hint)}]")
+    if q.type == "essay":
+        comments.append(f"// [rubric:{escape_tag(q.rubric)}]")
+    head = f"::{q.id}::[markdown]"
+    explanation = f"####{escape(q.explanation)}"
+    if q.type == "cloze":
+        if len(q.blanks) != 1:
+            return "", f"cloze question with {len(q.blanks)} blanks left out (GIFT has one blank per question)"
+        match = BLANK_RE.search(q.prompt)
+        before, after = q.prompt[: match.start()], q.prompt[match.end():]
+        if any("->" in answer for answer in q.blanks[0].answers):
+            return "", "left out: GIFT cannot write '->' in a typed answer"
+        if not after.strip():
+            comments.append("// [type:cloze]")
+        answers = " ".join(f"={_piece(answer)}" for answer in q.blanks[0].answers)
+        return "\n".join(comments) + f"\n{head}{escape(before)}{{{answers} {explanation}}}{escape(after)}", None
+    lines = _answer_lines(q)
+    if isinstance(lines, str):
+        return "", lines
+    if q.type == "truefalse":
+        body = "{" + lines[0] + explanation + "}"
+    elif q.type == "essay":
+        body = "{" + explanation + "}"
+    elif q.type == "numeric":
+        body = "{#" + lines[0] + explanation + "}"
+    else:
+        body = "{\n" + "".join(f"\t{line}\n" for line in lines) + f"\t{explanation}\n}}"
+    return "\n".join(comments) + f"\n{head}{escape(q.prompt)}{body}", None
+
+
+def _answer_lines(q: Question) -> list[str] | str:
+    """The answer lines of a question's block, or why it cannot be written."""
+    if q.type == "single":
+        return [f"{'=' if c.correct else '~'}{_piece(c.text)}{'#' + _piece(c.feedback) if c.feedback else ''}"
+                for c in q.choices]
+    if q.type == "multiple":
+        right = sum(c.correct for c in q.choices)
+        wrong = len(q.choices) - right
+        return [
+            f"~%{_weight(100 / right) if c.correct else '-' + _weight(100 / wrong)}%{_piece(c.text)}"
+            f"{'#' + _piece(c.feedback) if c.feedback else ''}"
+            for c in q.choices
+        ]
+    if q.type == "truefalse":
+        true, false = q.choices
+        right, wrong = (true, false) if true.correct else (false, true)
+        feedback = ""
+        if wrong.feedback or right.feedback:
+            feedback = "#" + _piece(wrong.feedback) + ("#" + _piece(right.feedback) if right.feedback else "")
+        return [("TRUE" if true.correct else "FALSE") + feedback]
+    if q.type == "short":
+        if any("->" in answer for answer in q.answers):
+            return "left out: GIFT cannot write '->' in a typed answer (it would read as a matching question)"
+        return [f"={_piece(answer)}" for answer in q.answers]
+    if q.type == "numeric":
+        if q.answer is not None:
+            tolerance = f":{format_number(q.tolerance)}" if q.tolerance else ""
+            return [f"{format_number(q.answer)}{tolerance}"]
+        return [f"{format_number(q.minimum)}..{format_number(q.maximum)}"]
+    if q.type == "matching":
+        if any("->" in pair.left for pair in q.pairs):
+            return "left out: GIFT cannot write '->' in the left-hand side of a pair"
+        return [f"={_piece(p.left)} -> {escape(p.right)}" for p in q.pairs] + [f"= -> {escape(r)}" for r in q.distractors]
+    return []

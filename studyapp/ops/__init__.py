@@ -1,0 +1,1 @@
+"""Operations: backing up and restoring the database (`flask backup`, `flask restore`)."""
