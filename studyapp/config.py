@@ -47,6 +47,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: The 12 hours run from sign-in: the cookie is not signed and sent again with every response.
+    SESSION_REFRESH_EACH_REQUEST = False
     #: A CSRF token lives as long as the session: a student may sit on one quiz page for hours.
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True

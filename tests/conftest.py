@@ -15,6 +15,7 @@ from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
+from bench.databases import postgres_unavailable, scratch_postgres
 from studyapp import create_app
 from studyapp.extensions import db
 
@@ -30,14 +31,7 @@ TEST_PASSWORD = "correct horse battery"
 
 def _postgres_available() -> str | None:
     """Return why PostgreSQL cannot be used, or None when it can."""
-    try:
-        engine = sa.create_engine(PG_URL)
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
-    return None
+    return postgres_unavailable(PG_URL)
 
 
 def base_config(uri: str) -> dict:
@@ -60,20 +54,9 @@ def migrate_to_head(uri: str) -> None:
         db.engine.dispose()
 
 
-@contextmanager
 def scratch_postgres_database(prefix: str, template: str | None = None):
     """Create a throwaway PostgreSQL database (so parallel runs never collide) and drop it after."""
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    url = sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return scratch_postgres(prefix, template=template, url=PG_URL)
 
 
 def load_shipped_content(uri: str) -> None:

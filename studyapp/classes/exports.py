@@ -19,9 +19,10 @@ from sqlalchemy import Text, and_, cast, exists, func, select
 
 from studyapp.authoring.services import question_of
 from studyapp.classes.gradebook import (
-    AttemptFacts, cell_for, columns_of, excused_pairs, plain_rows, set_points, students_query, submitted_maxima,
+    columns_of, excused_pairs, is_graded, plain_rows, set_points, students_query, submitted_maxima,
 )
 from studyapp.core import grading
+from studyapp.core.analytics import final_score
 from studyapp.core.exports import (
     EXCUSED, GradebookAssignment, GradebookStudent, ResponseRecord, canvas_gradebook, csv_stream, export_filename,
     response_text, responses_rows, xlsx_stream,
@@ -81,8 +82,8 @@ def gradebook_rows(class_: Class):
     def students() -> Iterator[GradebookStudent]:
         excused = excused_pairs(class_.id)
         query = (
-            select(User.id, User.display_name, User.email, Section.name, Attempt.id, Attempt.assignment_id,
-                   Attempt.state, Attempt.score, Attempt.max_score, Attempt.submitted_at, ungraded.label("ungraded"))
+            select(User.id, User.display_name, User.email, Section.name, Attempt.assignment_id, Attempt.state,
+                   Attempt.score, ungraded.label("ungraded"))
             .select_from(Membership)
             .join(User, User.id == Membership.user_id)
             .outerjoin(Section, Section.id == Membership.section_id)
@@ -95,17 +96,16 @@ def gradebook_rows(class_: Class):
         )
         result = plain_rows(query.execution_options(yield_per=YIELD_PER))
         for user_id, group in groupby(result, key=itemgetter(0)):
-            by_assignment: dict[int, list[AttemptFacts]] = {}
-            for _, name, email, section, attempt_id, aid, state, score, max_score, submitted_at, waiting in group:
-                if attempt_id is not None:
-                    by_assignment.setdefault(aid, []).append(
-                        AttemptFacts(attempt_id, aid, user_id, state, score, max_score, submitted_at, bool(waiting)))
+            graded: dict[int, list[float]] = {}  # assignment id -> scores of the graded attempts, oldest first
+            for _, name, email, section, aid, state, score, waiting in group:
+                if aid is not None and is_graded(state, score, waiting):
+                    graded.setdefault(aid, []).append(score)
             scores: dict[int, float | str | None] = {}
             for aid, setting in settings.items():
                 if (aid, user_id) in excused:
                     scores[aid] = EXCUSED
                 else:
-                    scores[aid] = cell_for(by_assignment.get(aid, ()), setting, False).score
+                    scores[aid] = final_score(graded[aid], setting.grading) if aid in graded else None
             yield GradebookStudent(user_id, name, email, section or "", scores)
 
     return canvas_gradebook(students(), works)

@@ -12,6 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
+from operator import attrgetter
+from typing import NamedTuple
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
@@ -24,6 +27,7 @@ from studyapp.models import (
     Assignment, Attempt, AttemptItem, Class, Excusal, Membership, Question, QuestionVersion, Section, Theme, User,
 )
 from studyapp.models.attempts import SUBMITTED
+from studyapp.models.base import id_batches
 from studyapp.models.classes import STUDENT
 # The module, not its names: quiz.services may import this package's services while it loads.
 from studyapp.quiz import services as quizzes
@@ -37,9 +41,8 @@ STATE_LABELS = {
 CHOICE_TYPES = ("single", "multiple", "truefalse", "evidence")
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptFacts:
-    """The columns of one attempt the gradebook needs."""
+class AttemptFacts(NamedTuple):
+    """The columns of one attempt the gradebook needs (a named tuple: cheap to make from each row)."""
 
     id: int
     assignment_id: int
@@ -77,6 +80,11 @@ class Cell:
         return 100 * self.score / self.max_score
 
 
+def is_graded(state: str, score: float | None, ungraded: bool) -> bool:
+    """Whether an attempt counts towards a grade: submitted, with a score and no essay waiting for a person."""
+    return state == SUBMITTED and not ungraded and score is not None
+
+
 def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excused: bool) -> Cell:
     """Work out a cell from a student's attempts at an assignment (oldest first).
 
@@ -85,8 +93,15 @@ def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excus
     needs grading (a submitted attempt has an essay waiting); late (a counted attempt was
     submitted after the closing time); submitted.
     """
-    submitted = [a for a in attempts if a.state == SUBMITTED]
-    graded = [a for a in submitted if not a.ungraded and a.score is not None]
+    submitted: list[AttemptFacts] = []
+    graded: list[AttemptFacts] = []
+    waiting = False
+    for a in attempts:
+        if a.state == SUBMITTED:
+            submitted.append(a)
+            waiting = waiting or bool(a.ungraded)
+        if is_graded(a.state, a.score, a.ungraded):
+            graded.append(a)
     counted: list[AttemptFacts] = []
     if graded:
         if settings.grading == "highest":
@@ -102,7 +117,7 @@ def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excus
         state = NOT_STARTED
     elif not submitted:
         state = IN_PROGRESS_STATE
-    elif any(a.ungraded for a in submitted):
+    elif waiting:
         state = NEEDS_GRADING
     elif settings.closes_at is not None and any(
         a.submitted_at is not None and a.submitted_at > settings.closes_at for a in (counted or submitted)
@@ -157,18 +172,15 @@ def plain_rows(statement):
     return db.session.connection().execute(statement)
 
 
-def attempt_facts(class_id: int, *, assignment_id: int | None = None, order_by_user: bool = False):
-    """A select of AttemptFacts columns for the class's students (oldest attempt first)."""
+def attempt_facts(class_id: int):
+    """A select of AttemptFacts columns for the class's students, cell by cell (oldest attempt first)."""
     ungraded = exists().where(AttemptItem.attempt_id == Attempt.id, AttemptItem.status == grading.UNGRADED)
-    query = (
+    return (
         _class_attempts(class_id)
         .add_columns(Attempt.assignment_id, Attempt.user_id, Attempt.state, Attempt.score, Attempt.max_score,
                      Attempt.submitted_at, ungraded.label("ungraded"))
+        .order_by(Attempt.user_id, Attempt.assignment_id, Attempt.started_at, Attempt.id)
     )
-    if assignment_id is not None:
-        query = query.where(Attempt.assignment_id == assignment_id)
-    order = (Attempt.user_id,) if order_by_user else ()
-    return query.order_by(*order, Attempt.started_at, Attempt.id)
 
 
 def excused_pairs(class_id: int) -> set[tuple[int, int]]:
@@ -250,53 +262,53 @@ def gradebook(class_: Class) -> Gradebook:
     """Students x assignments with each cell's state and grade, and per-theme averages (eight queries at most)."""
     columns = columns_of(class_)
     students = plain_rows(students_query(class_.id)).all()
-    facts = [AttemptFacts(*row) for row in plain_rows(attempt_facts(class_.id)).all()]
     excused = excused_pairs(class_.id)
+    settings = {column.assignment.id: column.settings for column in columns}
     most: dict[int, float] = {}
-    for a in facts:
-        if a.state == SUBMITTED:
-            most[a.assignment_id] = max(most.get(a.assignment_id, 0.0), a.max_score)
+    cells: dict[tuple[int, int], Cell] = {}
+    facts = map(AttemptFacts._make, plain_rows(attempt_facts(class_.id)))
+    for (user_id, aid), group in groupby(facts, key=attrgetter("user_id", "assignment_id")):
+        attempts = list(group)
+        for a in attempts:
+            if a.state == SUBMITTED:
+                most[aid] = max(most.get(aid, 0.0), a.max_score)
+        cells[(user_id, aid)] = cell_for(attempts, settings[aid], (aid, user_id) in excused)
     set_points(columns, most)
-    by_cell: dict[tuple[int, int], list[AttemptFacts]] = defaultdict(list)
-    for a in facts:
-        by_cell[(a.user_id, a.assignment_id)].append(a)
     rows = []
     for user_id, name, email, section in students:
         row = Row(user_id, name, email, section or "")
-        for column in columns:
-            aid = column.assignment.id
-            row.cells[aid] = cell_for(by_cell.get((user_id, aid), ()), column.settings, (aid, user_id) in excused)
+        row.cells = {aid: cells.get((user_id, aid)) or cell_for((), setting, (aid, user_id) in excused)
+                     for aid, setting in settings.items()}
         rows.append(row)
     themes = _theme_averages(class_.id, rows)
     return Gradebook(columns, themes, rows)
 
 
 def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
-    """Fill each row's theme averages from the items of its counted attempts (three queries at most).
+    """Fill each row's theme averages from the items of its counted attempts (three queries, and one
+    more for every 10,000 counted attempts beyond the first: `id_batches`).
 
     Each question version counts towards each of its themes; a theme's average is the points
     earned over the points possible on its questions, ungraded essays and excused assignments
-    left out.
+    left out. The database adds up each student's points per question version: a term of a
+    300-student class is some 180,000 answers, their sums a few tens of thousands of rows. The
+    sums come in the order of student and version, so every database adds them up per theme in
+    the same order.
     """
-    owner = {attempt_id: row for row in rows for cell in row.cells.values() if cell.state != EXCUSED
-             for attempt_id in cell.counted}
-    if not owner:
+    counted = {attempt_id for row in rows for cell in row.cells.values() if cell.state != EXCUSED
+               for attempt_id in cell.counted}
+    if not counted:
         return []
-    totals: dict[tuple[int, int], list[float]] = {}  # (user id, version id) -> [earned, possible]
-    for attempt_id, version_id, score, max_score in plain_rows(
-        select(AttemptItem.attempt_id, AttemptItem.question_version_id, AttemptItem.score, AttemptItem.max_score)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(Assignment, Assignment.id == Attempt.assignment_id)
-        .where(Assignment.class_id == class_id, Attempt.state == SUBMITTED, Attempt.practice.is_(False),
-               AttemptItem.score.is_not(None))
-    ).all():
-        row = owner.get(attempt_id)
-        if row is not None:
-            total = totals.setdefault((row.user_id, version_id), [0.0, 0.0])
-            total[0] += score
-            total[1] += max_score
+    totals = [row for batch in id_batches(counted) for row in plain_rows(
+        select(Attempt.user_id, AttemptItem.question_version_id, func.sum(AttemptItem.score),
+               func.sum(AttemptItem.max_score))
+        .select_from(AttemptItem).join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(AttemptItem.attempt_id.in_(batch), AttemptItem.score.is_not(None))
+        .group_by(Attempt.user_id, AttemptItem.question_version_id)
+        .order_by(Attempt.user_id, AttemptItem.question_version_id)
+    ).all()]
     themes_of = dict(plain_rows(
-        select(QuestionVersion.id, QuestionVersion.themes).where(QuestionVersion.id.in_({v for _, v in totals}))
+        select(QuestionVersion.id, QuestionVersion.themes).where(QuestionVersion.id.in_({v for _, v, _, _ in totals}))
     ).all()) if totals else {}
     slugs_used = {slug for themes in themes_of.values() for slug in themes or ()}
     if not slugs_used:
@@ -306,7 +318,7 @@ def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
     order = {slug: n for n, (slug, _) in enumerate(known)}
     slugs = sorted(slugs_used, key=lambda slug: (order.get(slug, len(order)), slug))
     per_user: dict[int, dict[str, list[float]]] = defaultdict(dict)
-    for (user_id, version_id), (earned, possible) in totals.items():
+    for user_id, version_id, earned, possible in totals:
         for slug in themes_of.get(version_id) or ():
             total = per_user[user_id].setdefault(slug, [0.0, 0.0])
             total[0] += earned

@@ -9,9 +9,10 @@ in a JSON column and every function here stays free of the database.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import mul
 from typing import NamedTuple
 
 from fsrs import Card, Rating, Scheduler, State
@@ -72,27 +73,7 @@ def mastery(answers: Iterable[Answer | tuple], now: datetime, *, half_life_days:
     points are left out. Because every weight decays at the same rate, mastery itself does
     not fade while a student is away: `weight` and `last_answered_at` show how recent it is.
     """
-    if half_life_days <= 0:
-        raise ValueError("half_life_days must be positive")
-    _require_aware(now)
-    counted = [Answer(*a) for a in answers if a[2] > 0]
-    if not counted:
-        return Mastery(None, 0, 0.0, None, NOT_STARTED)
-    ages = [max(0.0, (now - _require_aware(a.answered_at)).total_seconds() / 86400) for a in counted]
-    # Weigh relative to the newest answer for the ratio, so very old answers cannot underflow it to 0/0;
-    # the common factor 0.5 ** (youngest / half_life) cancels between numerator and denominator.
-    youngest = min(ages)
-    relative = [0.5 ** ((age - youngest) / half_life_days) for age in ages]
-    earned = math.fsum(w * a.score for w, a in zip(relative, counted))
-    possible = math.fsum(w * a.max_score for w, a in zip(relative, counted))
-    value = earned / possible
-    return Mastery(
-        value=value,
-        answers=len(counted),
-        weight=math.fsum(0.5 ** (age / half_life_days) for age in ages),
-        last_answered_at=max(a.answered_at for a in counted),
-        level=level_for(value),
-    )
+    return _summary([entry for _, entry in _dated(answers, now, half_life_days) if entry], half_life_days)
 
 
 def mastery_by_theme(answers: Iterable[Answer | tuple], now: datetime, *, themes: Iterable[str] = (),
@@ -102,14 +83,71 @@ def mastery_by_theme(answers: Iterable[Answer | tuple], now: datetime, *, themes
     Themes listed in `themes` come first, in that order, and appear even with no answers
     ("not started"); themes met only in the answers follow in alphabetical order.
     """
+    _, grouped = _grouped(_dated(answers, now, half_life_days), themes)
+    return {theme: _summary(entries, half_life_days) for theme, entries in grouped.items()}
+
+
+def mastery_overview(answers: Iterable[Answer | tuple], now: datetime, *, themes: Iterable[str] = (),
+                     half_life_days: float = HALF_LIFE_DAYS) -> tuple[Mastery, dict[str, Mastery]]:
+    """Return the mastery of all `answers` and each theme's, as `mastery` and `mastery_by_theme` would,
+    dating and weighing each answer once."""
+    counted, grouped = _grouped(_dated(answers, now, half_life_days), themes)
+    return (_summary(counted, half_life_days),
+            {theme: _summary(entries, half_life_days) for theme, entries in grouped.items()})
+
+
+def _grouped(dated: Iterable[tuple[Sequence[str], tuple | None]],
+             themes: Iterable[str]) -> tuple[list[tuple], dict[str, list[tuple]]]:
+    """Return the answers that count, as `_dated` gives them, and those of each theme in the order
+    `mastery_by_theme` promises (an answer counts once per theme, however often its question lists it)."""
     listed = list(dict.fromkeys(themes))
-    grouped: dict[str, list[Answer]] = {theme: [] for theme in listed}
-    for answer in answers:
-        answer = Answer(*answer)
-        for theme in dict.fromkeys(answer.themes):
-            grouped.setdefault(theme, []).append(answer)
+    grouped: dict[str, list[tuple]] = {theme: [] for theme in listed}
+    counted = []
+    for answer_themes, entry in dated:
+        if entry:
+            counted.append(entry)
+        for theme in dict.fromkeys(answer_themes):
+            group = grouped.get(theme)
+            if group is None:
+                group = grouped[theme] = []
+            if entry:
+                group.append(entry)
     order = listed + sorted(set(grouped) - set(listed))
-    return {theme: mastery(grouped[theme], now, half_life_days=half_life_days) for theme in order}
+    return counted, {theme: grouped[theme] for theme in order}
+
+
+def _dated(answers: Iterable[Answer | tuple], now: datetime,
+           half_life_days: float) -> Iterator[tuple[Sequence[str], tuple | None]]:
+    """Yield each answer's themes with (age in days, weight, score, max_score, answered_at), or with
+    None for an answer worth no points."""
+    if half_life_days <= 0:
+        raise ValueError("half_life_days must be positive")
+    _require_aware(now)
+    for themes, score, max_score, answered_at in answers:
+        if max_score > 0:
+            age = max(0.0, (now - _require_aware(answered_at)).total_seconds() / 86400)
+            yield themes, (age, 0.5 ** (age / half_life_days), score, max_score, answered_at)
+        else:
+            yield themes, None
+
+
+def _summary(entries: Sequence[tuple], half_life_days: float) -> Mastery:
+    """Return the mastery of answers as `_dated` gives them."""
+    if not entries:
+        return Mastery(None, 0, 0.0, None, NOT_STARTED)
+    ages, weights, scores, max_scores, moments = zip(*entries)
+    # Weigh relative to the newest answer for the ratio, so very old answers cannot underflow it to 0/0;
+    # the common factor 0.5 ** (youngest / half_life) cancels between numerator and denominator.
+    youngest = min(ages)
+    relative = [0.5 ** ((age - youngest) / half_life_days) for age in ages]
+    value = math.fsum(map(mul, relative, scores)) / math.fsum(map(mul, relative, max_scores))
+    return Mastery(
+        value=value,
+        answers=len(entries),
+        weight=math.fsum(weights),
+        last_answered_at=max(moments),
+        level=level_for(value),
+    )
 
 
 # Review scheduling ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .content.model import PAGE_MARKER
 from .content.source import collapse
@@ -27,7 +28,15 @@ def split_sentences(text: str) -> list[str]:
     uppercase letter, a digit or an opening quote; a full stop does not end it after a single
     capital initial ("R. Nixon", "U.S. interests"), after Mr, Mrs, Ms, Dr, St or No, or after a
     number that opens the sentence (the "1." of a numbered note).
+
+    Pure, so results are cached: showing, saving and grading an evidence question split its
+    passage each time, and a document has few passages.
     """
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=1024)
+def _split_sentences(text: str) -> tuple[str, ...]:
     sentences = []
     for paragraph in PARAGRAPH_BREAK_RE.split(PAGE_MARKER.sub(" ", text)):
         paragraph = normalize_ws(paragraph)
@@ -42,7 +51,7 @@ def split_sentences(text: str) -> list[str]:
             start = match.end() + 1
         if start < len(paragraph):
             sentences.append(paragraph[start:])
-    return sentences
+    return tuple(sentences)
 
 
 def _keeps_sentence(before_stop: str) -> bool:

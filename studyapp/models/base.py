@@ -1,11 +1,22 @@
-"""Column helpers shared by the models."""
+"""Column and query helpers shared by the models and the services."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+
+#: Ids bound in one statement: well under SQLite's limit of 32,766 parameters (psycopg's is 65,535).
+IDS_PER_STATEMENT = 10_000
+
+
+def id_batches(ids: Iterable[int]) -> list[list[int]]:
+    """The ids in order, in lists of at most IDS_PER_STATEMENT: one `IN (...)` statement each."""
+    ordered = sorted(set(ids))
+    return [ordered[start:start + IDS_PER_STATEMENT] for start in range(0, len(ordered), IDS_PER_STATEMENT)]
 
 
 def utcnow() -> datetime:

@@ -58,6 +58,9 @@ class Document(db.Model):
     introduction_html: Mapped[str] = mapped_column(Text)
     #: Every block of source.txt in order: {kind, line, page, note, segments, passages, starts}.
     blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: Raised by every content load that changes anything; pages rendered from the content are
+    #: cached under it (a passage page is the same for every reader).
+    content_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     passages: Mapped[list[Passage]] = relationship(
         back_populates="document", order_by="Passage.position", cascade="all, delete-orphan"

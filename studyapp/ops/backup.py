@@ -118,7 +118,9 @@ def backup_sqlite(database_url: str | URL, target: str | Path, *, overwrite: boo
     return report
 
 
-def restore_sqlite(backup: str | Path, database_url: str | URL, *, keep_current: bool = True) -> tuple[BackupReport, Path | None]:
+def restore_sqlite(
+    backup: str | Path, database_url: str | URL, *, keep_current: bool = True
+) -> tuple[BackupReport, Path | None]:
     """Replace the live SQLite database with a checked backup; return the backup's report and where
     the database as it was has been saved (None when `keep_current` is False or there was none).
 

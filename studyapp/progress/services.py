@@ -19,16 +19,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import abort
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from studyapp.authoring.services import question_of
 from studyapp.core import grading
-from studyapp.core.mastery import DEVELOPING_FROM, Answer, Mastery, due_at, mastery, mastery_by_theme, new_card, review
+from studyapp.core.mastery import (
+    DEVELOPING_FROM, Answer, Mastery, due_at, mastery, mastery_by_theme, mastery_overview, new_card, review,
+)
 from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.extensions import db
 from studyapp.models import (
@@ -36,7 +38,7 @@ from studyapp.models import (
     Theme, User,
 )
 from studyapp.models.attempts import SUBMITTED
-from studyapp.models.base import utcnow
+from studyapp.models.base import id_batches, utcnow
 from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
 from studyapp.models.classes import STUDENT as CLASS_STUDENT
 from studyapp.quiz import services as quiz_services
@@ -90,8 +92,7 @@ def get_student_or_404(user_id: int, viewer: User) -> User:
 # --- the answers progress rests on ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GradedAnswer:
+class GradedAnswer(NamedTuple):
     """One graded answer of a quiz or practice item, with what mastery and the queue need of it."""
 
     user_id: int
@@ -122,16 +123,56 @@ class GradedAnswer:
         return Answer(self.themes, self.score, self.max_score, self.answered_at)
 
 
+#: An attempt with its quiz and its class assignment (None for a quiz taken on its own).
+AttemptOf = tuple[Attempt, Quiz, Assignment | None]
+
+
 def _answer_query():
+    """Plain columns of each item, with the id of its review miss when the queue has counted it.
+
+    `_collect` loads the attempts and the question versions the items belong to once each,
+    rather than once per item (a student's term is hundreds of items).
+    """
     return (
         select(AttemptItem.id, AttemptItem.score, AttemptItem.max_score, AttemptItem.status, AttemptItem.saved_at,
-               Attempt, Quiz, Assignment, QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.type,
-               QuestionVersion.themes, QuestionVersion.passages)
+               AttemptItem.attempt_id, AttemptItem.question_version_id, ReviewMiss.attempt_item_id)
         .join(Attempt, AttemptItem.attempt_id == Attempt.id)
-        .join(Quiz, Attempt.quiz_id == Quiz.id)
-        .outerjoin(Assignment, Attempt.assignment_id == Assignment.id)
-        .join(QuestionVersion, AttemptItem.question_version_id == QuestionVersion.id)
+        .outerjoin(ReviewMiss, ReviewMiss.attempt_item_id == AttemptItem.id)
     )
+
+
+def _graded_rows(user_ids: Sequence[int]) -> Sequence[Any]:
+    """Rows of `_answer_query` for every item of these users that may count: submitted, or saved in practice."""
+    return db.session.execute(
+        _answer_query()
+        .where(Attempt.user_id.in_(user_ids),
+               (Attempt.state == SUBMITTED) | (Attempt.practice.is_(True) & AttemptItem.saved_at.is_not(None)))
+        .order_by(AttemptItem.id)
+    ).all()
+
+
+def _attempts_query():
+    """Attempts with their quizzes and class assignments, as `AttemptOf` rows."""
+    return (select(Attempt, Quiz, Assignment).join(Quiz, Attempt.quiz_id == Quiz.id)
+            .outerjoin(Assignment, Attempt.assignment_id == Assignment.id))
+
+
+def _attempts_of(rows: Sequence[Any]) -> dict[int, AttemptOf]:
+    """The attempts the rows of `_answer_query` belong to, with their quizzes and assignments (one query
+    per 10,000 attempts: `id_batches`)."""
+    return {found[0].id: found for batch in id_batches(row[5] for row in rows)
+            for found in db.session.execute(_attempts_query().where(Attempt.id.in_(batch)))}
+
+
+def _versions_of(rows: Sequence[Any]) -> dict[int, tuple[int, str, tuple[str, ...], tuple[str, ...]]]:
+    """The question id, type, themes and passages of the versions the rows of `_answer_query` answer (one query)."""
+    ids = {row[6] for row in rows}
+    if not ids:
+        return {}
+    return {version_id: (question_id, kind, tuple(themes or ()), tuple(passages or ()))
+            for version_id, question_id, kind, themes, passages in db.session.execute(
+                select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.type, QuestionVersion.themes,
+                       QuestionVersion.passages).where(QuestionVersion.id.in_(ids)))}
 
 
 def review_open(quiz: Quiz, assignment: Assignment | None, attempt: Attempt, now: datetime) -> bool:
@@ -141,7 +182,7 @@ def review_open(quiz: Quiz, assignment: Assignment | None, attempt: Attempt, now
 
 
 def graded_answers(user_ids: Iterable[int], now: datetime, *, as_student: bool = True) -> list[GradedAnswer]:
-    """Return every graded answer of these users, oldest first, in one to three queries.
+    """Return every graded answer of these users, oldest first, in at most five queries.
 
     Submitted attempts count item by item (an essay once a person has graded it); practice
     answers count as soon as they are saved and checked, graded on the spot. With
@@ -152,34 +193,50 @@ def graded_answers(user_ids: Iterable[int], now: datetime, *, as_student: bool =
     user_ids = list(dict.fromkeys(user_ids))
     if not user_ids:
         return []
-    rows = db.session.execute(
-        _answer_query()
-        .where(Attempt.user_id.in_(user_ids),
-               (Attempt.state == SUBMITTED) | (Attempt.practice.is_(True) & AttemptItem.saved_at.is_not(None)))
-        .order_by(AttemptItem.id)
-    ).all()
-    answers = _collect(rows, now, released_only=as_student)
+    rows = _graded_rows(user_ids)
+    answers, _pending = _collect(rows, _attempts_of(rows), now, released_only=as_student)
     answers.sort(key=lambda a: (a.answered_at, a.item_id))
     return answers
 
 
-def _collect(rows: Sequence[Any], now: datetime, *, released_only: bool) -> list[GradedAnswer]:
-    """Turn rows of `_answer_query` into graded answers (grading open practice answers on the spot)."""
-    answers, live = [], []
-    for item_id, score, max_score, status, saved_at, attempt, quiz, assignment, _version_id, question_id, kind, \
-            themes, passages in rows:
-        if attempt.state != SUBMITTED:
-            if attempt.practice and saved_at is not None and kind != ESSAY:
+def _collect(rows: Sequence[Any], attempts: dict[int, AttemptOf], now: datetime, *,
+             released_only: bool) -> tuple[list[GradedAnswer], list[GradedAnswer]]:
+    """Turn rows of `_answer_query` into graded answers (grading open practice answers on the spot).
+
+    `attempts` holds at least the attempts of the rows. Also returns the misses among the answers
+    that may now join the review queue but have not yet (see `pending_misses`), in the rows' order.
+    """
+    answers, pending, live = [], [], []
+    versions = _versions_of(rows)
+    # attempt id -> (the attempt, its student, practice, submitted, review open, when an unsaved answer was given)
+    facts: dict[int, tuple[Attempt, int, bool, bool, bool, datetime]] = {}
+    for item_id, score, max_score, status, saved_at, attempt_id, version_id, counted in rows:
+        known = facts.get(attempt_id)
+        if known is None:
+            if attempt_id not in attempts:
+                continue  # deleted since the rows were read
+            attempt, quiz, assignment = attempts[attempt_id]
+            submitted = attempt.state == SUBMITTED
+            known = facts[attempt_id] = (
+                attempt, attempt.user_id, attempt.practice, submitted,
+                submitted and review_open(quiz, assignment, attempt, now), attempt.submitted_at or attempt.started_at,
+            )
+        attempt, user_id, practice, submitted, released, unsaved_at = known
+        question_id, kind, themes, passages = versions[version_id]
+        if not submitted:
+            if practice and saved_at is not None and kind != ESSAY:
                 live.append((item_id, saved_at, attempt))
             continue
-        if released_only and not review_open(quiz, assignment, attempt, now):
+        if released_only and not released:
             continue
-        if score is None or status == grading.UNGRADED or (attempt.practice and status == UNANSWERED):
+        if score is None or status == grading.UNGRADED or (practice and status == UNANSWERED):
             continue
-        answers.append(GradedAnswer(attempt.user_id, item_id, question_id, kind, tuple(themes or ()),
-                                    tuple(passages or ()), score, max_score,
-                                    saved_at or attempt.submitted_at or attempt.started_at, attempt.practice))
-    return answers + _grade_live_practice(live)
+        answer = GradedAnswer(user_id, item_id, question_id, kind, themes, passages, score, max_score,
+                              saved_at or unsaved_at, practice)
+        answers.append(answer)
+        if counted is None and released and answer.queueable:
+            pending.append(answer)
+    return answers + _grade_live_practice(live), pending
 
 
 def _grade_live_practice(live: list[tuple[int, datetime, Attempt]]) -> list[GradedAnswer]:
@@ -235,24 +292,24 @@ def graded_answers_of_attempt(attempt: Attempt, now: datetime) -> list[GradedAns
     """Return the graded answers of one attempt, whatever its review policy (the caller decides)."""
     rows = db.session.execute(_answer_query().where(AttemptItem.attempt_id == attempt.id)
                               .order_by(AttemptItem.position)).all()
-    return _collect(rows, now, released_only=False)
+    return _collect(rows, _attempts_of(rows), now, released_only=False)[0]
 
 
 def pending_misses(user_id: int, now: datetime) -> list[GradedAnswer]:
-    """Return the student's misses that may now enter the queue but have not yet (one query).
+    """Return the student's misses that may now enter the queue but have not yet (one to three queries).
 
     These are misses of graded attempts whose review opened after they were graded (a quiz
     reviewed once it closes), or graded before the queue existed.
     """
     rows = db.session.execute(
         _answer_query()
-        .outerjoin(ReviewMiss, ReviewMiss.attempt_item_id == AttemptItem.id)
+        .join(QuestionVersion, AttemptItem.question_version_id == QuestionVersion.id)
         .where(Attempt.user_id == user_id, Attempt.state == SUBMITTED, ReviewMiss.attempt_item_id.is_(None),
                QuestionVersion.type != ESSAY, AttemptItem.score.is_not(None),
                AttemptItem.score < AttemptItem.max_score)
         .order_by(AttemptItem.id)
     ).all()
-    return [answer for answer in _collect(rows, now, released_only=True) if answer.queueable]
+    return _collect(rows, _attempts_of(rows), now, released_only=True)[1]
 
 
 def sync_queue(user: User, now: datetime | None = None) -> int:
@@ -328,8 +385,11 @@ class QueueSummary:
         return [(question_id, misses, passages) for question_id, (misses, passages) in merged.items()]
 
 
-def queue_summary(user: User, now: datetime) -> QueueSummary:
-    """Count the student's due and queued questions (two queries, whatever the size of the queue)."""
+def queue_summary(user: User, now: datetime, pending: list[GradedAnswer] | None = None) -> QueueSummary:
+    """Count the student's due and queued questions (two to four queries, whatever the size of the queue).
+
+    `pending` is the student's `pending_misses` when the caller has them already (one query then).
+    """
     rows = db.session.execute(
         select(ReviewCard.question_id, ReviewCard.due_at, ReviewCard.misses, QuestionVersion.passages)
         .join(Question, Question.id == ReviewCard.question_id)
@@ -337,7 +397,8 @@ def queue_summary(user: User, now: datetime) -> QueueSummary:
                                     QuestionVersion.number == Question.current_number))
         .where(ReviewCard.user_id == user.id, QuestionVersion.type != ESSAY)
     ).all()
-    pending = pending_misses(user.id, now)
+    if pending is None:
+        pending = pending_misses(user.id, now)
     due = {question_id for question_id, when, *_ in rows if when <= now} | {m.question_id for m in pending}
     later = [when for _, when, *_ in rows if when > now]
     return QueueSummary(
@@ -412,17 +473,24 @@ def theme_mastery(answers: Sequence[GradedAnswer], themes: Sequence[Theme], now:
     return [ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes]
 
 
-def recent_attempts(user: User, now: datetime, *, as_student: bool = True,
-                    limit: int = RECENT_ATTEMPTS) -> list[AttemptRow]:
-    """Return the student's latest submitted attempts, newest first, scores hidden where review does not allow."""
-    rows = db.session.execute(
-        select(Attempt, Quiz, Assignment).join(Quiz, Attempt.quiz_id == Quiz.id)
-        .outerjoin(Assignment, Attempt.assignment_id == Assignment.id)
-        .where(Attempt.user_id == user.id, Attempt.state == SUBMITTED)
-        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(limit)
+def student_attempts(user: User) -> Sequence[AttemptOf]:
+    """Return the student's submitted and practice attempts, the latest submitted first (one query)."""
+    return db.session.execute(
+        _attempts_query().where(Attempt.user_id == user.id, (Attempt.state == SUBMITTED) | Attempt.practice.is_(True))
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
     ).all()
+
+
+def recent_attempts(attempts: Sequence[AttemptOf], now: datetime, *, as_student: bool = True,
+                    limit: int = RECENT_ATTEMPTS) -> list[AttemptRow]:
+    """Return the latest submitted of `attempts` (ordered as `student_attempts` orders them), newest first,
+    scores hidden where review does not allow."""
     listed = []
-    for attempt, quiz, assignment in rows:
+    for attempt, quiz, assignment in attempts:
+        if len(listed) == limit:
+            break
+        if attempt.state != SUBMITTED:
+            continue
         hidden = as_student and not review_open(quiz, assignment, attempt, now)
         listed.append(AttemptRow(attempt.id, quiz.title, attempt.practice, attempt.submitted_at,
                                  None if hidden else attempt.score, attempt.max_score, hidden))
@@ -445,26 +513,40 @@ def read_next(cards: Sequence[tuple[int, int, tuple[str, ...]]], limit: int = RE
             questions[slug] += 1
     if not misses:
         return []
-    passages = {p.slug: p for p in db.session.scalars(select(Passage).where(Passage.slug.in_(misses)))}
+    passages = {p.slug: p for p in db.session.scalars(
+        select(Passage).where(Passage.slug.in_(misses))
+        .options(load_only(Passage.slug, Passage.title, Passage.position))  # not the quotes: only a link is shown
+    )}
     ranked = sorted((slug for slug in misses if slug in passages),
                     key=lambda slug: (-misses[slug], -questions[slug], passages[slug].position))
     return [ReadNext(passages[slug], misses[slug], questions[slug]) for slug in ranked[:limit]]
 
 
+def _student_answers(student: User, now: datetime, *,
+                     as_student: bool) -> tuple[Sequence[AttemptOf], list[GradedAnswer], list[GradedAnswer]]:
+    """Return the student's attempts (see `student_attempts`), graded answers in no particular order
+    (see `graded_answers`) and pending misses (see `pending_misses`), in two to five queries."""
+    rows = _graded_rows([student.id])
+    attempts = student_attempts(student)  # read after the rows, so that it holds every attempt they name
+    answers, pending = _collect(rows, {row[0].id: row for row in attempts}, now, released_only=as_student)
+    return attempts, answers, pending
+
+
 def dashboard(student: User, now: datetime | None = None, *, as_student: bool = True) -> Dashboard:
-    """Gather the dashboard of `student` in a bounded number of queries (six to eight, whatever the data).
+    """Gather the dashboard of `student` in a bounded number of queries (four to eight, whatever the data).
 
     `as_student` False is an instructor's view: scores the student cannot see yet are shown.
     """
     now = now or utcnow()
     themes = theme_list()
-    answers = graded_answers([student.id], now, as_student=as_student)
-    queue = queue_summary(student, now)
+    attempts, answers, pending = _student_answers(student, now, as_student=as_student)
+    queue = queue_summary(student, now, pending)
+    overall, by_theme = mastery_overview((a.as_mastery_answer() for a in answers), now, themes=[t.slug for t in themes])
     return Dashboard(
         student=student,
-        themes=theme_mastery(answers, themes, now),
-        overall=mastery([a.as_mastery_answer() for a in answers], now),
-        attempts=recent_attempts(student, now, as_student=as_student),
+        themes=[ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes],
+        overall=overall,
+        attempts=recent_attempts(attempts, now, as_student=as_student),
         queue=queue,
         read_next=read_next(queue.missed_questions()),
     )
@@ -568,8 +650,8 @@ def class_progress(user_ids: Iterable[int], now: datetime | None = None, *, low:
                    inactive_after: timedelta = INACTIVE_AFTER) -> ClassProgress:
     """Return the class × theme mastery grid and the students with low mastery or no recent activity.
 
-    Takes the students' ids, so any roster can use it (a class, a group, a search), in four to
-    six queries whatever their number. Instructors see every graded answer, hidden or not.
+    Takes the students' ids, so any roster can use it (a class, a group, a search), in six to
+    eight queries whatever their number. Instructors see every graded answer, hidden or not.
     A student is flagged when a theme's mastery is under `low` on at least `min_answers`
     answers, or when they have answered and reviewed nothing for `inactive_after`.
     """

@@ -86,24 +86,40 @@ def settings_for(quiz: Quiz, overrides: dict[str, Any] | None = None) -> Setting
 
 def attempt_settings(attempt: Attempt) -> tuple[Quiz, Settings]:
     """The quiz of an attempt and the settings it runs under: its class assignment's, if it has one."""
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    assignment = db.session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
+    quiz, assignment = attempt.quiz, attempt.assignment
     return quiz, settings_for(quiz, assignment.overrides() if assignment else None)
 
 
 # --- loading -------------------------------------------------------------------------------
 
 
-def get_attempt_or_404(attempt_id: int, user: User) -> Attempt:
-    """Load an attempt of `user` (any other user's attempt is "not found")."""
-    attempt = db.session.scalar(
-        select(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-        .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
-    )
+def get_attempt_or_404(attempt_id: int, user: User, *, items: bool = True) -> Attempt:
+    """Load an attempt of `user` (any other user's attempt is "not found") with its quiz, assignment,
+    items and their versions, or only the attempt when `items` is False (a save needs one item:
+    `attempt_item`)."""
+    query = select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    if items:
+        query = query.options(joinedload(Attempt.quiz, innerjoin=True), joinedload(Attempt.assignment),
+                              selectinload(Attempt.items).joinedload(AttemptItem.version, innerjoin=True))
+    attempt = db.session.scalar(query)
     if attempt is None:
         abort(404)
     return attempt
+
+
+#: Positions are 32-bit integers in the database: a larger one cannot name an item.
+MAX_POSITION = 2**31 - 1
+
+
+def attempt_item(attempt: Attempt, position: int) -> AttemptItem | None:
+    """The item at `position` of an attempt loaded without its items, with its version (one query;
+    none for a position no column can hold)."""
+    if not 1 <= position <= MAX_POSITION:
+        return None
+    return db.session.scalar(
+        select(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+        .options(joinedload(AttemptItem.version, innerjoin=True))
+    )
 
 
 def get_quiz_or_404(quiz_id: int, user: User) -> Quiz:
@@ -119,7 +135,12 @@ def get_quiz_or_404(quiz_id: int, user: User) -> Quiz:
 
 def passage_quote(passage: Passage) -> str:
     """A passage's quote with its paragraphs separated by blank lines (evidence questions split it)."""
-    return "\n\n".join("".join(segment["t"] for segment in paragraph["segments"]) for paragraph in passage.quote)
+    return quote_text(passage.quote)
+
+
+def quote_text(quote: list[dict[str, Any]]) -> str:
+    """The text of a stored quote (Passage.quote), its paragraphs separated by blank lines."""
+    return "\n\n".join("".join(segment["t"] for segment in paragraph["segments"]) for paragraph in quote)
 
 
 def evidence_quotes(questions: list[ParsedQuestion]) -> dict[str, str]:
@@ -127,7 +148,8 @@ def evidence_quotes(questions: list[ParsedQuestion]) -> dict[str, str]:
     slugs = {q.evidence_passage for q in questions if q.type == "evidence"}
     if not slugs:
         return {}
-    return {p.slug: passage_quote(p) for p in db.session.scalars(select(Passage).where(Passage.slug.in_(slugs)))}
+    rows = db.session.execute(select(Passage.slug, Passage.quote).where(Passage.slug.in_(slugs)))
+    return {slug: quote_text(quote) for slug, quote in rows}
 
 
 def public_id(seed: str, question_id: str, option_id: str) -> str:
@@ -372,15 +394,17 @@ def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
 
 
 def save_response(attempt: Attempt, position: int, response: Any, seq: int | None,
-                  now: datetime | None = None) -> int:
+                  now: datetime | None = None, *, item: AttemptItem | None = None) -> int:
     """Store one answer if it is valid and newer than the stored one; return the sequence number kept.
 
     `seq` is the client's sequence number for this attempt; None lets the server number the save
-    (forms posted without JavaScript). A stale or replayed save raises AttemptError(409).
+    (forms posted without JavaScript). A stale or replayed save raises AttemptError(409). `item` is
+    the attempt's item at `position` when the caller has it (else it is found in `attempt.items`).
     """
     now = now or utcnow()
     _lock_open_attempt(attempt.id, now)
-    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None or item.attempt_id != attempt.id or item.position != position:
+        item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         raise AttemptError(f"Question {position} is not part of this attempt.", 400)
     question = question_of(item.version)
@@ -439,10 +463,14 @@ def submit(attempt: Attempt, now: datetime | None = None, *, automatic: bool = F
 
 
 def grade_attempt(attempt: Attempt) -> None:
-    """Grade every item from its stored answer; essays wait for a person."""
+    """Grade every item from its stored answer; essays wait for a person.
+
+    The items are read again, overwriting any copy loaded before the attempt closed: a save may
+    have committed in between, and the grade must be of the answer that is stored.
+    """
     items = db.session.scalars(
         select(AttemptItem).where(AttemptItem.attempt_id == attempt.id).options(selectinload(AttemptItem.version))
-        .order_by(AttemptItem.position)
+        .order_by(AttemptItem.position).execution_options(populate_existing=True)
     ).all()
     parsed = [question_of(item.version) for item in items]
     quotes = evidence_quotes(parsed)

@@ -133,16 +133,16 @@ def save_page(attempt_id: int):
 @limiter.limit("120 per minute", key_func=lambda: f"autosave:{current_user.id}")
 def autosave(attempt_id: int):
     """Save one answer from the page's script; refuse stale, invalid or late saves with a JSON message."""
-    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    attempt = services.get_attempt_or_404(attempt_id, current_user, items=False)
     position = request.form.get("position", type=int)
     seq = request.form.get("seq", type=int)
-    item = next((i for i in attempt.items if i.position == position), None)
+    item = services.attempt_item(attempt, position) if position is not None else None
     if item is None or seq is None or seq < 1:
         return jsonify(ok=False, error="The save must name a question of this attempt and a sequence number."), 400
     try:
         question = services.question_of(item.version)
         response = response_from_form(question, position, request.form)
-        kept = services.save_response(attempt, position, response, seq)
+        kept = services.save_response(attempt, position, response, seq, item=item)
     except FormError as exc:
         return jsonify(ok=False, error=str(exc)), 400
     except services.AttemptError as exc:
@@ -174,7 +174,7 @@ def submit(attempt_id: int):
     if services.submit(attempt):
         flash("Your attempt is submitted.", "success")
     db.session.commit()
-    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))  # not attempt.id: that would reload it
 
 
 @bp.get("/attempts/<int:attempt_id>/result")

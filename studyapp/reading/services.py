@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from studyapp.core import content as core
 from studyapp.core.markdown import render
@@ -110,6 +110,10 @@ def load_content(content_dir: str | Path) -> LoadReport:
     with db.session.no_autoflush:  # rows are filled in over several steps: flush once, at the end
         _load(tree, _Sync(report))
     db.session.flush()
+    if report.changed:
+        db.session.execute(update(Document).values(content_version=Document.content_version + 1)
+                           .execution_options(synchronize_session=False))
+        db.session.expire_all()
     return report
 
 
@@ -258,22 +262,30 @@ def get_document(slug: str) -> Document | None:
     )
 
 
+def passage_version(slug: str) -> int | None:
+    """The content version a passage page is cached under, or None when there is no such passage (one query)."""
+    return db.session.scalar(
+        select(Document.content_version).join(Passage, Passage.document_id == Document.id).where(Passage.slug == slug)
+    )
+
+
 def get_passage(slug: str) -> Passage | None:
-    """A passage with its document, themes and terms (a fixed number of queries)."""
+    """A passage with its document (not the document's whole text), themes and terms (three queries)."""
     return db.session.scalar(
         select(Passage)
         .where(Passage.slug == slug)
-        .options(selectinload(Passage.document), selectinload(Passage.themes), selectinload(Passage.terms))
+        .options(joinedload(Passage.document, innerjoin=True).defer(Document.blocks),
+                 selectinload(Passage.themes), selectinload(Passage.terms))
     )
 
 
 def neighbours(passage: Passage) -> tuple[Passage | None, Passage | None]:
-    """The passages before and after this one in its document (one query)."""
+    """The passages before and after this one in its document: their slugs and titles (one query)."""
     rows = db.session.scalars(
         select(Passage).where(
             Passage.document_id == passage.document_id,
             Passage.position.in_([passage.position - 1, passage.position + 1]),
-        )
+        ).options(load_only(Passage.slug, Passage.title, Passage.position, Passage.document_id))
     ).all()
     by_position = {row.position: row for row in rows}
     return by_position.get(passage.position - 1), by_position.get(passage.position + 1)

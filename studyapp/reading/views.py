@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
+from markupsafe import Markup
 
 from studyapp.reading import services
 
 bp = Blueprint("reading", __name__, url_prefix="/read", template_folder="templates")
 bp.add_app_template_filter(services.page_range, "page_range")
+
+#: Rendered passage bodies kept per process (a document has tens of passages; a version change leaves old ones).
+PASSAGE_PAGES_KEPT = 512
 
 
 def get_document_or_404(slug: str):
@@ -48,11 +52,27 @@ def document(slug: str):
 
 @bp.get("/passages/<slug>")
 def passage(slug: str):
-    """Show one passage: the quote with its terms, then the editorial note and the citation."""
-    passage = get_passage_or_404(slug)
-    previous, following = services.neighbours(passage)
-    return render_template("reading/passage.html", passage=passage, document=passage.document,
-                           terms={t.slug: t for t in passage.terms}, previous=previous, following=following)
+    """Show one passage: the quote with its terms, then the editorial note and the citation.
+
+    The page's body is the same for every reader: it is rendered once per process and content
+    version, so a reader costs one query beyond the session's.
+    """
+    version = services.passage_version(slug)
+    if version is None:
+        abort(404)
+    pages = current_app.extensions.setdefault("reading.passage_pages", {})
+    page = pages.get((slug, version))
+    if page is None:
+        passage = get_passage_or_404(slug)
+        previous, following = services.neighbours(passage)
+        body = Markup(render_template("reading/_passage.html", passage=passage, document=passage.document,
+                                      terms={t.slug: t for t in passage.terms}, previous=previous,
+                                      following=following))
+        if len(pages) >= PASSAGE_PAGES_KEPT:
+            pages.clear()
+        page = pages[(slug, version)] = (passage.title, body)
+    title, body = page
+    return render_template("reading/passage.html", title=title, body=body)
 
 
 @bp.get("/claims")

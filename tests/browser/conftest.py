@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -108,7 +109,7 @@ def live_user(live_server):
         n = next(counter)
         with live_server.app.app_context():
             user = services.create_user(
-                email=f"{role.value}-{os.getpid()}-{n}-{id(counter)}@studyapp.example",
+                email=f"{role.value}-{n}-{uuid.uuid4().hex[:12]}@studyapp.example",  # unique in the shared database
                 display_name=f"{role.value.title()} {n}", password=password, role=role,
             )
             db.session.commit()

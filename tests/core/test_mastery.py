@@ -18,6 +18,7 @@ from studyapp.core.mastery import (
     level_for,
     mastery,
     mastery_by_theme,
+    mastery_overview,
     new_card,
     rating_for,
     review,
@@ -109,6 +110,17 @@ def test_mastery_by_theme():
     assert result["afghanistan"].value == pytest.approx(0.5)
     assert result["afghanistan"].level == "developing"
     assert result["summit"].level == "emerging"
+
+
+def test_mastery_overview_agrees_with_mastery_and_mastery_by_theme():
+    answers = [(["linkage", "afghanistan"], 1, 1, days_ago(20)), (["afghanistan", "afghanistan"], 0, 1, days_ago(3)),
+               (["summit"], 1, 2, NOW), (["summit"], 3, 0, NOW), (["zero"], 0, 0, days_ago(1)), ((), 1, 1, days_ago(2))]
+    themes = ["linkage", "detente", "afghanistan"]
+    overall, by_theme = mastery_overview(answers, NOW, themes=themes)
+    assert overall == mastery(answers, NOW)
+    assert by_theme == mastery_by_theme(answers, NOW, themes=themes)
+    assert list(by_theme) == ["linkage", "detente", "afghanistan", "summit", "zero"]
+    assert (by_theme["zero"].answers, by_theme["afghanistan"].answers, overall.answers) == (0, 2, 4)
 
 
 @pytest.mark.parametrize(("value", "label"), [(None, "not started"), (0, "emerging"), (0.49, "emerging"),

@@ -143,6 +143,21 @@ def test_replayed_cookie_after_logout_is_refused(client, make_user, login):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_the_session_lasts_twelve_hours_from_sign_in_and_pages_do_not_resend_it(client, make_user, login):
+    from datetime import datetime, timedelta, timezone
+
+    user = make_user()
+    signed_in = login(user)
+    cookie = next(h for h in signed_in.headers.getlist("Set-Cookie") if h.startswith("session="))
+    expires = datetime.strptime(cookie.split("Expires=")[1].split(";")[0], "%a, %d %b %Y %H:%M:%S GMT")
+    left = expires.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+    assert timedelta(hours=11, minutes=59) < left <= timedelta(hours=12)
+    client.get("/account")  # the first page stores the CSRF token: the session changes once
+    again = client.get("/account")
+    assert again.status_code == 200
+    assert not [h for h in again.headers.getlist("Set-Cookie") if h.startswith("session=")]
+
+
 def test_session_is_cleared_on_login(client, make_user):
     user = make_user()
     with client.session_transaction() as sess:

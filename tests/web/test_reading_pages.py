@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from studyapp.core.content import load_tree
 from studyapp.extensions import db
-from studyapp.models import Passage
+from studyapp.models import Document, Passage
 from studyapp.reading.services import load_content
-from tests.web.reading_support import CONTENT, SECOND_DOCUMENT, content_copy, loaded, text_of, words  # noqa: F401
+from tests.web.reading_support import CONTENT, SECOND_DOCUMENT, content_copy, edit, loaded, text_of, words  # noqa: F401
 
 DOC = "frus-1981-88-v03-d58"
 CITATION_URL = "https://history.state.gov/historicaldocuments/frus1981-88v03/d58"
@@ -213,3 +213,29 @@ def test_a_second_document_folder_appears_with_no_code_change(app, client, conte
     assert 'href="/read/passages/bell-notice-rule"' in page(client, "/read/themes/town-bell")
     count = db.session.scalar(select(func.count()).select_from(Passage))
     assert count == 24
+
+
+def test_a_passage_page_is_rendered_once_then_served_with_one_query(client, loaded, count_queries):
+    url = "/read/passages/memo-heading-and-delivery"
+    first = queries(client, count_queries, url)
+    again = queries(client, count_queries, url)
+    assert len(again) == 1 < len(first), (first, again)
+    assert page(client, url) == page(client, url)
+    assert "This afternoon Ambassador" in page(client, url)
+
+
+def test_a_content_load_that_changes_a_passage_shows_the_change(client, loaded, content_copy):
+    url = "/read/passages/memo-heading-and-delivery"
+    assert "These lines open Document 58." in page(client, url)
+    version = db.session.scalar(select(Document.content_version))
+    load_content(content_copy)  # unchanged: the cached page stays
+    db.session.commit()
+    assert db.session.scalar(select(Document.content_version)) == version
+    edit(content_copy / "passages" / "01-memo-heading-and-delivery.md", "These lines open Document 58.",
+         "These are the opening lines of Document 58.")
+    load_content(content_copy)
+    db.session.commit()
+    assert db.session.scalar(select(Document.content_version)) == version + 1
+    shown = page(client, url)
+    assert "These are the opening lines of Document 58." in shown
+    assert "These lines open Document 58." not in shown
