@@ -95,7 +95,9 @@ def copy_rows(source_uri: str, target_uri: str) -> int:
                     write.execute(sa.text(
                         f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                         f"coalesce((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))
-            write.execute(sa.text("ANALYZE"))
+        # Vacuumed and analysed now, so that autovacuum does not wake up on the fresh rows mid-measurement.
+        with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
     finally:
         source.dispose()
         target.dispose()
