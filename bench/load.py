@@ -236,7 +236,8 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
 
 
 def _kinds(run: dict) -> str:
-    kinds = run.get("error_kinds")
+    kinds = {**run.get("error_kinds", {}), **({"stale saves refused": run["stale_saves"]}
+                                               if run.get("stale_saves") else {})}
     return f" ({', '.join(f'{kind}: {count}' for kind, count in kinds.items())})" if kinds else ""
 
 

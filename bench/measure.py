@@ -50,6 +50,7 @@ def run_wrk(port: int, lines: list[Line], *, connections: int, duration: float, 
         "requests": raw["requests"], "seconds": seconds, "errors": errors,
         "rps": raw["requests"] / seconds if seconds else 0.0,
         "p50_ms": raw["p50_us"] / 1000, "p95_ms": raw["p95_us"] / 1000, "p99_ms": raw["p99_us"] / 1000,
+        "stale_saves": raw["stale"],
         "error_kinds": {kind: count for kind, count in (
             ("connect", raw["connect"]), ("read", raw["read"]), ("write", raw["write"]), ("timeout", raw["timeout"]),
             *((f"status {code}", n) for code, n in sorted(raw["unexpected_statuses"].items()))) if count},

@@ -135,8 +135,14 @@ def table(runs: list[dict], database: str, levels: list[int] | None = None) -> s
             target += f"{'; ' if target else ''}p95 < {P95_TARGET_MS:g} ms {'✓' if met else '✗'}"
         ratio = "1" if endpoint == "bare" else _n(run.get("ratio"), 3)
         rows.append(f"| {ENDPOINTS[endpoint].label} | {run['connections']} | {_n(run['rps'])} | {_n(run['p50_ms'])} "
-                    f"| {_n(run['p95_ms'])} | {_n(run['p99_ms'])} | {run['errors']} | {ratio} | {target} |")
+                    f"| {_n(run['p95_ms'])} | {_n(run['p99_ms'])} | {_errors(run)} | {ratio} | {target} |")
     return "\n".join(rows)
+
+
+def _errors(run: dict) -> str:
+    """Errors, and the stale saves refused as they should be (two saves of one answer in flight at once)."""
+    stale = run.get("stale_saves")
+    return f"{run['errors']} ({stale} stale saves refused)" if stale else str(run["errors"])
 
 
 def capacity_lines(results: dict) -> list[str]:

@@ -2,7 +2,8 @@
 -- (group, method, path, cookie, CSRF token, body, first sequence number). Each wrk thread takes the
 -- groups with group % BENCH_THREADS == its number, so a group (one student's attempt) is only ever
 -- sent by one thread, whose Lua state numbers its saves in order. "@SEQ@" in a body becomes the
--- group's next sequence number. Responses whose status is not BENCH_EXPECT are counted as errors.
+-- group's next sequence number. Responses whose status is not BENCH_EXPECT are counted as errors, but
+-- for a save refused as stale (409), counted apart: see response().
 -- done() prints one line, "BENCH_JSON {...}", with the counts and latency percentiles in microseconds.
 
 local plan_path = os.getenv("BENCH_PLAN")
@@ -21,6 +22,7 @@ local lines = {}
 local seqs = {}
 local i = 0
 bad = 0
+stale = 0
 codes = {}  -- unexpected status -> count
 
 local function split(line)
@@ -71,7 +73,11 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= expect then
+  if status == 409 and body and body:find("A newer answer", 1, true) then
+    -- Two saves of one answer were in flight and the newer one landed first: the app refused the
+    -- older one, as it must. Counted apart from errors (a browser sends one save per answer at a time).
+    stale = stale + 1
+  elseif status ~= expect then
     bad = bad + 1
     codes[status] = (codes[status] or 0) + 1
   end
@@ -79,9 +85,11 @@ end
 
 function done(summary, latency, requests)
   local wrong = 0
+  local superseded = 0
   local counted = {}
   for _, thread in ipairs(threads) do
     wrong = wrong + (thread:get("bad") or 0)
+    superseded = superseded + (thread:get("stale") or 0)
     for status, count in pairs(thread:get("codes") or {}) do counted[status] = (counted[status] or 0) + count end
   end
   local statuses = {}
@@ -90,8 +98,8 @@ function done(summary, latency, requests)
   io.write(string.format(
     'BENCH_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, "write": %d, ' ..
     '"status": %d, "timeout": %d, "unexpected": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
-    '"mean_us": %.1f, "max_us": %d, "unexpected_statuses": {%s}}\n',
+    '"mean_us": %.1f, "max_us": %d, "stale": %d, "unexpected_statuses": {%s}}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout, wrong,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean, latency.max,
-    table.concat(statuses, ", ")))
+    superseded, table.concat(statuses, ", ")))
 end

@@ -50,7 +50,8 @@ def test_every_request_answered_as_it_should(smoke):
     results, _ = smoke
     for run in results["runs"]:
         assert run["requests"] > 0, run
-        assert run["errors"] == 0, run
+        assert run["errors"] == 0, (run["database"], run["endpoint"], run.get("error_kinds"))
+        assert run.get("stale_saves", 0) <= run["requests"] // 100, run  # only a rare reordering in flight
         for key in ("rps", "p50_ms", "p95_ms", "p99_ms"):
             assert isinstance(run[key], (int, float)) and run[key] >= 0, (key, run)
         if run["endpoint"] != "bare":
