@@ -83,8 +83,7 @@ def mastery_by_theme(answers: Iterable[Answer | tuple], now: datetime, *, themes
     Themes listed in `themes` come first, in that order, and appear even with no answers
     ("not started"); themes met only in the answers follow in alphabetical order.
     """
-    _, grouped = _grouped(_dated(answers, now, half_life_days), themes)
-    return {theme: _summary(entries, half_life_days) for theme, entries in grouped.items()}
+    return mastery_overview(answers, now, themes=themes, half_life_days=half_life_days)[1]
 
 
 def mastery_overview(answers: Iterable[Answer | tuple], now: datetime, *, themes: Iterable[str] = (),
@@ -107,9 +106,7 @@ def _grouped(dated: Iterable[tuple[Sequence[str], tuple | None]],
         if entry:
             counted.append(entry)
         for theme in dict.fromkeys(answer_themes):
-            group = grouped.get(theme)
-            if group is None:
-                group = grouped[theme] = []
+            group = grouped.setdefault(theme, [])
             if entry:
                 group.append(entry)
     order = listed + sorted(set(grouped) - set(listed))

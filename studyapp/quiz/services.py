@@ -403,7 +403,7 @@ def save_response(attempt: Attempt, position: int, response: Any, seq: int | Non
     """
     now = now or utcnow()
     _lock_open_attempt(attempt.id, now)
-    if item is None or item.attempt_id != attempt.id or item.position != position:
+    if item is None:
         item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         raise AttemptError(f"Question {position} is not part of this attempt.", 400)
