@@ -51,14 +51,14 @@ def build(path: Path, students: int, assignments: int, questions: int) -> int:
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
-    from studyapp.authoring.services import load_shipped_content, question_of
-    from studyapp.classes import services as classes
+    from studyapp.domain.questions import load_shipped_content, question_of
+    from studyapp.domain import classes as classes
     from studyapp.core import grading
     from studyapp.extensions import db
     from studyapp.models import (
         Assignment, Attempt, AttemptItem, Excusal, Membership, Question, Quiz, Role, Section, User,
     )
-    from studyapp.quiz.services import evidence_quotes
+    from studyapp.domain.attempts import evidence_quotes
 
     rng = random.Random(58)
     app = app_for(path)
@@ -176,7 +176,7 @@ def maxrss_mb() -> float:
 
 
 def run_one(name: str, path: Path, class_id: int) -> dict:
-    from studyapp.classes import exports, gradebook
+    from studyapp.domain import exports, gradebook
     from studyapp.extensions import db
     from studyapp.models import Class
 

@@ -114,14 +114,14 @@ def autosave_bodies(app, attempt_ids: list[int]) -> dict[int, list[str]]:
     from studyapp.core import grading
     from studyapp.extensions import db
     from studyapp.models import Attempt
-    from studyapp.quiz import services
+    from studyapp.domain import attempts as services, questions as question_views, quizzes as quiz_rules
 
     rng = random.Random(11)
     bodies: dict[int, list[str]] = {}
     with app.app_context():
         for attempt_id in attempt_ids:
             attempt = db.session.get(Attempt, attempt_id)
-            _quiz, settings = services.attempt_settings(attempt)
+            _quiz, settings = quiz_rules.attempt_settings(attempt)
             rights, wrongs = [], []
             for view in services.item_views(attempt, settings):
                 question = view.question
@@ -129,7 +129,7 @@ def autosave_bodies(app, attempt_ids: list[int]) -> dict[int, list[str]]:
                 if correct is None:
                     continue
                 options = tuple(o.id for o in grading.presentation(question, "", False, quote=view.quote).options)
-                to_public = lambda option, q=question: services.public_id(attempt.seed, q.id, option)  # noqa: E731
+                to_public = lambda option, q=question: question_views.public_id(attempt.seed, q.id, option)  # noqa: E731
                 for answers, response in ((rights, correct), (wrongs, wrong_answer(question.type, correct, options,
                                                                                    rng))):
                     fields = form_fields(question.type, view.position,
@@ -142,7 +142,7 @@ def autosave_bodies(app, attempt_ids: list[int]) -> dict[int, list[str]]:
 
 
 def form_fields(kind: str, position: int, response: dict) -> list[tuple[str, str]]:
-    """The fields the quiz page posts for a response (in the page's ids): see studyapp.quiz.forms."""
+    """The fields the quiz page posts for a response (in the page's ids): see studyapp.web.answers."""
     name = f"q{position}"
     if kind in ("single", "truefalse"):
         return [(name, response["choice"])]

@@ -96,7 +96,7 @@ def student_email(n: int) -> str:
 @contextmanager
 def _one_hash():
     """Hash the shared password once for every account the seed creates."""
-    from studyapp.auth import services as accounts
+    from studyapp.domain import accounts as accounts
 
     original = accounts.hash_password
     accounts.hash_password = functools.lru_cache(maxsize=4)(original)
@@ -108,7 +108,7 @@ def _one_hash():
 
 def seed(app, plan: SeedPlan, *, log=print) -> Seeded:
     """Load the shipped content into the app's (migrated, empty) database and build the plan; commit."""
-    from studyapp.authoring.services import load_shipped_content
+    from studyapp.domain.library import load_shipped_content
     from studyapp.extensions import db
 
     started = time.perf_counter()
@@ -178,9 +178,9 @@ class _Seeder:
     # --- the question pool ------------------------------------------------------------------------
 
     def _load_pool(self) -> None:
-        from studyapp.authoring.services import question_of, shipped_questions
+        from studyapp.domain.questions import question_of, shipped_questions
         from studyapp.core import grading
-        from studyapp.quiz.services import evidence_quotes
+        from studyapp.domain.attempts import evidence_quotes
 
         questions = sorted((q for q in shipped_questions().values() if not q.retired), key=lambda q: q.key)
         parsed = {q.key: question_of(q.current_version) for q in questions}
@@ -212,7 +212,7 @@ class _Seeder:
     # --- people and classes -----------------------------------------------------------------------
 
     def _people(self):
-        from studyapp.auth.services import create_user
+        from studyapp.domain.accounts import create_user
         from studyapp.models import Role
 
         head = create_user(email=f"head@{EMAIL_DOMAIN}", display_name="Head of History", password=PASSWORD,
@@ -226,7 +226,7 @@ class _Seeder:
         return head, teachers, students
 
     def _classes(self, head, teachers, students):
-        from studyapp.classes import services as classes
+        from studyapp.domain import classes as classes
 
         names = [f"11{_letter(n)}" for n in range(self.plan.classes)]
         course = classes.create_class(head, name="History, Year 11", term="Autumn term", sections=names)
@@ -245,9 +245,9 @@ class _Seeder:
 
     def _term(self, head, course):
         """The term's quizzes, each assigned to the course for a week."""
-        from studyapp.authoring.services import save_quiz
-        from studyapp.classes import services as classes
-        from studyapp.core.quizdef import QuizDef
+        from studyapp.domain.questions import save_quiz
+        from studyapp.domain import classes as classes
+        from studyapp.core.qformat.quizdef import QuizDef
 
         start = self.now - timedelta(weeks=TERM_WEEKS)
         step = timedelta(weeks=TERM_WEEKS - 2) / max(self.plan.quizzes, 1)
@@ -269,7 +269,7 @@ class _Seeder:
 
     def _term_attempts(self, quiz, assignment, opens, student_ids, head) -> None:
         """Every student takes the assignment (once or twice), skips it or is excused from it."""
-        from studyapp.classes import services as classes
+        from studyapp.domain import classes as classes
 
         versions = self._questions(quiz, assignment)
         for user_id in student_ids:
@@ -287,7 +287,7 @@ class _Seeder:
 
     def _questions(self, quiz, assignment):
         """The settings of the assignment and its quiz's questions, as `choose_questions` gives them unshuffled."""
-        from studyapp.quiz import services as quizzes
+        from studyapp.domain import attempts as quizzes
 
         settings = quizzes.settings_for(quiz, assignment.overrides())
         chosen = quizzes.choose_questions(quiz, "", replace(settings, shuffle_questions=False))
@@ -415,9 +415,9 @@ class _Seeder:
         """The mock exam papers, assigned to every class; each student has an open attempt at each."""
         from sqlalchemy import select
 
-        from studyapp.authoring.services import save_quiz
-        from studyapp.classes import services as classes
-        from studyapp.core.quizdef import QuizDef
+        from studyapp.domain.questions import save_quiz
+        from studyapp.domain import classes as classes
+        from studyapp.core.qformat.quizdef import QuizDef
         from studyapp.extensions import db
         from studyapp.models import Membership, User
         from studyapp.models.classes import STUDENT

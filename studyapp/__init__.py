@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from markupsafe import Markup
 
-from studyapp import config, errors, security
+from studyapp import config
+from studyapp.web import boundary, errors, security
 from studyapp.core.markdown import render as render_markdown
 from studyapp.extensions import csrf, db, limiter, login_manager, migrate
-from studyapp.navigation import nav_links
+from studyapp.web.navigation import nav_links
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,11 +29,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.user_loader(_load_user)
 
     from studyapp import auth, authoring, classes, main, progress, quiz, reading
+    from studyapp.domain import mastery  # noqa: F401  (connects its subscribers to the domain's events)
 
     for blueprint in (main.bp, auth.bp, reading.bp, quiz.bp, progress.bp, authoring.bp, classes.bp):
         app.register_blueprint(blueprint)
 
     errors.register(app)
+    boundary.register(app)
     security.register(app)
     app.add_template_global(nav_links)
     app.add_template_filter(lambda text, inline=False: Markup(render_markdown(text, inline=inline)), "markdown")

@@ -8,9 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from studyapp.auth import services as accounts
-from studyapp.auth.passwords import password_problem
-from studyapp.authoring import services as authoring
+from studyapp.domain import library
+from studyapp.domain import accounts as accounts
+from studyapp.domain.passwords import password_problem
 from studyapp.extensions import db
 from studyapp.models import Role
 
@@ -53,8 +53,8 @@ def list_users() -> None:
 def demo() -> None:
     """Load the shipped content, create (or reset) the demo accounts and print their logins."""
     try:
-        questions, quizzes = authoring.load_shipped_content(current_app.config["CONTENT_DIR"])
-    except authoring.ContentProblems as exc:
+        questions, quizzes = library.load_shipped_content(current_app.config["CONTENT_DIR"])
+    except library.ContentProblems as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("the content has problems; nothing was loaded (see `flask content check`)") from exc

@@ -1,6 +1,9 @@
-"""Extensions, created unbound; create_app binds them with init_app."""
+"""Extensions, created unbound (create_app binds them with init_app), and the one commit of a unit of work."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import request
 from flask_limiter import Limiter
@@ -33,6 +36,29 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def finish(ok: bool) -> None:
+    """End the unit of work: commit everything it flushed, or roll all of it back.
+
+    The one place that commits. A web request ends here (studyapp.web.boundary), and so does
+    every CLI command (`transaction`); the domain layer only flushes.
+    """
+    if ok:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+@contextmanager
+def transaction(*, dry_run: bool = False) -> Iterator[None]:
+    """Run a CLI command as one unit of work: commit once at the end, roll back on an error or a dry run."""
+    try:
+        yield
+    except BaseException:
+        finish(False)
+        raise
+    finish(not dry_run)
 
 
 @event.listens_for(Engine, "connect")

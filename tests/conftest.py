@@ -27,6 +27,8 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 TEST_PASSWORD = "correct horse battery"
+#: Statements that open or close a transaction: the request boundary issues them, they query nothing.
+TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 
 
 def _postgres_available() -> str | None:
@@ -61,7 +63,7 @@ def scratch_postgres_database(prefix: str, template: str | None = None):
 
 def load_shipped_content(uri: str) -> None:
     """Load the readings, the question banks and the quizzes, as `flask demo` does."""
-    from studyapp.authoring.services import load_shipped_content as load
+    from studyapp.domain.library import load_shipped_content as load
 
     app = create_app(base_config(uri))
     with app.app_context():
@@ -197,7 +199,7 @@ def runner(app):
 @pytest.fixture
 def make_user(app):
     """Return a callable that creates a user (and commits)."""
-    from studyapp.auth import services
+    from studyapp.domain import accounts as services
     from studyapp.models import Role
 
     counter = iter(range(1, 1_000_000))
@@ -231,14 +233,15 @@ def login(client):
 
 @pytest.fixture
 def count_queries(app):
-    """Return a context manager that counts the SQL statements run inside it."""
+    """Return a context manager that counts the SQL statements run inside it (not BEGIN, COMMIT and the like)."""
 
     @contextmanager
     def counting():
         statements: list[str] = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
+            if statement.split(None, 1)[0].upper() not in TRANSACTION_CONTROL:
+                statements.append(statement)
 
         sa.event.listen(db.engine, "before_cursor_execute", before)
         try:

@@ -7,7 +7,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from studyapp.auth.passwords import MAX_LENGTH, MIN_LENGTH, TOO_COMMON, TOO_SHORT, password_problem
+from studyapp.domain.passwords import MAX_LENGTH, MIN_LENGTH, TOO_COMMON, TOO_SHORT, password_problem
 from studyapp.models import Role
 
 

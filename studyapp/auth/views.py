@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from studyapp.auth import services
-from studyapp.auth.access import admin_required, safe_next
+from studyapp.domain import accounts as services
+from studyapp.web.access import admin_required, safe_next
 from studyapp.auth.forms import ChangePasswordForm, CreateUserForm, LoginForm, SignupForm
-from studyapp.classes import services as classes
+from studyapp.domain import classes as classes
 from studyapp.extensions import db, limiter
 from studyapp.models import Role
 

@@ -11,12 +11,13 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from studyapp.authoring import services
+from studyapp.domain import quizzes as quiz_rules
+from studyapp.domain import questions as services
 from studyapp.core import qformat
 from studyapp.core.qformat.gift import EXPLANATION_POLICIES
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank
-from studyapp.quiz.services import regrade as regrade_question
+from studyapp.domain.attempts import regrade as regrade_question
 
 questions_cli = AppGroup("questions", help="Check, import and list question banks.")
 quizzes_cli = AppGroup("quizzes", help="Check and import quiz definitions.")
@@ -171,8 +172,8 @@ def regrade(key: str) -> None:
 @click.option("--dry-run", is_flag=True)
 def import_quizzes(paths, dry_run: bool) -> None:
     """Import quiz definitions (their questions must be imported first)."""
-    quizzes, problems = services.read_quizzes(services.expand(paths), base=_content_dir())
-    report = services.import_quizzes(quizzes, problems, _tree(), dry_run=dry_run)
+    quizzes, problems = quiz_rules.read_quizzes(services.expand(paths), base=_content_dir())
+    report = quiz_rules.import_quizzes(quizzes, problems, _tree(), dry_run=dry_run)
     if not report.ok:
         _fail(report.problems)
     if not dry_run:

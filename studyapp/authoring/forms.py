@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from studyapp.core.qformat import DIFFICULTIES, TYPES, is_slug
-from studyapp.core.quizdef import GRADINGS, LAYOUTS, REVIEWS
+from studyapp.core.qformat.quizdef import GRADINGS, LAYOUTS, REVIEWS
 
 #: The editor holds one question: far below the 1 MB a bank file may reach.
 MAX_SOURCE_CHARS = 100_000

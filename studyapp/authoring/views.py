@@ -18,18 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
-from studyapp.authoring import services
-from studyapp.classes import services as class_services
+from studyapp.domain import questions as question_views, quizzes as quiz_rules
+from studyapp.domain import questions as services
+from studyapp.domain import classes as class_services
 from studyapp.authoring.forms import (
     MAX_RULES, MAX_SOURCE_CHARS, STARTERS, BankForm, ConfirmUploadForm, QuestionForm, QuizForm, UploadForm,
 )
 from studyapp.core import grading, qformat
-from studyapp.core.quizdef import DrawRule, QuizDef
+from studyapp.core.qformat.quizdef import DrawRule, QuizDef
 from studyapp.extensions import db, limiter
 from studyapp.models import Attempt, AttemptItem, Question, QuestionBank, Quiz, User
 from studyapp.models.base import utcnow
 from studyapp.models.content import Passage, Theme
-from studyapp.quiz import services as quiz_services
+from studyapp.domain import attempts as quiz_services
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring", template_folder="templates")
 
@@ -89,7 +90,7 @@ class PreviewItem:
 
 def student_views(questions: list[qformat.Question], seed: str, shuffle_choices: bool) -> list:
     """Build the quiz page's views of `questions` (as `take` renders them), without an attempt."""
-    quotes = quiz_services.evidence_quotes(questions)
+    quotes = question_views.evidence_quotes(questions)
     views = []
     for position, question in enumerate(questions, 1):
         quote = quotes.get(question.evidence_passage) if question.type == "evidence" else None
@@ -100,7 +101,7 @@ def student_views(questions: list[qformat.Question], seed: str, shuffle_choices:
         views.append(quiz_services.ItemView(
             item=PreviewItem(position),
             question=question,
-            options=[(quiz_services.public_id(seed, question.id, o.id), o.text) for o in shown.options],
+            options=[(question_views.public_id(seed, question.id, o.id), o.text) for o in shown.options],
             lefts=[(o.id, o.text) for o in shown.lefts],
             response={},
             quote=quote,
@@ -199,7 +200,7 @@ def export():
         flash("Select at least one question to export.", "error")
         return redirect(url_for("authoring.bank"))
     exported = services.write_as(fmt, questions, title="Exported questions",
-                                 quotes=quiz_services.evidence_quotes(questions))
+                                 quotes=question_views.evidence_quotes(questions))
     for warning in exported.warnings:
         flash(warning, "warning")
     extension, mimetype = EXPORTS[fmt]
@@ -476,7 +477,7 @@ def _form_data(quiz: Quiz) -> dict:
     return {
         "title": quiz.title, "slug": quiz.slug, "description": quiz.description,
         "mode": "draw" if quiz.draw_rules else "fixed",
-        "questions": "\n".join(services.quiz_keys(quiz)),
+        "questions": "\n".join(quiz_rules.quiz_keys(quiz)),
         "rules": [dict(rule) for rule in quiz.draw_rules or []],
         "shuffle_questions": quiz.shuffle_questions, "shuffle_choices": quiz.shuffle_choices,
         "time_limit_minutes": quiz.time_limit_minutes, "max_attempts": quiz.max_attempts,
@@ -489,7 +490,7 @@ def _definition(form: QuizForm, quiz: Quiz | None) -> QuizDef:
     """The builder's fields as a quiz definition, checked like a quiz file."""
     slug = (form.slug.data or "").strip()
     if not slug:
-        slug = quiz.slug if quiz else services.free_quiz_slug(form.title.data, current_user)
+        slug = quiz.slug if quiz else quiz_rules.free_quiz_slug(form.title.data, current_user)
     draw = form.mode.data == "draw"
     rules = tuple(
         DrawRule(count=rule["count"], themes=tuple(rule["themes"]), types=tuple(rule["types"]),
@@ -508,13 +509,13 @@ def _definition(form: QuizForm, quiz: Quiz | None) -> QuizDef:
 def _sample(definition: QuizDef, form: QuizForm) -> list:
     """A sample draw of a quiz not saved yet, as a student would see it."""
     quiz = Quiz(slug=definition.id, owner_id=current_user.id)
-    services.apply_definition(quiz, definition, {key: q.id for key, q in services.quiz_pool(current_user).items()})
+    quiz_rules.apply_definition(quiz, definition, {key: q.id for key, q in quiz_rules.quiz_pool(current_user).items()})
     quiz.opens_at, quiz.closes_at = form.utc(form.opens_at), form.utc(form.closes_at)
     return _draw(quiz)
 
 
 def _draw(quiz: Quiz) -> list:
-    settings = quiz_services.settings_for(quiz)
+    settings = quiz_rules.settings_for(quiz)
     seed = secrets.token_hex(8)
     chosen = quiz_services.choose_questions(quiz, seed, settings)
     return student_views([services.question_of(q.current_version) for q in chosen], seed, settings.shuffle_choices)
@@ -539,9 +540,9 @@ def _builder(quiz: Quiz | None):
     if request.method == "POST" and action in ("save", "preview"):
         if form.validate():
             definition = _definition(form, quiz)
-            problems = services.check_quiz(definition, current_user, quiz)
+            problems = quiz_rules.check_quiz(definition, current_user, quiz)
             if not problems and action == "save":
-                quiz = services.save_quiz(definition, current_user, quiz=quiz, opens_at=form.utc(form.opens_at),
+                quiz = quiz_rules.save_quiz(definition, current_user, quiz=quiz, opens_at=form.utc(form.opens_at),
                                           closes_at=form.utc(form.closes_at))
                 db.session.commit()
                 flash(f"The quiz “{quiz.title}” is saved.", "success")
@@ -576,9 +577,9 @@ def edit_quiz(quiz_id: int):
 def quiz(quiz_id: int):
     """Show a saved quiz: its questions or rules, its settings and what to do next."""
     quiz = get_quiz_or_404(quiz_id)
-    attempts = len(services.quiz_attempts(quiz))
-    return render_template("authoring/quiz.html", quiz=quiz, keys=services.quiz_keys(quiz), attempts=attempts,
-                           settings=quiz_services.settings_for(quiz), classes=_teaching())
+    attempts = len(quiz_rules.quiz_attempts(quiz))
+    return render_template("authoring/quiz.html", quiz=quiz, keys=quiz_rules.quiz_keys(quiz), attempts=attempts,
+                           settings=quiz_rules.settings_for(quiz), classes=_teaching())
 
 
 def _teaching() -> list:
@@ -601,7 +602,7 @@ def quiz_preview(quiz_id: int):
 def results(quiz_id: int):
     """List every graded attempt at the quiz with its student, state and score."""
     quiz = get_quiz_or_404(quiz_id)
-    return render_template("authoring/results.html", quiz=quiz, rows=services.quiz_attempts(quiz))
+    return render_template("authoring/results.html", quiz=quiz, rows=quiz_rules.quiz_attempts(quiz))
 
 
 @bp.get("/quizzes/<int:quiz_id>/attempts/<int:attempt_id>")
@@ -615,6 +616,6 @@ def attempt(quiz_id: int, attempt_id: int):
     if attempt is None:
         abort(404)
     student = db.session.get(User, attempt.user_id)
-    _, settings = quiz_services.attempt_settings(attempt)
+    _, settings = quiz_rules.attempt_settings(attempt)
     items = quiz_services.review_items(attempt, settings) if not attempt.is_open else []
     return render_template("authoring/attempt.html", quiz=quiz, attempt=attempt, student=student, items=items)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from studyapp.classes import exports
+from studyapp.domain import exports
 from studyapp.extensions import db
 from studyapp.models import Class
 

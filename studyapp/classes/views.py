@@ -12,15 +12,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
-from studyapp.auth.access import instructor_required
-from studyapp.classes import exports, gradebook as books, services
+from studyapp.web.access import instructor_required
+from studyapp.domain import classes as services, exports, gradebook as books
 from studyapp.classes.forms import (
     ActionForm, AssignmentForm, ClassForm, CoInstructorForm, EditClassForm, JoinForm, RosterConfirmForm,
     RosterUploadForm, SectionForm,
 )
 from studyapp.core.exports import content_disposition
 from studyapp.extensions import db, limiter
-from studyapp.quiz import services as quizzes
+from studyapp.domain import attempts as quizzes
 
 bp = Blueprint("classes", __name__, template_folder="templates", static_folder="static",
                static_url_path="/classes/static")

@@ -1,9 +1,9 @@
 """Readings: documents, passages, themes, glossary terms and claims, loaded from `content/`.
 
-Rows are written only by `flask content load` (studyapp.reading.services.load_content), which
+Rows are written only by `flask content load` (studyapp.domain.content.load_content), which
 upserts them by slug so that ids stay stable across loads. Markdown is rendered to sanitized
 HTML once, at load time; the verbatim source text is kept as structured segments (see
-`studyapp.reading.services`) and printed, escaped, by the templates.
+`studyapp.domain.content`) and printed, escaped, by the templates.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from studyapp.core import charts
-from studyapp.progress.services import ClassProgress, Dashboard, ThemeMastery
+from studyapp.domain.mastery import ClassProgress, Dashboard, ThemeMastery
 
 
 def short_title(title: str) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from studyapp.authoring.services import question_of
-from studyapp.classes import services as classes
+from studyapp.domain.questions import question_of
+from studyapp.domain import classes as classes
 from studyapp.extensions import db
 from studyapp.models.base import utcnow
-from studyapp.progress import figures, reviews, services
-from studyapp.quiz.forms import FormError, response_from_form
+from studyapp.domain import mastery as services, reviews
+from studyapp.progress import figures
+from studyapp.web.answers import FormError, response_from_form
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates",
                static_folder="static", static_url_path="/static")

@@ -1,6 +1,6 @@
 """Taking quizzes: attempts that never lose an answer, grading, feedback, review and practice."""
 
-from studyapp.quiz.render import cloze_prompt, text_fragment
+from studyapp.web.render import cloze_prompt, text_fragment
 from studyapp.quiz.views import bp
 
 bp.add_app_template_global(cloze_prompt)

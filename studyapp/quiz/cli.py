@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from studyapp.extensions import db
-from studyapp.quiz import services
+from studyapp.domain import attempts as services
 
 attempts_cli = AppGroup("attempts", help="Attempts: finalize those whose time ran out.")
 

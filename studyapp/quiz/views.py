@@ -6,15 +6,17 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from studyapp.auth.access import instructor_required
+from studyapp.domain import quizzes as quiz_rules
+from studyapp.web.access import instructor_required
 from studyapp.core import grading
+from studyapp.domain.errors import DomainError
 from studyapp.extensions import db, limiter
+from studyapp.web.boundary import refuse, refuse_json
 from studyapp.models import Quiz, User
 from studyapp.models.base import utcnow
 from studyapp.models.content import Theme
-from studyapp.progress import services as progress
-from studyapp.quiz import services
-from studyapp.quiz.forms import FormError, response_from_form
+from studyapp.domain import attempts as services
+from studyapp.web.answers import FormError, response_from_form
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
 
@@ -27,8 +29,7 @@ PAGE_ACTIONS = ("save", "next", "previous", "finish", "check")
 def index():
     """List the quizzes open to the student with their state, score and attempts left."""
     now = utcnow()
-    if services.finalize_expired(now, user_id=current_user.id):
-        db.session.commit()
+    services.finalize_expired(now, user_id=current_user.id)  # the deliberate write on GET (see web.boundary)
     return render_template("quiz/index.html", rows=services.quizzes_for(current_user, now), now=now)
 
 
@@ -36,13 +37,11 @@ def index():
 @login_required
 def start(quiz_id: int):
     """Start (or resume) an attempt."""
-    quiz = services.get_quiz_or_404(quiz_id, current_user)
+    quiz = quiz_rules.get_quiz_or_404(quiz_id, current_user)
     try:
         attempt = services.start_attempt(quiz, current_user)
-    except services.AttemptError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("quiz.index"))
-    db.session.commit()
+    except DomainError as exc:
+        return refuse(exc, url_for("quiz.index"))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
@@ -63,11 +62,10 @@ def _page_number(pages) -> int:
 def attempt(attempt_id: int):
     """Show an open attempt's page with the answers saved so far."""
     attempt = services.get_attempt_or_404(attempt_id, current_user)
-    quiz, settings = services.attempt_settings(attempt)
+    quiz, settings = quiz_rules.attempt_settings(attempt)
     now = utcnow()
     if attempt.state == services.IN_PROGRESS and attempt.deadline_at and now > attempt.deadline_at + services.GRACE:
-        services.submit(attempt, now, automatic=True)
-        db.session.commit()
+        services.submit(attempt, now, automatic=True)  # the deliberate write on GET (see web.boundary)
     if attempt.state != services.IN_PROGRESS:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     pages = _pages(attempt, settings)
@@ -93,30 +91,27 @@ def _practice_feedback(view):
 def save_page(attempt_id: int):
     """Save every answer on the page (the form without JavaScript), then move as the button says."""
     attempt = services.get_attempt_or_404(attempt_id, current_user)
-    quiz, settings = services.attempt_settings(attempt)
+    quiz, settings = quiz_rules.attempt_settings(attempt)
     pages = _pages(attempt, settings)
     page = _page_number(pages)
     action = request.form.get("action", "save")
     views = {v.position: v for v in services.item_views(attempt, settings) if v.position in pages[page - 1]}
-    errors = []
+    errors, changed = {}, {}
     for position, view in views.items():
         try:
             response = response_from_form(view.question, position, request.form)
-            if response != view.response:
-                with db.session.begin_nested():
-                    services.save_response(attempt, position, response, None)
         except FormError as exc:
-            errors.append(str(exc))
-        except services.AttemptError as exc:
-            if exc.closed:  # submitted or out of time: nothing on this page can be saved
-                db.session.rollback()
-                flash(exc.message, "error")
-                return redirect(url_for("quiz.result", attempt_id=attempt.id))
-            errors.append(exc.message)
-    progress.record_results(attempt)
-    db.session.commit()
+            errors[position] = str(exc)
+            continue
+        if response != view.response:
+            changed[position] = response
+    try:
+        errors |= services.save_responses(attempt, changed)
+    except DomainError as exc:  # submitted or out of time: nothing on this page can be saved
+        return refuse(exc, url_for("quiz.result", attempt_id=attempt.id))
+    services.check_answers(attempt)
     if errors:
-        for message in errors:
+        for _position, message in sorted(errors.items()):
             flash(message, "error")
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id, page=page))
     flash("Your answers are saved.", "success")
@@ -145,10 +140,8 @@ def autosave(attempt_id: int):
         kept = services.save_response(attempt, position, response, seq, item=item)
     except FormError as exc:
         return jsonify(ok=False, error=str(exc)), 400
-    except services.AttemptError as exc:
-        db.session.rollback()
-        return jsonify(ok=False, error=exc.message, closed=exc.closed), exc.status
-    db.session.commit()
+    except DomainError as exc:
+        return refuse_json(exc)
     return jsonify(ok=True, seq=kept, position=position)
 
 
@@ -159,7 +152,7 @@ def confirm_submit(attempt_id: int):
     attempt = services.get_attempt_or_404(attempt_id, current_user)
     if attempt.state != services.IN_PROGRESS:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    quiz, settings = services.attempt_settings(attempt)
+    quiz, settings = quiz_rules.attempt_settings(attempt)
     views = services.item_views(attempt, settings)
     unanswered = [v.position for v in views if not grading.is_answered(v.question, v.item.response or {})]
     return render_template("quiz/submit.html", attempt=attempt, quiz=quiz, unanswered=unanswered,
@@ -173,7 +166,6 @@ def submit(attempt_id: int):
     attempt = services.get_attempt_or_404(attempt_id, current_user)
     if services.submit(attempt):
         flash("Your attempt is submitted.", "success")
-    db.session.commit()
     return redirect(url_for("quiz.result", attempt_id=attempt_id))  # not attempt.id: that would reload it
 
 
@@ -184,9 +176,9 @@ def result(attempt_id: int):
     attempt = services.get_attempt_or_404(attempt_id, current_user)
     if attempt.state == services.IN_PROGRESS:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
-    quiz, settings = services.attempt_settings(attempt)
+    quiz, settings = quiz_rules.attempt_settings(attempt)
     now = utcnow()
-    allowed = services.review_allows(settings, attempt, now)
+    allowed = quiz_rules.review_allows(settings, attempt, now)
     items = services.review_items(attempt, settings) if allowed else []
     return render_template("quiz/result.html", attempt=attempt, quiz=quiz, settings=settings, allowed=allowed, items=items,
                            needs_grading=services.needs_grading(attempt))
@@ -209,10 +201,8 @@ def start_practice(slug: str):
         abort(404)
     try:
         attempt = services.start_attempt(quiz, current_user, practice=True)
-    except services.AttemptError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("quiz.practice"))
-    db.session.commit()
+    except DomainError as exc:
+        return refuse(exc, url_for("quiz.practice"))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
@@ -224,7 +214,7 @@ def start_practice(slug: str):
 def manage_attempt(attempt_id: int):
     """Show an instructor every answer of an attempt, with essay grading and extra time."""
     attempt = services.manage_attempt_or_404(attempt_id, current_user)
-    quiz, settings = services.attempt_settings(attempt)
+    quiz, settings = quiz_rules.attempt_settings(attempt)
     student = db.session.get(User, attempt.user_id)
     items = services.review_items(attempt, settings) if attempt.state != services.IN_PROGRESS else []
     return render_template("quiz/manage_attempt.html", attempt=attempt, quiz=quiz, student=student, items=items,
@@ -236,18 +226,15 @@ def manage_attempt(attempt_id: int):
 def grade_essay(attempt_id: int, position: int):
     """Record the score and comment for an essay answer."""
     attempt = services.manage_attempt_or_404(attempt_id, current_user)
+    target = (url_for("quiz.grading_queue") if request.form.get("next") == "queue" else
+              url_for("quiz.manage_attempt", attempt_id=attempt.id, _anchor=f"q{position}"))
     try:
         services.grade_essay_item(attempt, position, request.form.get("score", ""), request.form.get("comment", ""),
                                   current_user)
-    except services.AttemptError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Question {position} graded.", "success")
-    target = request.form.get("next") == "queue"
-    return redirect(url_for("quiz.grading_queue") if target else
-                    url_for("quiz.manage_attempt", attempt_id=attempt.id, _anchor=f"q{position}"))
+    except DomainError as exc:
+        return refuse(exc, target)
+    flash(f"Question {position} graded.", "success")
+    return redirect(target)
 
 
 @bp.post("/manage/attempts/<int:attempt_id>/extra-time")
@@ -257,12 +244,9 @@ def extra_time(attempt_id: int):
     attempt = services.manage_attempt_or_404(attempt_id, current_user)
     try:
         services.give_extra_time(attempt, request.form.get("minutes", type=int) or 0)
-    except services.AttemptError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("Extra time given.", "success")
+    except DomainError as exc:
+        return refuse(exc, url_for("quiz.manage_attempt", attempt_id=attempt.id))
+    flash("Extra time given.", "success")
     return redirect(url_for("quiz.manage_attempt", attempt_id=attempt.id))
 
 

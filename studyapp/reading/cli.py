@@ -9,10 +9,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from studyapp.authoring import services as authoring
+from studyapp.domain import quizzes as quiz_rules
+from studyapp.domain import questions as authoring
 from studyapp.core import content as core
 from studyapp.extensions import db
-from studyapp.reading import services
+from studyapp.domain import content as services
 
 content_cli = AppGroup("content", help="Check, list and load the readings in content/.")
 
@@ -53,7 +54,7 @@ def check(content_dir: Path | None) -> None:
         raise SystemExit(1)
     # The question banks and quizzes shipped beside the readings must name passages and themes that exist.
     banks = authoring.read_banks(authoring.expand([folder / "questions"]), base=folder)
-    quizzes, quiz_problems = authoring.read_quizzes(authoring.expand([folder / "quizzes"]), base=folder)
+    quizzes, quiz_problems = quiz_rules.read_quizzes(authoring.expand([folder / "quizzes"]), base=folder)
     problems = authoring.check_banks(banks, tree) + quiz_problems
     if problems:
         for problem in problems:

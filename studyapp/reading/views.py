@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup
 
-from studyapp.reading import services
+from studyapp.domain import content as services
 
 bp = Blueprint("reading", __name__, url_prefix="/read", template_folder="templates")
 bp.add_app_template_filter(services.page_range, "page_range")

@@ -100,7 +100,7 @@ def page_without_js(browser, live_server):
 @pytest.fixture
 def live_user(live_server):
     """Return a callable that creates an account in the live server's database."""
-    from studyapp.auth import services
+    from studyapp.domain import accounts as services
     from studyapp.models import Role
 
     counter = iter(range(1, 1_000_000))

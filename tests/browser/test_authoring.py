@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.core.markdown import render
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank, Role, User
@@ -35,7 +35,7 @@ FIXED = BROKEN.replace("difficulty: 5", "difficulty: 1")
 
 def make_class(live_server, instructor_email: str, student_email: str, name: str) -> None:
     """A class taught by the instructor with the student in it (the classes feature's own tests cover joining)."""
-    from studyapp.classes import services as classes
+    from studyapp.domain import classes as classes
 
     with live_server.app.app_context():
         users = {u.email: u for u in db.session.scalars(select(User).where(

@@ -20,7 +20,7 @@ from tests.browser.conftest import assert_accessible, sign_in
 @pytest.fixture(scope="module", autouse=True)
 def shipped_content(live_server):
     """Load the readings, question banks and quizzes into the live server's database."""
-    from studyapp.authoring.services import load_shipped_content
+    from studyapp.domain.questions import load_shipped_content
 
     with live_server.app.app_context():
         load_shipped_content(live_server.app.config["CONTENT_DIR"])

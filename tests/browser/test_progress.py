@@ -13,11 +13,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import ReviewCard, Role, User
 from studyapp.models.base import utcnow
-from studyapp.progress import services
+from studyapp.domain import mastery as services
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.web.test_progress import choice_public, class_of, graded_attempt, progress_quiz
 

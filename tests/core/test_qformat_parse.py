@@ -56,7 +56,7 @@ def test_the_first_example_of_the_docs_is_valid():
 
 
 def test_the_quiz_example_of_the_docs_is_valid():
-    from studyapp.core.quizdef import parse_quiz
+    from studyapp.core.qformat.quizdef import parse_quiz
 
     assert parse_quiz(BLOCKS[2], "quiz.md").errors == []
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyapp.core.qformat import Question
-from studyapp.core.quizdef import DrawRule, QuizDef, draw, parse_quiz, select_questions, validate_quizzes
+from studyapp.core.qformat.quizdef import DrawRule, QuizDef, draw, parse_quiz, select_questions, validate_quizzes
 
 DRAWN = """\
 ---

@@ -58,7 +58,7 @@ def children(pid: int) -> list[int]:
 
 def prepare(url: str) -> tuple[int, list[str]]:
     """Migrate, load the shipped content, add the students and a fixed quiz of 20 choice questions."""
-    from studyapp.auth.passwords import hash_password
+    from studyapp.domain.passwords import hash_password
     from studyapp.models import Question, Quiz, Role, User
 
     migrate_to_head(url)
@@ -147,9 +147,9 @@ def run_load(url: str, engine_name: str, tmp_path: Path) -> dict:
 
 def verify(url: str, result: dict) -> dict:
     """Check the database against what the students were told: every acknowledged answer, one submission each."""
-    from studyapp.authoring.services import question_of
+    from studyapp.domain.questions import question_of
     from studyapp.models import Attempt, AttemptItem, User
-    from studyapp.quiz.services import public_id
+    from studyapp.domain.attempts import public_id
 
     app = create_app(base_config(url))
     counts = {"attempts": 0, "answers checked": 0}

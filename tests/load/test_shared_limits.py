@@ -42,7 +42,7 @@ def test_sign_in_limit_is_shared_by_every_worker(tmp_path):
     migrate_to_head(url)
     app = create_app(base_config(url))
     with app.app_context():
-        from studyapp.auth.services import create_user
+        from studyapp.domain.accounts import create_user
 
         create_user(email="shared@studyapp.example", display_name="Shared", password=TEST_PASSWORD)
         db.session.commit()

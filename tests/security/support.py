@@ -207,14 +207,14 @@ ROLES = ("admin", "instructor", "student", "other_instructor", "other_student")
 
 def build_world(app: Flask, tmp_path: Path) -> World:
     """Populate the database (which holds the shipped content) with two classes, hostile text everywhere."""
-    from studyapp.auth import services as accounts
-    from studyapp.authoring import services as authoring
-    from studyapp.classes import services as classes
+    from studyapp.domain import accounts as accounts
+    from studyapp.domain import questions as authoring
+    from studyapp.domain import classes as classes
     from studyapp.core import mastery
     from studyapp.models import Attempt, Document, Passage, QuestionBank, Quiz, ReviewCard, Role, Theme
     from studyapp.models.base import utcnow
-    from studyapp.quiz import services as quizzes
-    from studyapp.reading import services as reading
+    from studyapp.domain import attempts as quizzes, questions as question_views
+    from studyapp.domain import content as reading
 
     hostile_dir = hostile_content(Path(app.config["CONTENT_DIR"]), tmp_path / "hostile-content")
     reading.load_content(hostile_dir)
@@ -257,7 +257,7 @@ def build_world(app: Flask, tmp_path: Path) -> World:
         essay = next(i for i in attempt.items if authoring.question_of(i.version).type == "essay")
         single = next(i for i in attempt.items if authoring.question_of(i.version).type == "single")
         quizzes.save_response(attempt, essay.position, {"text": answer_essay}, None)
-        wrong = quizzes.public_id(attempt.seed, authoring.question_of(single.version).id, "b")
+        wrong = question_views.public_id(attempt.seed, authoring.question_of(single.version).id, "b")
         quizzes.save_response(attempt, single.position, {"choice": wrong}, None)
         if submit:
             quizzes.submit(attempt)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.auth.passwords import COMMON_PASSWORDS_FILE, TOO_COMMON, common_passwords, password_problem
+from studyapp.domain.passwords import COMMON_PASSWORDS_FILE, TOO_COMMON, common_passwords, password_problem
 from studyapp.extensions import db
 from studyapp.models import Role, User
 from tests.conftest import TEST_PASSWORD

@@ -106,7 +106,7 @@ def test_sign_up_is_limited(limited):
                                            "password": "a long enough phrase", "confirm": "a long enough phrase"})
     assert blocked.status_code == 429
     with app.app_context():
-        from studyapp.auth.services import find_user
+        from studyapp.domain.accounts import find_user
 
         assert find_user("late@studyapp.example") is None
     print(f"Rate limit ({storage}): sign-up 429 after {allowed} attempts from one address; nothing created")

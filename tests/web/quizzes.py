@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from studyapp.authoring.services import question_of
+from studyapp.domain import questions as question_views
+from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.qformat import TYPES
 from studyapp.extensions import db
 from studyapp.models import Attempt, Question, Quiz
-from studyapp.quiz import services
+from studyapp.domain import attempts as services
 
 
 def one_of_each_type(**settings) -> Quiz:
@@ -32,11 +33,11 @@ def correct_public(attempt: Attempt, position: int) -> dict:
     """The full-marks response of a question of the attempt, in the ids its page shows."""
     item = next(i for i in attempt.items if i.position == position)
     question = question_of(item.version)
-    quote = services.evidence_quotes([question]).get(question.evidence_passage)
+    quote = question_views.evidence_quotes([question]).get(question.evidence_passage)
     response = grading.correct_response(question, quote=quote)
     if response is None:  # an essay
         return {"text": "Haig turns a rhetorical question into a plea; compare the words."}
-    return services.to_public_response(question, response, lambda oid: services.public_id(attempt.seed, question.id, oid))
+    return services.to_public_response(question, response, lambda oid: question_views.public_id(attempt.seed, question.id, oid))
 
 
 def form_fields(position: int, response: dict) -> dict:

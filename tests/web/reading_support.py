@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from studyapp.extensions import db
-from studyapp.reading.services import load_content
+from studyapp.domain.content import load_content
 
 ROOT = Path(__file__).parents[2]
 CONTENT = ROOT / "content"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.auth.passwords import HASHER
+from studyapp.domain.passwords import HASHER
 from studyapp.extensions import db
 from studyapp.models import Role, User
 

@@ -11,13 +11,14 @@ import zlib
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.authoring import services
+from studyapp.domain import questions as question_views, quizzes as quiz_rules
+from studyapp.domain import questions as services
 from studyapp.authoring.forms import STARTERS
 from studyapp.core import qformat
 from studyapp.core.markdown import render
 from studyapp.extensions import db
 from studyapp.models import Attempt, Question, QuestionBank, QuestionVersion, Quiz, Role
-from studyapp.quiz import services as quiz_services
+from studyapp.domain import attempts as quiz_services
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.content
@@ -329,7 +330,7 @@ def test_retired_questions_are_not_drawn_for_new_attempts(client, instructor, ma
     client.post(f"/authoring/questions/{question.id}/retire", data={"retired": "1"})
     db.session.expire_all()
     assert db.session.get(Question, question.id).retired
-    assert question.key not in quiz_services.question_pool(instructor.id)
+    assert question.key not in question_views.question_pool(instructor.id)
     student = make_user(Role.STUDENT)
     attempt = quiz_services.start_attempt(db.session.get(Quiz, quiz.id), student)
     assert [item.version.question_id for item in attempt.items] == [second.id]
@@ -339,12 +340,12 @@ def test_retired_questions_are_not_drawn_for_new_attempts(client, instructor, ma
         {"themes": ["arms-control"], "types": ["short"], "difficulty": [1], "count": 1}], shuffle_questions=False,
         shuffle_choices=False, grading="highest", review="after_submit", layout="one_page")
     for seed in range(40):
-        chosen = quiz_services.choose_questions(drawn, str(seed), quiz_services.settings_for(drawn))
+        chosen = quiz_services.choose_questions(drawn, str(seed), quiz_rules.settings_for(drawn))
         assert question.id not in {q.id for q in chosen}
     client.post(f"/authoring/questions/{question.id}/retire", data={"retired": "0"})
     db.session.expire_all()
     assert not db.session.get(Question, question.id).retired
-    assert question.key in quiz_services.question_pool(instructor.id)
+    assert question.key in question_views.question_pool(instructor.id)
 
 
 def test_editing_a_question_leaves_past_attempts_exactly_as_they_were(app, client, instructor, make_user):

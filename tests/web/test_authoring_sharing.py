@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.classes import services as classes
+from studyapp.domain import classes as classes
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank, Role
 from tests.web.test_authoring import GOOD, create_question, sign_in

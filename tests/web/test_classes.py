@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.classes import services as classes
+from studyapp.domain import classes as classes
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Membership, Role, Section, User
 from studyapp.models.base import utcnow
 from studyapp.models.classes import OVERRIDE_NAMES
-from studyapp.quiz.services import SETTING_NAMES
+from studyapp.domain.attempts import SETTING_NAMES
 from tests.conftest import TEST_PASSWORD
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, take
 
@@ -344,7 +344,7 @@ def test_can_manage_attempt(make_user, instructor):
 
 
 def quizzes_attempt(user, quiz):
-    from studyapp.quiz import services as quizzes
+    from studyapp.domain import attempts as quizzes
 
     attempt = quizzes.start_attempt(quiz, user)
     db.session.commit()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.classes import exports
-from studyapp.classes import gradebook as books
+from studyapp.domain import exports
+from studyapp.domain import gradebook as books
 from studyapp.core.exports import EXCUSED
 from studyapp.extensions import db
 from studyapp.models import Excusal, Role

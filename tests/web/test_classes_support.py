@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from studyapp.authoring.services import question_of
-from studyapp.classes import services as classes
+from studyapp.domain import questions as question_views
+from studyapp.domain.questions import question_of
+from studyapp.domain import classes as classes
 from studyapp.core import grading
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Question, Quiz, Role, User
-from studyapp.quiz import services as quizzes
+from studyapp.domain import attempts as quizzes
 
 
 def make_class(owner: User, name: str = "HIST 210: The Cold War", sections=("Section A", "Section B")) -> Class:
@@ -56,7 +57,7 @@ def assign(class_: Class, quiz: Quiz, **values) -> Assignment:
 
 def right_answer(item) -> dict:
     question = question_of(item.version)
-    quote = quizzes.evidence_quotes([question]).get(question.evidence_passage)
+    quote = question_views.evidence_quotes([question]).get(question.evidence_passage)
     return grading.correct_response(question, quote=quote)
 
 
@@ -83,7 +84,7 @@ def take(user: User, assignment: Assignment, answers: dict[int, dict | bool], *,
             answer = wrong_answer(item)
         question = question_of(item.version)
         public = quizzes.to_public_response(
-            question, answer, lambda oid, q=question: quizzes.public_id(attempt.seed, q.id, oid))
+            question, answer, lambda oid, q=question: question_views.public_id(attempt.seed, q.id, oid))
         quizzes.save_response(attempt, item.position, public, None, now=now)
     if submit:
         quizzes.submit(attempt, now=now)

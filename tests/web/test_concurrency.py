@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Attempt, AttemptItem, Role
 from tests.conftest import TEST_PASSWORD

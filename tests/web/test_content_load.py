@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from studyapp.extensions import db
 from studyapp.models import Claim, Document, GlossaryTerm, Passage, Theme
-from studyapp.reading.services import ContentInvalid, load_content
+from studyapp.domain.content import ContentInvalid, load_content
 from tests.web.reading_support import SECOND_DOCUMENT, content_copy, edit, line_of  # noqa: F401
 
 FIXTURE = SECOND_DOCUMENT.parent

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.exports import CANVAS_FIXED_COLUMNS, CANVAS_POINTS_POSSIBLE, RESPONSES_COLUMNS
 from studyapp.extensions import db

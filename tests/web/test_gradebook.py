@@ -8,13 +8,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from studyapp.classes import gradebook as books
-from studyapp.classes.gradebook import AttemptFacts, cell_for
+from studyapp.domain import gradebook as books
+from studyapp.domain.gradebook import AttemptFacts, cell_for
 from studyapp.extensions import db
 from studyapp.models import Attempt, Excusal, Quiz, Role
 from studyapp.models import base as model_base
 from studyapp.models.base import utcnow
-from studyapp.quiz.services import settings_for
+from studyapp.domain.attempts import settings_for
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, students, take
 
 T0 = datetime(2027, 3, 1, 12, 0, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.authoring import services
+from studyapp.domain import questions as services
 from studyapp.core import qformat
 from studyapp.core.qformat.gift import GIFT_TYPES
 from studyapp.extensions import db

@@ -6,8 +6,9 @@ import math
 import re
 
 import pytest
-from studyapp.authoring.services import question_of
-from studyapp.classes import gradebook as books
+from studyapp.domain import questions as question_views
+from studyapp.domain.questions import question_of
+from studyapp.domain import gradebook as books
 from studyapp.core import grading
 from studyapp.extensions import db
 from studyapp.models import Quiz, Role
@@ -62,10 +63,10 @@ def hand_made_class(make_user, instructor):
             attempt = take(person, assignment, {**answers, 1: None}, submit=False)
             item = next(i for i in attempt.items if i.position == 1)
             answers[1] = {"choice": wrong_options(item)[n - 3]}
-            from studyapp.quiz import services as quizzes
+            from studyapp.domain import attempts as quizzes
             question = question_of(item.version)
             quizzes.save_response(attempt, 1, quizzes.to_public_response(
-                question, answers[1], lambda oid: quizzes.public_id(attempt.seed, question.id, oid)), None)
+                question, answers[1], lambda oid: question_views.public_id(attempt.seed, question.id, oid)), None)
             quizzes.submit(attempt)
             db.session.commit()
         else:

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.authoring.services import question_of
-from studyapp.classes import services as classes
+from studyapp.domain import questions as question_views
+from studyapp.domain.questions import question_of
+from studyapp.domain import classes as classes
 from studyapp.core.mastery import interval, new_card, review
 from studyapp.core.qformat import TYPES
 from studyapp.extensions import db
@@ -17,8 +18,9 @@ from studyapp.models import Attempt, AttemptItem, Question, QuestionVersion, Qui
 from studyapp.models.attempts import SUBMITTED
 from studyapp.models import base as model_base
 from studyapp.models.base import utcnow
-from studyapp.progress import figures, services
-from studyapp.quiz import services as quiz_services
+from studyapp.domain import mastery as services
+from studyapp.progress import figures
+from studyapp.domain import attempts as quiz_services
 from tests.conftest import TEST_PASSWORD
 from tests.web.quizzes import one_of_each_type, start
 
@@ -85,7 +87,7 @@ def cards_of(user: User) -> dict[str, ReviewCard]:
 def choice_public(seed: str, question, *, correct: bool) -> str:
     """The public id of a right (or a wrong) choice of a single-choice or true/false question."""
     choice = next(c for c in question.choices if c.correct == correct)
-    return quiz_services.public_id(seed, question.id, choice.id)
+    return question_views.public_id(seed, question.id, choice.id)
 
 
 def check_practice_answer(client, *, correct: bool) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.qformat import TYPES
 from studyapp.extensions import db

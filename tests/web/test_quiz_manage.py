@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from studyapp.authoring.services import content_tree, import_banks, question_of, read_banks
+from studyapp.domain.questions import content_tree, import_banks, question_of, read_banks
 from studyapp.core import qformat
 from studyapp.extensions import db
 from studyapp.models import Attempt, AttemptItem, Question, Role, User

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from studyapp.core.content import load_tree
 from studyapp.extensions import db
 from studyapp.models import Document, Passage
-from studyapp.reading.services import load_content
+from studyapp.domain.content import load_content
 from tests.web.reading_support import CONTENT, SECOND_DOCUMENT, content_copy, edit, loaded, text_of, words  # noqa: F401
 
 DOC = "frus-1981-88-v03-d58"

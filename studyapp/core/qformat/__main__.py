@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ..content import load_tree
-from ..quizdef import parse_quiz, validate_quizzes
+from .quizdef import parse_quiz, validate_quizzes
 from .model import Problem
 from .parser import parse
 from .validate import passage_quotes, validate

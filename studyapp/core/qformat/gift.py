@@ -547,6 +547,7 @@ class _GiftReader(Importer):
         chars: list[str] = []
         where: list[tuple[int, int]] = []
         ok = True
+        previous = (0, "")
         for index, line in body:
             if chars:
                 chars.append("\n")

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.core import charts, grading
 from studyapp.core.analytics import Analysis, AttemptScores, ItemScore, ItemStats, analyse, final_score
 from studyapp.extensions import db
@@ -30,7 +30,7 @@ from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import id_batches
 from studyapp.models.classes import STUDENT
 # The module, not its names: quiz.services may import this package's services while it loads.
-from studyapp.quiz import services as quizzes
+from studyapp.domain import questions, quizzes
 
 NOT_STARTED, IN_PROGRESS_STATE, SUBMITTED_STATE = "not_started", "in_progress", "submitted"
 NEEDS_GRADING, LATE, EXCUSED = "needs_grading", "late", "excused"
@@ -439,7 +439,7 @@ def item_analysis(class_: Class, assignment: Assignment) -> ItemAnalysis:
         select(QuestionVersion).where(QuestionVersion.id.in_({row[2] for row in items}))
     )} if items else {}
     parsed = {vid: question_of(v) for vid, v in versions.items()}
-    quotes = quizzes.evidence_quotes(list(parsed.values()))
+    quotes = questions.evidence_quotes(list(parsed.values()))
     fixed = assignment.quiz.question_ids or None
     by_position = fixed is None
 

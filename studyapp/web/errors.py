@@ -17,7 +17,8 @@ MESSAGES = {
 }
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Tell whether the client asked for JSON rather than a page."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.is_json or best == "application/json"
 
@@ -26,7 +27,7 @@ def render_error(code: int, detail: str | None = None):
     """Answer with the error page (or a JSON body for scripts) for an HTTP status."""
     title, message = MESSAGES.get(code, (f"Error {code}", "The request could not be completed."))
     message = detail or message
-    if _wants_json():
+    if wants_json():
         return jsonify(error=title, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 

@@ -5,11 +5,11 @@ them); this module gathers the answers they rest on, each page in a fixed number
 whatever the amount of data. Services take plain data and an explicit actor, flush, and never
 commit: the request commits once.
 
-Which answers count follows the quiz's review policy (studyapp.quiz.services.review_allows):
+Which answers count follows the quiz's review policy (studyapp.domain.quizzes.review_allows):
 a student's own numbers and queue use only the answers the student may already see, so the
 progress pages never reveal a score or a key early. Practice answers count as soon as they are
 checked. Essays never enter the review queue: only a person can grade them. Review sessions
-are in studyapp.progress.reviews.
+are in studyapp.domain.reviews.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from flask import abort
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, load_only, selectinload
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.mastery import (
     DEVELOPING_FROM, Answer, Mastery, due_at, mastery, mastery_by_theme, mastery_overview, new_card, review,
 )
 from studyapp.core.qformat import Question as ParsedQuestion
+from studyapp.domain.errors import NotFound
 from studyapp.extensions import db
 from studyapp.models import (
     Assignment, Attempt, AttemptItem, Membership, Passage, Question, QuestionVersion, Quiz, ReviewCard, ReviewMiss,
@@ -41,7 +41,7 @@ from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import id_batches, utcnow
 from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
 from studyapp.models.classes import STUDENT as CLASS_STUDENT
-from studyapp.quiz import services as quiz_services
+from studyapp.domain import events, questions, quizzes
 
 #: Attempts listed (and drawn in the trend chart) on the dashboard.
 RECENT_ATTEMPTS = 20
@@ -85,7 +85,7 @@ def get_student_or_404(user_id: int, viewer: User) -> User:
     """Load a student whose progress `viewer` may see; anyone else is "not found"."""
     student = db.session.get(User, user_id)
     if student is None or not can_view_student(viewer, student):
-        abort(404)
+        raise NotFound()
     return student
 
 
@@ -177,8 +177,8 @@ def _versions_of(rows: Sequence[Any]) -> dict[int, tuple[int, str, tuple[str, ..
 
 def review_open(quiz: Quiz, assignment: Assignment | None, attempt: Attempt, now: datetime) -> bool:
     """Tell whether the student may see this attempt's scores and answers now (the quiz's own rule)."""
-    settings = quiz_services.settings_for(quiz, assignment.overrides() if assignment else None)
-    return quiz_services.review_allows(settings, attempt, now)
+    settings = quizzes.settings_for(quiz, assignment.overrides() if assignment else None)
+    return quizzes.review_allows(settings, attempt, now)
 
 
 def graded_answers(user_ids: Iterable[int], now: datetime, *, as_student: bool = True) -> list[GradedAnswer]:
@@ -250,7 +250,7 @@ def _grade_live_practice(live: list[tuple[int, datetime, Attempt]]) -> list[Grad
         )
     }
     parsed = {item_id: question_of(item.version) for item_id, item in items.items()}
-    quotes = quiz_services.evidence_quotes(list(parsed.values()))
+    quotes = questions.evidence_quotes(list(parsed.values()))
     answers = []
     for item_id, saved_at, attempt in live:
         item, question = items[item_id], parsed[item_id]
@@ -281,8 +281,8 @@ def record_results(attempt: Attempt, now: datetime | None = None) -> int:
         return 0
     now = now or utcnow()
     if not attempt.practice:
-        _quiz, settings = quiz_services.attempt_settings(attempt)
-        if not quiz_services.review_allows(settings, attempt, now):
+        _quiz, settings = quizzes.attempt_settings(attempt)
+        if not quizzes.review_allows(settings, attempt, now):
             return 0
     answers = [a for a in graded_answers_of_attempt(attempt, now) if a.queueable]
     return queue_misses(attempt.user_id, answers, now)
@@ -579,7 +579,7 @@ def get_theme_or_404(slug: str) -> Theme:
                  selectinload(Theme.passages).selectinload(Passage.document))
     )
     if theme is None:
-        abort(404)
+        raise NotFound()
     return theme
 
 
@@ -692,3 +692,13 @@ def class_progress(user_ids: Iterable[int], now: datetime | None = None, *, low:
 def students_needing_attention(user_ids: Iterable[int], now: datetime | None = None) -> list[StudentFlag]:
     """Return the students among `user_ids` with low mastery or no recent activity (see class_progress)."""
     return class_progress(user_ids, now).flags
+
+
+# --- subscribers -----------------------------------------------------------------------------------
+
+
+@events.attempt_graded.connect
+@events.answer_checked.connect
+def _queue_misses(attempt: Attempt, **extra: Any) -> None:
+    """Put an attempt's misses into the review queue when it is graded or a practice answer is checked."""
+    record_results(attempt, extra.get("now"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from studyapp.auth.passwords import hash_password, needs_rehash, verify_password
+from studyapp.domain.passwords import hash_password, needs_rehash, verify_password
+from studyapp.domain.errors import DomainError
 from studyapp.extensions import db
 from studyapp.models import Role, User
 from studyapp.models.base import utcnow
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A request the account rules refuse; the message is safe to show."""
 
 

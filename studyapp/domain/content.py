@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from studyapp.core import content as core
 from studyapp.core.markdown import render
+from studyapp.domain.errors import DomainError
 from studyapp.extensions import db
 from studyapp.models import Claim, Document, GlossaryTerm, Passage, Theme
 
@@ -25,11 +26,11 @@ SEARCH_LIMIT = 50
 SEARCH_MIN_LENGTH = 2
 
 
-class ContentInvalid(ValueError):
+class ContentInvalid(DomainError):
     """The content has errors; nothing was loaded."""
 
     def __init__(self, errors: Sequence[core.Error]) -> None:
-        super().__init__(f"{len(errors)} content error(s)")
+        super().__init__(f"{len(errors)} content error(s)", 422)
         self.errors = list(errors)
 
 
@@ -396,3 +397,13 @@ def passage_json(passage: core.Passage) -> dict[str, Any]:
         "glossary": list(passage.glossary),
         "text": passage.quote,
     }
+
+
+def passage_quote(passage: Passage) -> str:
+    """A passage's quote with its paragraphs separated by blank lines (evidence questions split it)."""
+    return quote_text(passage.quote)
+
+
+def quote_text(quote: list[dict[str, Any]]) -> str:
+    """The text of a stored quote (Passage.quote), its paragraphs separated by blank lines."""
+    return "\n\n".join("".join(segment["t"] for segment in paragraph["segments"]) for paragraph in quote)

@@ -11,12 +11,12 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import abort
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
-from studyapp.auth import services as accounts
-from studyapp.classes.roster import LineError, RosterLine, parse_roster
+from studyapp.domain import accounts
+from studyapp.core.roster import LineError, RosterLine, parse_roster
+from studyapp.domain.errors import DomainError, NotFound
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Excusal, Membership, Quiz, Role, Section, User
 from studyapp.models.base import utcnow
@@ -30,7 +30,7 @@ JOIN_CODE_LENGTH = 8
 UNSET_PASSWORD = "!roster-import"
 
 
-class ClassError(ValueError):
+class ClassError(DomainError):
     """A request the class rules refuse; the message is safe to show."""
 
 
@@ -48,7 +48,7 @@ def get_class_or_404(class_id: int, user: User) -> Class:
         .where(Class.id == class_id, Membership.user_id == user.id, Membership.role == INSTRUCTOR)
     )
     if class_ is None:
-        abort(404)
+        raise NotFound()
     return class_
 
 
@@ -59,7 +59,7 @@ def get_assignment_or_404(class_: Class, assignment_id: int) -> Assignment:
         .options(joinedload(Assignment.quiz))
     )
     if assignment is None:
-        abort(404)
+        raise NotFound()
     return assignment
 
 
@@ -71,7 +71,7 @@ def student_assignment_or_404(assignment_id: int, user: User) -> Assignment:
         .options(joinedload(Assignment.quiz))
     )
     if assignment is None:
-        abort(404)
+        raise NotFound()
     return assignment
 
 
@@ -285,7 +285,7 @@ def student_or_404(class_: Class, user_id: int) -> RosterEntry:
         .where(Membership.class_id == class_.id, Membership.user_id == user_id, Membership.role == STUDENT)
     ).first()
     if row is None:
-        abort(404)
+        raise NotFound()
     return RosterEntry(*row)
 
 

@@ -17,8 +17,8 @@ from operator import itemgetter
 
 from sqlalchemy import Text, and_, cast, exists, func, select
 
-from studyapp.authoring.services import question_of
-from studyapp.classes.gradebook import (
+from studyapp.domain.questions import question_of
+from studyapp.domain.gradebook import (
     columns_of, excused_pairs, is_graded, plain_rows, set_points, students_query, submitted_maxima,
 )
 from studyapp.core import grading
@@ -33,7 +33,7 @@ from studyapp.models import (
 )
 from studyapp.models.base import utcnow
 from studyapp.models.classes import STUDENT
-from studyapp.quiz import services as quizzes
+from studyapp.domain import questions
 
 KINDS = ("gradebook", "responses")
 FORMATS = ("csv", "xlsx")
@@ -181,7 +181,7 @@ def _versions_of(class_: Class) -> dict[int, tuple]:
         ))
     ).all()
     parsed = {version.id: question_of(version) for version, _ in versions}
-    quotes = quizzes.evidence_quotes(list(parsed.values()))
+    quotes = questions.evidence_quotes(list(parsed.values()))
     return {
         version.id: (key, tuple(version.themes or ()), parsed[version.id],
                      quotes.get(parsed[version.id].evidence_passage))

@@ -10,9 +10,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .content import FrontMatter, FrontMatterError, read_front_matter
-from .qformat.model import DIFFICULTIES, TYPES, Problem, Question, is_slug
-from .qformat.source import decode
+from ..content import FrontMatter, FrontMatterError, read_front_matter
+from .model import DIFFICULTIES, TYPES, Problem, Question, is_slug
+from .source import decode
 
 GRADINGS = ("highest", "latest", "average")
 REVIEWS = ("after_submit", "after_close", "never")

@@ -5,8 +5,6 @@ Services take plain data and an explicit actor, flush, and never commit: the req
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -15,25 +13,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import abort
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from studyapp.authoring.services import question_of
-from studyapp.classes import services as classes
 from studyapp.core import grading
 from studyapp.core.analytics import final_score
 from studyapp.core.qformat import Question as ParsedQuestion
-from studyapp.core.quizdef import DrawRule, draw
+from studyapp.core.qformat.quizdef import DrawRule, draw
+from studyapp.domain import classes, events
+from studyapp.domain.errors import DomainError, NotFound
+from studyapp.domain.questions import evidence_quotes, public_id, question_of, question_pool
+from studyapp.domain.quizzes import Settings, review_allows, settings_for
 from studyapp.extensions import db
 from studyapp.models import (
-    Assignment, Attempt, AttemptItem, Excusal, Membership, Question, QuestionBank, QuestionVersion, Quiz, User,
+    Assignment, Attempt, AttemptItem, Excusal, Membership, Question, QuestionVersion, Quiz, User,
 )
 from studyapp.models.attempts import IN_PROGRESS, SUBMITTED
 from studyapp.models.base import utcnow
 from studyapp.models.classes import STUDENT as CLASS_STUDENT
 from studyapp.models.content import Passage
-from studyapp.progress import services as progress
 
 #: Answers that arrive this long after the deadline are still accepted (network, a slow save).
 GRACE = timedelta(seconds=30)
@@ -42,13 +40,11 @@ MAX_RESPONSE_CHARS = 20_000
 NOT_STARTED = "not_started"
 
 
-class AttemptError(Exception):
+class AttemptError(DomainError):
     """A request the attempt rules refuse; `message` is safe to show, `status` is the HTTP status."""
 
     def __init__(self, message: str, status: int = 400, *, closed: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status, closed=closed)
         #: The attempt no longer takes answers (submitted, or out of time).
         self.closed = closed
 
@@ -56,38 +52,12 @@ class AttemptError(Exception):
 # --- settings ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The rules an attempt runs under: the quiz's own, or a class assignment's overrides of them."""
-
-    shuffle_questions: bool
-    shuffle_choices: bool
-    time_limit_minutes: int | None
-    max_attempts: int | None
-    grading: str
-    review: str
-    layout: str
-    opens_at: datetime | None
-    closes_at: datetime | None
-
-    def is_open(self, now: datetime) -> bool:
-        return (self.opens_at is None or self.opens_at <= now) and (self.closes_at is None or now < self.closes_at)
 
 
-SETTING_NAMES = tuple(Settings.__dataclass_fields__)
 
 
-def settings_for(quiz: Quiz, overrides: dict[str, Any] | None = None) -> Settings:
-    """The quiz's settings, with any non-None `overrides` (a class assignment's) taking precedence."""
-    values = {name: getattr(quiz, name) for name in SETTING_NAMES}
-    values.update({k: v for k, v in (overrides or {}).items() if k in values and v is not None})
-    return Settings(**values)
 
 
-def attempt_settings(attempt: Attempt) -> tuple[Quiz, Settings]:
-    """The quiz of an attempt and the settings it runs under: its class assignment's, if it has one."""
-    quiz, assignment = attempt.quiz, attempt.assignment
-    return quiz, settings_for(quiz, assignment.overrides() if assignment else None)
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -103,7 +73,7 @@ def get_attempt_or_404(attempt_id: int, user: User, *, items: bool = True) -> At
                               selectinload(Attempt.items).joinedload(AttemptItem.version, innerjoin=True))
     attempt = db.session.scalar(query)
     if attempt is None:
-        abort(404)
+        raise NotFound()
     return attempt
 
 
@@ -122,40 +92,17 @@ def attempt_item(attempt: Attempt, position: int) -> AttemptItem | None:
     )
 
 
-def get_quiz_or_404(quiz_id: int, user: User) -> Quiz:
-    """Load a quiz the user may take: a shipped one (classes add their own assignments)."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or not (quiz.is_shipped or quiz.owner_id == user.id):
-        abort(404)
-    return quiz
 
 
 # --- what an attempt shows ---------------------------------------------------------------------
 
 
-def passage_quote(passage: Passage) -> str:
-    """A passage's quote with its paragraphs separated by blank lines (evidence questions split it)."""
-    return quote_text(passage.quote)
 
 
-def quote_text(quote: list[dict[str, Any]]) -> str:
-    """The text of a stored quote (Passage.quote), its paragraphs separated by blank lines."""
-    return "\n\n".join("".join(segment["t"] for segment in paragraph["segments"]) for paragraph in quote)
 
 
-def evidence_quotes(questions: list[ParsedQuestion]) -> dict[str, str]:
-    """The quotes of the passages the evidence questions among `questions` need, in one query."""
-    slugs = {q.evidence_passage for q in questions if q.type == "evidence"}
-    if not slugs:
-        return {}
-    rows = db.session.execute(select(Passage.slug, Passage.quote).where(Passage.slug.in_(slugs)))
-    return {slug: quote_text(quote) for slug, quote in rows}
 
 
-def public_id(seed: str, question_id: str, option_id: str) -> str:
-    """An option id as the page shows it: opaque, so the page never reveals the authored order."""
-    digest = hmac.new(seed.encode(), f"{question_id}:{option_id}".encode(), hashlib.sha256).hexdigest()
-    return "o" + digest[:10]
 
 
 @dataclass
@@ -299,16 +246,6 @@ def _quiz_row(quiz: Quiz, settings: Settings, mine: list[Attempt], now: datetime
 # --- starting --------------------------------------------------------------------------------
 
 
-def question_pool(owner_id: int | None) -> dict[str, Question]:
-    """Questions a quiz may draw from: the shipped banks and its owner's, not retired, by key."""
-    owners = QuestionBank.owner_id.is_(None)
-    if owner_id is not None:
-        owners = owners | (QuestionBank.owner_id == owner_id)
-    rows = db.session.scalars(
-        select(Question).join(QuestionBank).where(owners, Question.retired.is_(False))
-        .options(selectinload(Question.current_version))
-    )
-    return {q.key: q for q in rows}
 
 
 def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question]:
@@ -434,6 +371,24 @@ def save_response(attempt: Attempt, position: int, response: Any, seq: int | Non
     return seq
 
 
+def save_responses(attempt: Attempt, responses: dict[int, Any]) -> dict[int, str]:
+    """Save the answers of one page (no sequence numbers); return the refused ones' messages by position.
+
+    Each answer stands alone in a savepoint: one refused answer is reported and the others are kept.
+    An attempt that no longer takes answers (submitted, out of time) raises, and nothing is kept.
+    """
+    refused = {}
+    for position, response in responses.items():
+        try:
+            with db.session.begin_nested():
+                save_response(attempt, position, response, None)
+        except AttemptError as exc:
+            if exc.closed:
+                raise
+            refused[position] = exc.message
+    return refused
+
+
 def last_seq(attempt: Attempt) -> int:
     return max((item.response_seq for item in attempt.items), default=0)
 
@@ -483,7 +438,13 @@ def grade_attempt(attempt: Attempt) -> None:
         item.status = result.status if answered else "unanswered"
     attempt.score = sum(item.score or 0.0 for item in items)
     db.session.flush()
-    progress.record_results(attempt)
+    events.attempt_graded.send(attempt, now=utcnow())
+
+
+def check_answers(attempt: Attempt, now: datetime | None = None) -> None:
+    """Announce that a practice page's answers were saved and checked (the review queue counts the misses)."""
+    if attempt.practice:
+        events.answer_checked.send(attempt, now=now or utcnow())
 
 
 def needs_grading(attempt: Attempt) -> bool:
@@ -516,17 +477,6 @@ def give_extra_time(attempt: Attempt, minutes: int) -> None:
 # --- review ----------------------------------------------------------------------------------
 
 
-def review_allows(settings: Settings, attempt: Attempt, now: datetime) -> bool:
-    """Tell whether the review policy lets the student see the score, answers and feedback now."""
-    if attempt.state != SUBMITTED:
-        return False
-    if attempt.practice:
-        return True
-    if settings.review == "after_submit":
-        return True
-    if settings.review == "after_close":
-        return settings.closes_at is not None and now >= settings.closes_at
-    return False
 
 
 @dataclass
@@ -592,7 +542,7 @@ def manage_attempt_or_404(attempt_id: int, user: User) -> Attempt:
         .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
     )
     if attempt is None or not classes.can_manage_attempt(user, attempt):
-        abort(404)
+        raise NotFound()
     return attempt
 
 
@@ -619,6 +569,7 @@ def grade_essay_item(attempt: Attempt, position: int, awarded: str, comment: str
     item.graded_by_id, item.graded_at = grader.id, now or utcnow()
     recompute_score(attempt)
     db.session.flush()
+    events.essay_graded.send(item, grader=grader, now=item.graded_at)
     return item
 
 
@@ -682,6 +633,8 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
         item.attempt.max_score = sum(i.max_score for i in item.attempt.items)
         report.regraded.append((item.attempt_id, item.position, before, item.score))
     db.session.flush()
+    if report.regraded:
+        events.attempts_regraded.send(question, items=[(a, p) for a, p, _, _ in report.regraded], now=now)
     return report
 
 

@@ -13,30 +13,29 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from flask import abort
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import selectinload
 
-from studyapp.authoring.services import question_of
+from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.mastery import review
 from studyapp.core.qformat import Question as ParsedQuestion
+from studyapp.domain.errors import DomainError, NotFound
 from studyapp.extensions import db
 from studyapp.models import Passage, Question, QuestionVersion, ReviewCard, User
-from studyapp.progress.services import ESSAY, new_seed
-from studyapp.quiz import services as quiz_services
+from studyapp.domain.mastery import ESSAY, new_seed
+from studyapp.domain import attempts as quiz_services, questions
 
 #: The field position a review question is shown at (its controls are named q1...).
 POSITION = 1
 STALE = "That question was already answered in another window; here is the next one."
 
 
-class ReviewError(Exception):
+class ReviewError(DomainError):
     """An answer the review refuses; `message` is safe to show."""
 
     def __init__(self, message: str, *, stale: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, stale=stale)
         #: The card was answered meanwhile (another window): show the next one instead.
         self.stale = stale
 
@@ -85,21 +84,21 @@ def get_card_or_404(card_id: int, user: User) -> ReviewCard:
                  selectinload(ReviewCard.last_version))
     )
     if card is None:
-        abort(404)
+        raise NotFound()
     return card
 
 
 def _quote_for(question: ParsedQuestion) -> str | None:
     if question.type != "evidence":
         return None
-    return quiz_services.evidence_quotes([question]).get(question.evidence_passage)
+    return questions.evidence_quotes([question]).get(question.evidence_passage)
 
 
 def _view(question: ParsedQuestion, seed: str, response: dict, slot: ReviewSlot) -> quiz_services.ItemView:
     """Show `question` as an attempt shows it: shuffled by `seed`, options under opaque public ids."""
     quote = _quote_for(question)
     shown = grading.presentation(question, seed, True, quote=quote)
-    to_public = partial(quiz_services.public_id, seed, question.id)
+    to_public = partial(questions.public_id, seed, question.id)
     return quiz_services.ItemView(
         item=slot,
         question=question,
@@ -165,7 +164,7 @@ def last_review_entry(card: ReviewCard) -> ReviewEntry | None:
     slot = ReviewSlot(status=result.status, score=result.score, max_score=result.max_score)
     view = _view(question, card.last_seed or card.seed, card.last_response, slot)
     correct = grading.correct_response(question, quote=quote)
-    to_public = partial(quiz_services.public_id, card.last_seed or card.seed, question.id)
+    to_public = partial(questions.public_id, card.last_seed or card.seed, question.id)
     passage = db.session.scalar(select(Passage).where(Passage.slug == question.passages[0])) \
         if question.passages else None
     return ReviewEntry(view=view, grade=result,

@@ -1,14 +1,15 @@
-"""Import question banks and quizzes, all or nothing; read questions back from their versions."""
+"""Questions and their versions: banks, import all or nothing, the editor, sharing, and how a question is shown."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,11 +20,13 @@ from sqlalchemy.orm import selectinload
 from studyapp.core import qformat
 from studyapp.core.content import ContentTree, load_tree
 from studyapp.core.qformat import Problem
+from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.core.qformat.qti import write_qti
 from studyapp.core.qformat.model import MAX_ID_LENGTH
-from studyapp.core.quizdef import QuizDef, parse_quiz, validate_quizzes
+from studyapp.domain.content import passage_quote, quote_text
+from studyapp.domain.errors import DomainError
 from studyapp.extensions import db
-from studyapp.models import Attempt, AttemptItem, Membership, Question, QuestionBank, QuestionVersion, Quiz, User
+from studyapp.models import AttemptItem, Membership, Passage, Question, QuestionBank, QuestionVersion, Theme, User
 from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
 
 #: Banks and quizzes larger than this are refused before parsing.
@@ -160,6 +163,7 @@ def import_banks(
     report = ImportReport(problems=check_banks(banks, tree))
     if not report.ok:
         return report
+    savepoint = db.session.begin_nested() if dry_run else None  # a dry run leaves no trace
     owner_id = owner.id if owner else None
     existing = {
         bank.slug: bank
@@ -203,8 +207,8 @@ def import_banks(
                 if not question.retired:
                     question.retired = True
                     report.retired.append(question.key)
-    if dry_run:
-        db.session.rollback()
+    if savepoint is not None:
+        savepoint.rollback()
     else:
         db.session.flush()
     return report
@@ -234,94 +238,14 @@ def shipped_questions() -> dict[str, Question]:
     return {question.key: question for question in rows}
 
 
-def read_quizzes(paths: Sequence[Path], base: Path | None = None) -> tuple[list[QuizDef], list[Problem]]:
-    """Parse quiz definition files; every problem is returned, none raised."""
-    quizzes, problems = [], []
-    for path in paths:
-        label = _label(path, base)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(label, 1, 1, exc.strerror or str(exc)))
-            continue
-        result = parse_quiz(data, label)
-        problems.extend(result.errors)
-        if result.quiz is not None:
-            quizzes.append(result.quiz)
-    return quizzes, problems
 
 
-def import_quizzes(
-    quizzes: Sequence[QuizDef], problems: list[Problem], tree: ContentTree, *, dry_run: bool = False
-) -> ImportReport:
-    """Create or update the shipped quizzes from their definitions; with any problem, change nothing."""
-    questions = shipped_questions()
-    parsed = {key: question_of(q.current_version) for key, q in questions.items() if not q.retired}
-    report = ImportReport(problems=problems + validate_quizzes(quizzes, parsed.values(), set(tree.themes)))
-    if not report.ok:
-        return report
-    existing = {quiz.slug: quiz for quiz in db.session.scalars(select(Quiz).where(Quiz.owner_id.is_(None)))}
-    for definition in quizzes:
-        quiz = existing.get(definition.id)
-        if quiz is None:
-            quiz = Quiz(slug=definition.id, owner_id=None)
-            db.session.add(quiz)
-            report.created.append(definition.id)
-        else:
-            report.changed.append(definition.id)
-        apply_definition(quiz, definition, {key: q.id for key, q in questions.items()})
-        quiz.source_path = definition.file
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.flush()
-    return report
 
 
-def apply_definition(quiz: Quiz, definition: QuizDef, ids: dict[str, int]) -> None:
-    """Copy a parsed quiz definition onto a Quiz row."""
-    quiz.title = definition.title
-    quiz.description = definition.body or definition.description
-    quiz.question_ids = [ids[key] for key in definition.questions] if definition.questions else None
-    quiz.draw_rules = (
-        [
-            {"themes": list(r.themes), "types": list(r.types), "difficulty": list(r.difficulty), "count": r.count}
-            for r in definition.draw
-        ]
-        if definition.draw
-        else None
-    )
-    for name in ("shuffle_questions", "shuffle_choices", "time_limit_minutes", "max_attempts", "grading", "review",
-                 "layout"):
-        setattr(quiz, name, getattr(definition, name))
 
 
-class ContentProblems(Exception):
-    """The shipped content does not check; nothing was loaded."""
-
-    def __init__(self, problems: list) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the content")
-        self.problems = problems
 
 
-def load_shipped_content(content_dir: str | Path) -> tuple[ImportReport, ImportReport]:
-    """Load the readings, then the question banks, then the quizzes of `content_dir`; all or nothing."""
-    from studyapp.reading.services import ContentInvalid, load_content
-
-    content_dir = Path(content_dir)
-    try:
-        load_content(content_dir)
-    except ContentInvalid as exc:
-        raise ContentProblems(list(exc.errors)) from exc
-    tree, _ = content_tree(content_dir)  # load_content has just checked it
-    banks = read_banks(expand([content_dir / "questions"]), base=content_dir)
-    questions = import_banks(banks, tree)
-    if not questions.ok:
-        raise ContentProblems(questions.problems)
-    quizzes = import_quizzes(*read_quizzes(expand([content_dir / "quizzes"]), base=content_dir), tree)
-    if not quizzes.ok:
-        raise ContentProblems(quizzes.problems)
-    return questions, quizzes
 
 
 # --- authoring in the browser ----------------------------------------------------------------
@@ -336,7 +260,7 @@ COPY_SUFFIX = "-copy"
 BANK_STATUSES = ("all", "active", "retired")
 
 
-class SharingError(ValueError):
+class SharingError(DomainError):
     """A share the rules refuse; the message is safe to show."""
 
 
@@ -482,9 +406,6 @@ def list_questions(user: User, filters: BankFilters) -> BankListing:
 
 def known_content() -> tuple[set[str], dict[str, str]]:
     """The theme ids and passage quotes in the database, for checking a question as it is typed."""
-    from studyapp.models.content import Passage, Theme
-    from studyapp.quiz.services import passage_quote
-
     themes = set(db.session.scalars(select(Theme.slug)))
     passages = {p.slug: passage_quote(p) for p in db.session.scalars(select(Passage))}
     return themes, passages
@@ -727,80 +648,16 @@ def import_upload(
     return import_banks([bank_file], tree, owner=user, actor=user, retire_missing=retire_missing, dry_run=dry_run)
 
 
-def quiz_pool(user: User) -> dict[str, Question]:
-    """The questions a quiz of `user` may use, by id: the shipped ones and theirs, not retired."""
-    from studyapp.quiz.services import question_pool
-
-    return question_pool(user.id)
 
 
-def check_quiz(definition: QuizDef, user: User, quiz: Quiz | None = None) -> list[str]:
-    """Every problem of a quiz built in the browser, as messages (the builder has no lines)."""
-    from studyapp.models.content import Theme
-
-    pool = quiz_pool(user)
-    problems = []
-    missing = [key for key in definition.questions if key not in pool]
-    retired = {q.key for q in questions_with_key(missing, user) if q.retired}
-    for key in missing:
-        if key in retired:
-            problems.append(f"question '{key}' is retired: bring it back on its page, or choose another")
-        else:
-            problems.append(f"unknown question '{key}'")
-    parsed = [question_of(q.current_version) for q in pool.values()]
-    themes = set(db.session.scalars(select(Theme.slug)))
-    problems += [p.message for p in validate_quizzes([dataclasses.replace(definition, questions=())], parsed, themes)]
-    if not definition.questions and not definition.draw:
-        problems.append("a quiz needs questions: list their ids, or give at least one draw rule")
-    clash = db.session.scalar(
-        select(Quiz.id).where(Quiz.owner_id == user.id, Quiz.slug == definition.id)
-    )
-    if clash is not None and (quiz is None or clash != quiz.id):
-        problems.append(f"you already have a quiz with the id '{definition.id}': choose another")
-    return problems
 
 
-def save_quiz(
-    definition: QuizDef, user: User, *, quiz: Quiz | None = None,
-    opens_at: datetime | None = None, closes_at: datetime | None = None,
-) -> Quiz:
-    """Create or update a quiz owned by `user` from a checked definition (see check_quiz)."""
-    ids = {key: q.id for key, q in quiz_pool(user).items()}
-    if quiz is None:
-        quiz = Quiz(owner_id=user.id)
-    quiz.slug = definition.id
-    apply_definition(quiz, definition, ids)
-    quiz.opens_at, quiz.closes_at = opens_at, closes_at
-    db.session.add(quiz)
-    db.session.flush()
-    return quiz
 
 
-def quiz_keys(quiz: Quiz) -> list[str]:
-    """The ids of a fixed quiz's questions, in its order."""
-    if not quiz.question_ids:
-        return []
-    keys = dict(db.session.execute(select(Question.id, Question.key).where(Question.id.in_(quiz.question_ids))).all())
-    return [keys[i] for i in quiz.question_ids if i in keys]
 
 
-def quiz_attempts(quiz: Quiz) -> list[tuple[Attempt, User]]:
-    """Every graded attempt at `quiz` with its student, by student then start: one query."""
-    return [tuple(row) for row in db.session.execute(
-        select(Attempt, User).join(User, Attempt.user_id == User.id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
-        .order_by(User.display_name, User.id, Attempt.started_at)
-    )]
 
 
-def free_quiz_slug(title: str, user: User) -> str:
-    """An id for a new quiz of `user`, from its title, that none of their quizzes uses."""
-    base = slugify(title, "quiz")
-    taken = set(db.session.scalars(select(Quiz.slug).where(Quiz.owner_id == user.id, Quiz.slug.startswith(base))))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 #: What `export_questions` writes.
@@ -848,3 +705,29 @@ def write_as(fmt: str, questions: list[qformat.Question], *, title: str, descrip
         return write_qti(questions, title=title, description=description, quotes=quotes)
     return qformat.Exported(qformat.write(questions, title=title, description=description), len(questions))
 
+
+def evidence_quotes(questions: list[ParsedQuestion]) -> dict[str, str]:
+    """The quotes of the passages the evidence questions among `questions` need, in one query."""
+    slugs = {q.evidence_passage for q in questions if q.type == "evidence"}
+    if not slugs:
+        return {}
+    rows = db.session.execute(select(Passage.slug, Passage.quote).where(Passage.slug.in_(slugs)))
+    return {slug: quote_text(quote) for slug, quote in rows}
+
+
+def public_id(seed: str, question_id: str, option_id: str) -> str:
+    """An option id as the page shows it: opaque, so the page never reveals the authored order."""
+    digest = hmac.new(seed.encode(), f"{question_id}:{option_id}".encode(), hashlib.sha256).hexdigest()
+    return "o" + digest[:10]
+
+
+def question_pool(owner_id: int | None) -> dict[str, Question]:
+    """Questions a quiz may draw from: the shipped banks and its owner's, not retired, by key."""
+    owners = QuestionBank.owner_id.is_(None)
+    if owner_id is not None:
+        owners = owners | (QuestionBank.owner_id == owner_id)
+    rows = db.session.scalars(
+        select(Question).join(QuestionBank).where(owners, Question.retired.is_(False))
+        .options(selectinload(Question.current_version))
+    )
+    return {q.key: q for q in rows}

@@ -1,0 +1,27 @@
+"""What happened in the domain, as blinker signals: the parts that react subscribe, nobody calls upward.
+
+Each signal is sent after the change is flushed, inside the request's transaction, so a
+subscriber's writes commit or roll back with it. Senders and arguments:
+
+- `attempt_graded(attempt, now=)`: an attempt was submitted and graded (by the student, the timer
+  or the finalizer). Mastery and the review queue subscribe; so will grade passback.
+- `answer_checked(attempt, now=)`: a practice answer was saved and checked at once.
+- `essay_graded(item, grader=, now=)`: a person scored an essay answer.
+- `attempts_regraded(question, items=, now=)`: answers were graded again after a key correction.
+- `member_joined(class_, user=, role=)` / `member_left(class_, user=)`: a roster changed.
+- `content_loaded(report)`: the readings, banks or quizzes were (re)loaded.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+attempt_graded = _signals.signal("attempt-graded")
+answer_checked = _signals.signal("answer-checked")
+essay_graded = _signals.signal("essay-graded")
+attempts_regraded = _signals.signal("attempts-regraded")
+member_joined = _signals.signal("member-joined")
+member_left = _signals.signal("member-left")
+content_loaded = _signals.signal("content-loaded")

@@ -1,0 +1,213 @@
+"""Quizzes: their definitions (files and the builder), their settings, and who may take them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from studyapp.core.content import ContentTree
+from studyapp.core.qformat import Problem
+from studyapp.core.qformat.quizdef import QuizDef, parse_quiz, validate_quizzes
+from studyapp.domain.errors import NotFound
+from studyapp.domain.questions import (
+    ImportReport, _label, question_of, question_pool, questions_with_key, shipped_questions, slugify,
+)
+from studyapp.extensions import db
+from studyapp.models import Attempt, Question, Quiz, Theme, User
+from studyapp.models.attempts import SUBMITTED
+
+
+def read_quizzes(paths: Sequence[Path], base: Path | None = None) -> tuple[list[QuizDef], list[Problem]]:
+    """Parse quiz definition files; every problem is returned, none raised."""
+    quizzes, problems = [], []
+    for path in paths:
+        label = _label(path, base)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(label, 1, 1, exc.strerror or str(exc)))
+            continue
+        result = parse_quiz(data, label)
+        problems.extend(result.errors)
+        if result.quiz is not None:
+            quizzes.append(result.quiz)
+    return quizzes, problems
+
+
+def import_quizzes(
+    quizzes: Sequence[QuizDef], problems: list[Problem], tree: ContentTree, *, dry_run: bool = False
+) -> ImportReport:
+    """Create or update the shipped quizzes from their definitions; with any problem, change nothing."""
+    questions = shipped_questions()
+    parsed = {key: question_of(q.current_version) for key, q in questions.items() if not q.retired}
+    report = ImportReport(problems=problems + validate_quizzes(quizzes, parsed.values(), set(tree.themes)))
+    if not report.ok:
+        return report
+    savepoint = db.session.begin_nested() if dry_run else None  # a dry run leaves no trace
+    existing = {quiz.slug: quiz for quiz in db.session.scalars(select(Quiz).where(Quiz.owner_id.is_(None)))}
+    for definition in quizzes:
+        quiz = existing.get(definition.id)
+        if quiz is None:
+            quiz = Quiz(slug=definition.id, owner_id=None)
+            db.session.add(quiz)
+            report.created.append(definition.id)
+        else:
+            report.changed.append(definition.id)
+        apply_definition(quiz, definition, {key: q.id for key, q in questions.items()})
+        quiz.source_path = definition.file
+    if savepoint is not None:
+        savepoint.rollback()
+    else:
+        db.session.flush()
+    return report
+
+
+def apply_definition(quiz: Quiz, definition: QuizDef, ids: dict[str, int]) -> None:
+    """Copy a parsed quiz definition onto a Quiz row."""
+    quiz.title = definition.title
+    quiz.description = definition.body or definition.description
+    quiz.question_ids = [ids[key] for key in definition.questions] if definition.questions else None
+    quiz.draw_rules = (
+        [
+            {"themes": list(r.themes), "types": list(r.types), "difficulty": list(r.difficulty), "count": r.count}
+            for r in definition.draw
+        ]
+        if definition.draw
+        else None
+    )
+    for name in ("shuffle_questions", "shuffle_choices", "time_limit_minutes", "max_attempts", "grading", "review",
+                 "layout"):
+        setattr(quiz, name, getattr(definition, name))
+
+
+def quiz_pool(user: User) -> dict[str, Question]:
+    """The questions a quiz of `user` may use, by id: the shipped ones and theirs, not retired."""
+    return question_pool(user.id)
+
+
+def check_quiz(definition: QuizDef, user: User, quiz: Quiz | None = None) -> list[str]:
+    """Every problem of a quiz built in the browser, as messages (the builder has no lines)."""
+    pool = quiz_pool(user)
+    problems = []
+    missing = [key for key in definition.questions if key not in pool]
+    retired = {q.key for q in questions_with_key(missing, user) if q.retired}
+    for key in missing:
+        if key in retired:
+            problems.append(f"question '{key}' is retired: bring it back on its page, or choose another")
+        else:
+            problems.append(f"unknown question '{key}'")
+    parsed = [question_of(q.current_version) for q in pool.values()]
+    themes = set(db.session.scalars(select(Theme.slug)))
+    problems += [p.message for p in validate_quizzes([dataclasses.replace(definition, questions=())], parsed, themes)]
+    if not definition.questions and not definition.draw:
+        problems.append("a quiz needs questions: list their ids, or give at least one draw rule")
+    clash = db.session.scalar(
+        select(Quiz.id).where(Quiz.owner_id == user.id, Quiz.slug == definition.id)
+    )
+    if clash is not None and (quiz is None or clash != quiz.id):
+        problems.append(f"you already have a quiz with the id '{definition.id}': choose another")
+    return problems
+
+
+def save_quiz(
+    definition: QuizDef, user: User, *, quiz: Quiz | None = None,
+    opens_at: datetime | None = None, closes_at: datetime | None = None,
+) -> Quiz:
+    """Create or update a quiz owned by `user` from a checked definition (see check_quiz)."""
+    ids = {key: q.id for key, q in quiz_pool(user).items()}
+    if quiz is None:
+        quiz = Quiz(owner_id=user.id)
+    quiz.slug = definition.id
+    apply_definition(quiz, definition, ids)
+    quiz.opens_at, quiz.closes_at = opens_at, closes_at
+    db.session.add(quiz)
+    db.session.flush()
+    return quiz
+
+
+def quiz_keys(quiz: Quiz) -> list[str]:
+    """The ids of a fixed quiz's questions, in its order."""
+    if not quiz.question_ids:
+        return []
+    keys = dict(db.session.execute(select(Question.id, Question.key).where(Question.id.in_(quiz.question_ids))).all())
+    return [keys[i] for i in quiz.question_ids if i in keys]
+
+
+def quiz_attempts(quiz: Quiz) -> list[tuple[Attempt, User]]:
+    """Every graded attempt at `quiz` with its student, by student then start: one query."""
+    return [tuple(row) for row in db.session.execute(
+        select(Attempt, User).join(User, Attempt.user_id == User.id)
+        .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
+        .order_by(User.display_name, User.id, Attempt.started_at)
+    )]
+
+
+def free_quiz_slug(title: str, user: User) -> str:
+    """An id for a new quiz of `user`, from its title, that none of their quizzes uses."""
+    base = slugify(title, "quiz")
+    taken = set(db.session.scalars(select(Quiz.slug).where(Quiz.owner_id == user.id, Quiz.slug.startswith(base))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The rules an attempt runs under: the quiz's own, or a class assignment's overrides of them."""
+
+    shuffle_questions: bool
+    shuffle_choices: bool
+    time_limit_minutes: int | None
+    max_attempts: int | None
+    grading: str
+    review: str
+    layout: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        return (self.opens_at is None or self.opens_at <= now) and (self.closes_at is None or now < self.closes_at)
+
+
+SETTING_NAMES = tuple(Settings.__dataclass_fields__)
+
+
+def settings_for(quiz: Quiz, overrides: dict[str, Any] | None = None) -> Settings:
+    """The quiz's settings, with any non-None `overrides` (a class assignment's) taking precedence."""
+    values = {name: getattr(quiz, name) for name in SETTING_NAMES}
+    values.update({k: v for k, v in (overrides or {}).items() if k in values and v is not None})
+    return Settings(**values)
+
+
+def attempt_settings(attempt: Attempt) -> tuple[Quiz, Settings]:
+    """The quiz of an attempt and the settings it runs under: its class assignment's, if it has one."""
+    quiz, assignment = attempt.quiz, attempt.assignment
+    return quiz, settings_for(quiz, assignment.overrides() if assignment else None)
+
+
+def get_quiz_or_404(quiz_id: int, user: User) -> Quiz:
+    """Load a quiz the user may take: a shipped one (classes add their own assignments)."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not (quiz.is_shipped or quiz.owner_id == user.id):
+        raise NotFound()
+    return quiz
+
+
+def review_allows(settings: Settings, attempt: Attempt, now: datetime) -> bool:
+    """Tell whether the review policy lets the student see the score, answers and feedback now."""
+    if attempt.state != SUBMITTED:
+        return False
+    if attempt.practice:
+        return True
+    if settings.review == "after_submit":
+        return True
+    if settings.review == "after_close":
+        return settings.closes_at is not None and now >= settings.closes_at
+    return False
