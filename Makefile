@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app studyapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve setup db demo check bench clean
+.PHONY: run test serve setup db demo check bench clean lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check studyapp tests bench wsgi.py
+	$(BIN)/ruff format --check studyapp tests bench wsgi.py
+	$(BIN)/mypy
+	$(BIN)/lint-imports

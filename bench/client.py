@@ -70,8 +70,9 @@ def login(port: int, email: str, password: str, landing: str = "/quizzes") -> Se
     match = CSRF_META.search(page)
     if status != 200 or not match:
         raise LoginFailed(f"GET /login answered {status} without a CSRF token")
-    status, _, _ = _request(port, "POST", "/login", jar, {"email": email, "password": password,
-                                                          "csrf_token": match.group(1)})
+    status, _, _ = _request(
+        port, "POST", "/login", jar, {"email": email, "password": password, "csrf_token": match.group(1)}
+    )
     if status != 302:
         raise LoginFailed(f"signing in {email} answered {status}, not a redirect")
     status, _, page = _request(port, "GET", landing, jar)
@@ -105,8 +106,17 @@ class Line:
     seq: int | None = None
 
     def tsv(self) -> str:
-        return "\t".join([str(self.group), self.method, self.path, self.cookie, self.csrf, self.body,
-                          "" if self.seq is None else str(self.seq)])
+        return "\t".join(
+            [
+                str(self.group),
+                self.method,
+                self.path,
+                self.cookie,
+                self.csrf,
+                self.body,
+                "" if self.seq is None else str(self.seq),
+            ]
+        )
 
 
 def _raw(line: Line, seqs: dict[int, int]) -> bytes:
@@ -120,8 +130,11 @@ def _raw(line: Line, seqs: dict[int, int]) -> bytes:
     if line.csrf:
         head.append(f"X-CSRFToken: {line.csrf}")
     if line.method == "POST":
-        head += ["Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
-                 f"Content-Length: {len(body.encode())}"]
+        head += [
+            "Content-Type: application/x-www-form-urlencoded",
+            "Accept: application/json",
+            f"Content-Length: {len(body.encode())}",
+        ]
     else:
         head.append("Accept: text/html")
     return ("\r\n".join(head) + "\r\n\r\n" + (body if line.method == "POST" else "")).encode()
@@ -205,8 +218,9 @@ async def _drive(port: int, lines: list[Line], connections: int, duration: float
     return summarize(latencies, elapsed, counts["unexpected"] + counts["failed"])
 
 
-def drive(port: int, lines: list[Line], *, connections: int, duration: float, expect: int = 200,
-          once: bool = False) -> dict:
+def drive(
+    port: int, lines: list[Line], *, connections: int, duration: float, expect: int = 200, once: bool = False
+) -> dict:
     """Send the plan's requests over `connections` connections for `duration` seconds (or once each)."""
     return asyncio.run(_drive(port, lines, connections, duration, expect, once))
 
@@ -222,8 +236,11 @@ def percentile(ordered: list[float], p: float) -> float:
 def summarize(latencies: list[float], elapsed: float, errors: int) -> dict:
     ordered = sorted(latencies)
     return {
-        "requests": len(ordered), "seconds": elapsed, "errors": errors,
+        "requests": len(ordered),
+        "seconds": elapsed,
+        "errors": errors,
         "rps": len(ordered) / elapsed if elapsed else 0.0,
-        "p50_ms": 1000 * percentile(ordered, 50), "p95_ms": 1000 * percentile(ordered, 95),
+        "p50_ms": 1000 * percentile(ordered, 50),
+        "p95_ms": 1000 * percentile(ordered, 95),
         "p99_ms": 1000 * percentile(ordered, 99),
     }

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def app_config(uri: str) -> dict:
@@ -28,7 +29,7 @@ def postgres_unavailable(url: str = PG_URL) -> str | None:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
     return None
 
@@ -73,8 +74,8 @@ def copy_rows(source_uri: str, target_uri: str) -> int:
     """
     import json
 
-    from studyapp.extensions import db
     import studyapp.models  # noqa: F401 - registers every table
+    from studyapp.extensions import db
 
     source, target = sa.create_engine(source_uri), sa.create_engine(target_uri)
     total = 0
@@ -87,14 +88,21 @@ def copy_rows(source_uri: str, target_uri: str) -> int:
                 columns = ", ".join(f'"{name}"' for name in names)
                 with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
                     for row in read.execute(sa.select(table)):
-                        copy.write_row([json.dumps(value) if encode and value is not None else value
-                                        for value, encode in zip(row, encoded)])
+                        copy.write_row(
+                            [
+                                json.dumps(value) if encode and value is not None else value
+                                for value, encode in zip(row, encoded)
+                            ]
+                        )
                         total += 1
             for table in db.metadata.sorted_tables:
                 if "id" in table.c and table.c.id.primary_key:
-                    write.execute(sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                        f"coalesce((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))
+                    write.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                            f'coalesce((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
+                        )
+                    )
         # Vacuumed and analysed now, so that autovacuum does not wake up on the fresh rows mid-measurement.
         with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE"))

@@ -22,12 +22,12 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from studyapp.core.exports import (  # noqa: E402
+from studyapp.core.exports import (
     EXCUSED,
     GradebookAssignment,
     GradebookStudent,
@@ -38,31 +38,69 @@ from studyapp.core.exports import (  # noqa: E402
     responses_rows,
     xlsx_stream,
 )
-from studyapp.core.grading import item_ids, right_ids  # noqa: E402
-from studyapp.core.qformat.model import Choice, Pair, Question  # noqa: E402
+from studyapp.core.grading import item_ids, right_ids
+from studyapp.core.qformat.model import Choice, Pair, Question
 
 EXPORTS = ("gradebook.csv", "gradebook.xlsx", "responses.csv", "responses.xlsx")
 TIME_TARGET_S = 2.0
 MEMORY_TARGET_MB = 200.0
-THEMES = ("linkage", "afghanistan", "detente", "arms-control", "middle-east", "cold-war-origins", "cuba-nicaragua",
-          "summit", "tone-and-intent", "carter-legacy", "sourcing")
+THEMES = (
+    "linkage",
+    "afghanistan",
+    "detente",
+    "arms-control",
+    "middle-east",
+    "cold-war-origins",
+    "cuba-nicaragua",
+    "summit",
+    "tone-and-intent",
+    "carter-legacy",
+    "sourcing",
+)
 SECTIONS = ("Section 1", "Section 2", "Section 3", "Section 4")
 
 
 def sample_questions() -> list[tuple[Question, list[dict]]]:
     """A few questions of several types, each with the responses students typically give."""
     base = dict(prompt="...", explanation="...", themes=("linkage",), passages=("memo-linkage",), difficulty=2)
-    single = Question(id="q-single", type="single", choices=(
-        Choice("a", "Brezhnev's, from his letter", False), Choice("b", "Dobrynin's, as Haig reports them", True),
-        Choice("c", "Haig's own judgement", False), Choice("d", "The Executive Secretariat's summary", False)), **base)
-    multiple = Question(id="q-multiple", type="multiple", choices=(
-        Choice("a", "Afghanistan", True), Choice("b", "Cuba", True), Choice("c", "Poland", False),
-        Choice("d", "Nicaragua", False)), **base)
-    ordering = Question(id="q-ordering", type="ordering", items=(
-        "The 1973 meeting at Casa Pacifica", "The party congress", "Reagan's letter", "Dobrynin's visit"), **base)
-    matching = Question(id="q-matching", type="matching", pairs=(
-        Pair("a", "Haig", "Secretary of State"), Pair("b", "Dobrynin", "Ambassador"),
-        Pair("c", "Brezhnev", "General Secretary")), **base)
+    single = Question(
+        id="q-single",
+        type="single",
+        choices=(
+            Choice("a", "Brezhnev's, from his letter", False),
+            Choice("b", "Dobrynin's, as Haig reports them", True),
+            Choice("c", "Haig's own judgement", False),
+            Choice("d", "The Executive Secretariat's summary", False),
+        ),
+        **base,
+    )
+    multiple = Question(
+        id="q-multiple",
+        type="multiple",
+        choices=(
+            Choice("a", "Afghanistan", True),
+            Choice("b", "Cuba", True),
+            Choice("c", "Poland", False),
+            Choice("d", "Nicaragua", False),
+        ),
+        **base,
+    )
+    ordering = Question(
+        id="q-ordering",
+        type="ordering",
+        items=("The 1973 meeting at Casa Pacifica", "The party congress", "Reagan's letter", "Dobrynin's visit"),
+        **base,
+    )
+    matching = Question(
+        id="q-matching",
+        type="matching",
+        pairs=(
+            Pair("a", "Haig", "Secretary of State"),
+            Pair("b", "Dobrynin", "Ambassador"),
+            Pair("c", "Brezhnev", "General Secretary"),
+        ),
+        **base,
+    )
     short = Question(id="q-short", type="short", answers=("linkage",), **base)
     essay = Question(id="q-essay", type="essay", rubric="...", **base)
     items, rights = item_ids(ordering), right_ids(matching)
@@ -70,17 +108,20 @@ def sample_questions() -> list[tuple[Question, list[dict]]]:
         (single, [{"choice": "b"}, {"choice": "a"}, {"choice": "c"}]),
         (multiple, [{"choices": ["a", "b"]}, {"choices": ["a", "c"]}]),
         (ordering, [{"order": list(items)}, {"order": [items[1], items[0], items[2], items[3]]}]),
-        (matching, [{"matches": dict(zip("abc", rights))},
-                    {"matches": {"a": rights[1], "b": rights[0], "c": rights[2]}}]),
-        (short, [{"text": "linkage"}, {"text": "détente"}, {"text": "=HYPERLINK(\"http://x\")"}]),
-        (essay, [{"text": "Haig reads the letter as a sign of \"nervousness\", and says so,\nbut hedges."}]),
+        (
+            matching,
+            [{"matches": dict(zip("abc", rights))}, {"matches": {"a": rights[1], "b": rights[0], "c": rights[2]}}],
+        ),
+        (short, [{"text": "linkage"}, {"text": "détente"}, {"text": '=HYPERLINK("http://x")'}]),
+        (essay, [{"text": 'Haig reads the letter as a sign of "nervousness", and says so,\nbut hedges.'}]),
     ]
 
 
 def class_data(students: int, assignments: int):
     rng = random.Random(58)
-    works = [GradebookAssignment(1000 + i, f"Quiz {i + 1}: {THEMES[i % len(THEMES)]}", 10.0)
-             for i in range(assignments)]
+    works = [
+        GradebookAssignment(1000 + i, f"Quiz {i + 1}: {THEMES[i % len(THEMES)]}", 10.0) for i in range(assignments)
+    ]
     people = []
     for i in range(students):
         scores: dict[int, float | str | None] = {}
@@ -90,8 +131,15 @@ def class_data(students: int, assignments: int):
                 scores[work.id] = round(rng.uniform(0, 10), 2)
             elif draw < 0.90:
                 scores[work.id] = EXCUSED
-        people.append(GradebookStudent(i + 1, f"Student {i + 1:04d} Lastname", f"student{i + 1:04d}@example.edu",
-                                       SECTIONS[i % len(SECTIONS)], scores))
+        people.append(
+            GradebookStudent(
+                i + 1,
+                f"Student {i + 1:04d} Lastname",
+                f"student{i + 1:04d}@example.edu",
+                SECTIONS[i % len(SECTIONS)],
+                scores,
+            )
+        )
     return people, works
 
 
@@ -99,7 +147,7 @@ def response_records(people, works, questions_per_assignment: int):
     """Yield one record per student x assignment x question, built lazily as a query would."""
     pool = sample_questions()
     rendered = [[response_text(q, r) for r in responses] for q, responses in pool]
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     for s_index, person in enumerate(people):
         for a_index, work in enumerate(works):
             submitted = start + timedelta(minutes=a_index * 1440 + s_index)
@@ -108,9 +156,19 @@ def response_records(people, works, questions_per_assignment: int):
                 question = pool[kind][0]
                 answers = rendered[kind]
                 score = None if question.type == "essay" and s_index % 3 else float((s_index + k) % 2)
-                yield ResponseRecord("History 101", person.section, work.title, person.name, 1,
-                                     f"{question.id}-{k}", (THEMES[k % len(THEMES)], THEMES[a_index % len(THEMES)]),
-                                     answers[(s_index + k) % len(answers)], score, 1.0, submitted)
+                yield ResponseRecord(
+                    "History 101",
+                    person.section,
+                    work.title,
+                    person.name,
+                    1,
+                    f"{question.id}-{k}",
+                    (THEMES[k % len(THEMES)], THEMES[a_index % len(THEMES)]),
+                    answers[(s_index + k) % len(answers)],
+                    score,
+                    1.0,
+                    submitted,
+                )
 
 
 def stream_for(name: str, people, works, questions: int):
@@ -148,8 +206,17 @@ def run_one(name: str, args) -> dict:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rows = args.students if name.startswith("gradebook") else args.students * args.assignments * args.questions
-    return {"name": name, "rows": rows, "bytes": size, "chunks": count, "seconds": seconds, "cpu": cpu,
-            "tracemalloc_peak_mb": peak / 2**20, "maxrss_mb": after, "maxrss_before_mb": baseline}
+    return {
+        "name": name,
+        "rows": rows,
+        "bytes": size,
+        "chunks": count,
+        "seconds": seconds,
+        "cpu": cpu,
+        "tracemalloc_peak_mb": peak / 2**20,
+        "maxrss_mb": after,
+        "maxrss_before_mb": baseline,
+    }
 
 
 def rows_only_seconds(args) -> float:
@@ -186,23 +253,41 @@ def main() -> int:
         print(json.dumps(run_one(args.one, args)))
         return 0
 
-    print(f"class: {args.students} students x {args.assignments} assignments; responses: "
-          f"{args.questions} questions per assignment = {args.students * args.assignments * args.questions:,} rows")
+    print(
+        f"class: {args.students} students x {args.assignments} assignments; responses: "
+        f"{args.questions} questions per assignment = {args.students * args.assignments * args.questions:,} rows"
+    )
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'export':<16}{'rows':>10}{'size MB':>9}{'time s':>8}{'cpu s':>7}{'rows/s':>10}"
-          f"{'tracemalloc MB':>16}{'maxrss MB':>11}  target")
+    print(
+        f"{'export':<16}{'rows':>10}{'size MB':>9}{'time s':>8}{'cpu s':>7}{'rows/s':>10}"
+        f"{'tracemalloc MB':>16}{'maxrss MB':>11}  target"
+    )
     failed = False
     for name in EXPORTS:
-        command = [sys.executable, __file__, "--one", name, "--students", str(args.students),
-                   "--assignments", str(args.assignments), "--questions", str(args.questions)]
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            name,
+            "--students",
+            str(args.students),
+            "--assignments",
+            str(args.assignments),
+            "--questions",
+            str(args.questions),
+        ]
         result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         ok = result["seconds"] < TIME_TARGET_S and result["maxrss_mb"] < MEMORY_TARGET_MB
         failed |= not ok
-        print(f"{name:<16}{result['rows']:>10,}{result['bytes'] / 2**20:>9.1f}{result['seconds']:>8.2f}"
-              f"{result['cpu']:>7.2f}{result['rows'] / result['seconds']:>10,.0f}"
-              f"{result['tracemalloc_peak_mb']:>16.2f}{result['maxrss_mb']:>11.1f}  {'ok' if ok else 'MISSED'}")
-    print(f"(maxrss is the whole process, data included; before the export it was about "
-          f"{result['maxrss_before_mb']:.0f} MB)")
+        print(
+            f"{name:<16}{result['rows']:>10,}{result['bytes'] / 2**20:>9.1f}{result['seconds']:>8.2f}"
+            f"{result['cpu']:>7.2f}{result['rows'] / result['seconds']:>10,.0f}"
+            f"{result['tracemalloc_peak_mb']:>16.2f}{result['maxrss_mb']:>11.1f}  {'ok' if ok else 'MISSED'}"
+        )
+    print(
+        f"(maxrss is the whole process, data included; before the export it was about "
+        f"{result['maxrss_before_mb']:.0f} MB)"
+    )
     print(f"of which making the synthetic response rows alone (no writer): {rows_only_seconds(args):.2f} s")
     print(f"response_text: {render_rate():,.0f} responses rendered per second")
     return 1 if failed else 0

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,8 +42,9 @@ BATCH = 20_000
 def app_for(path: Path):
     from studyapp import create_app
 
-    return create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                       "RATELIMIT_STORAGE_URI": "memory://"})
+    return create_app(
+        {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_STORAGE_URI": "memory://"}
+    )
 
 
 def build(path: Path, students: int, assignments: int, questions: int) -> int:
@@ -51,22 +52,32 @@ def build(path: Path, students: int, assignments: int, questions: int) -> int:
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
-    from studyapp.domain.questions import load_shipped_content, question_of
-    from studyapp.domain import classes as classes
     from studyapp.core import grading
+    from studyapp.domain import classes as classes
+    from studyapp.domain.attempts import evidence_quotes
+    from studyapp.domain.questions import load_shipped_content, question_of
     from studyapp.extensions import db
     from studyapp.models import (
-        Assignment, Attempt, AttemptItem, Excusal, Membership, Question, Quiz, Role, Section, User,
+        Assignment,
+        Attempt,
+        AttemptItem,
+        Excusal,
+        Membership,
+        Question,
+        Quiz,
+        Role,
+        Section,
+        User,
     )
-    from studyapp.domain.attempts import evidence_quotes
 
     rng = random.Random(58)
     app = app_for(path)
     with app.app_context():
         upgrade()
         load_shipped_content(app.config["CONTENT_DIR"])
-        owner = User(email="owner@example.edu", display_name="Bench Instructor", password_hash="!",
-                     role=Role.INSTRUCTOR)
+        owner = User(
+            email="owner@example.edu", display_name="Bench Instructor", password_hash="!", role=Role.INSTRUCTOR
+        )
         db.session.add(owner)
         db.session.flush()
         class_ = classes.create_class(owner, name="HIST 210: The Cold War", term="Bench", sections=SECTIONS)
@@ -82,8 +93,16 @@ def build(path: Path, students: int, assignments: int, questions: int) -> int:
             quote = quotes.get(question.evidence_passage)
             right = grading.correct_response(question, quote=quote)
             if right is None:  # an essay: typed, waiting for a person
-                answers[q.id] = [({"text": "Haig reads the letter as a sign of \"nervousness\"; Brezhnev "
-                                           "blames the new administration. " * 3}, None, "ungraded")]
+                answers[q.id] = [
+                    (
+                        {
+                            "text": 'Haig reads the letter as a sign of "nervousness"; Brezhnev '
+                            "blames the new administration. " * 3
+                        },
+                        None,
+                        "ungraded",
+                    )
+                ]
                 continue
             blank = grading.blank_response(question)
             answers[q.id] = [(right, 1.0, "correct"), (right, 1.0, "correct"), (blank, 0.0, "unanswered")]
@@ -92,37 +111,74 @@ def build(path: Path, students: int, assignments: int, questions: int) -> int:
                 if wrong:
                     answers[q.id].append(({"choice": wrong}, 0.0, "incorrect"))
             if "text" in right:
-                answers[q.id].append(({"text": "=HYPERLINK(\"http://x\")"}, 0.0, "incorrect"))
+                answers[q.id].append(({"text": '=HYPERLINK("http://x")'}, 0.0, "incorrect"))
 
         quiz_rows, assignment_rows = [], []
         for n in range(assignments):
             chosen = [pool[(n * questions + k) % len(pool)] for k in range(questions)]
-            quiz = Quiz(slug=f"bench-{n + 1}", title=f"Quiz {n + 1}", owner_id=owner.id,
-                        question_ids=[q.id for q in chosen], shuffle_questions=False, shuffle_choices=False)
+            quiz = Quiz(
+                slug=f"bench-{n + 1}",
+                title=f"Quiz {n + 1}",
+                owner_id=owner.id,
+                question_ids=[q.id for q in chosen],
+                shuffle_questions=False,
+                shuffle_choices=False,
+            )
             db.session.add(quiz)
             quiz_rows.append((quiz, chosen))
         db.session.flush()
         for n, (quiz, chosen) in enumerate(quiz_rows):
-            assignment = Assignment(class_id=class_.id, quiz_id=quiz.id, position=n + 1,
-                                    closes_at=datetime(2027, 3, 1, tzinfo=timezone.utc) + timedelta(days=7 * n))
+            assignment = Assignment(
+                class_id=class_.id,
+                quiz_id=quiz.id,
+                position=n + 1,
+                closes_at=datetime(2027, 3, 1, tzinfo=UTC) + timedelta(days=7 * n),
+            )
             db.session.add(assignment)
             assignment_rows.append((assignment, chosen))
         db.session.flush()
 
-        users = [{"email": f"student{i:05d}@example.edu", "display_name": f"Student {i:05d} Lastname",
-                  "password_hash": classes.UNSET_PASSWORD, "role": Role.STUDENT, "session_token": f"t{i}",
-                  "created_at": datetime.now(timezone.utc)} for i in range(students)]
+        users = [
+            {
+                "email": f"student{i:05d}@example.edu",
+                "display_name": f"Student {i:05d} Lastname",
+                "password_hash": classes.UNSET_PASSWORD,
+                "role": Role.STUDENT,
+                "session_token": f"t{i}",
+                "created_at": datetime.now(UTC),
+            }
+            for i in range(students)
+        ]
         db.session.execute(insert(User), users)
         ids = db.session.scalars(select(User.id).where(User.email.like("student%")).order_by(User.id)).all()
-        db.session.execute(insert(Membership), [
-            {"class_id": class_.id, "user_id": uid, "role": "student", "section_id": sections[i % len(sections)],
-             "joined_at": datetime.now(timezone.utc)} for i, uid in enumerate(ids)])
-        db.session.execute(insert(Excusal), [
-            {"assignment_id": assignment_rows[i % assignments][0].id, "user_id": uid,
-             "excused_at": datetime.now(timezone.utc)} for i, uid in enumerate(ids) if i % 50 == 7])
+        db.session.execute(
+            insert(Membership),
+            [
+                {
+                    "class_id": class_.id,
+                    "user_id": uid,
+                    "role": "student",
+                    "section_id": sections[i % len(sections)],
+                    "joined_at": datetime.now(UTC),
+                }
+                for i, uid in enumerate(ids)
+            ],
+        )
+        db.session.execute(
+            insert(Excusal),
+            [
+                {
+                    "assignment_id": assignment_rows[i % assignments][0].id,
+                    "user_id": uid,
+                    "excused_at": datetime.now(UTC),
+                }
+                for i, uid in enumerate(ids)
+                if i % 50 == 7
+            ],
+        )
         db.session.commit()
 
-        start = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+        start = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
         attempt_id = 0
         attempts, items = [], []
 
@@ -149,19 +205,36 @@ def build(path: Path, students: int, assignments: int, questions: int) -> int:
                     score = None if fraction is None or not submitted else fraction * points
                     total += score or 0.0
                     max_total += points
-                    items.append({
-                        "attempt_id": attempt_id, "position": position,
-                        "question_version_id": question.current_version.id, "response": response,
-                        "response_seq": position, "saved_at": began, "score": score, "max_score": points,
-                        "status": status if submitted else None, "comment": "",
-                    })
-                attempts.append({
-                    "id": attempt_id, "quiz_id": assignment.quiz_id, "user_id": uid, "assignment_id": assignment.id,
-                    "practice": False, "seed": f"{attempt_id:016x}", "state": "submitted" if submitted else
-                    "in_progress", "started_at": began,
-                    "submitted_at": began + timedelta(minutes=20) if submitted else None, "auto_submitted": False,
-                    "score": total if submitted else None, "max_score": max_total,
-                })
+                    items.append(
+                        {
+                            "attempt_id": attempt_id,
+                            "position": position,
+                            "question_version_id": question.current_version.id,
+                            "response": response,
+                            "response_seq": position,
+                            "saved_at": began,
+                            "score": score,
+                            "max_score": points,
+                            "status": status if submitted else None,
+                            "comment": "",
+                        }
+                    )
+                attempts.append(
+                    {
+                        "id": attempt_id,
+                        "quiz_id": assignment.quiz_id,
+                        "user_id": uid,
+                        "assignment_id": assignment.id,
+                        "practice": False,
+                        "seed": f"{attempt_id:016x}",
+                        "state": "submitted" if submitted else "in_progress",
+                        "started_at": began,
+                        "submitted_at": began + timedelta(minutes=20) if submitted else None,
+                        "auto_submitted": False,
+                        "score": total if submitted else None,
+                        "max_score": max_total,
+                    }
+                )
                 if len(items) >= BATCH:
                     flush()
         flush()
@@ -187,9 +260,15 @@ def run_one(name: str, path: Path, class_id: int) -> dict:
             began, cpu = time.perf_counter(), time.process_time()
             book = gradebook.gradebook(class_)
             gradebook.sort_rows(book, f"a{book.columns[0].assignment.id}", True)
-            return {"name": name, "rows": len(book.rows), "bytes": 0, "seconds": time.perf_counter() - began,
-                    "cpu": time.process_time() - cpu,
-                    "tracemalloc_peak_mb": 0.0, "maxrss_mb": maxrss_mb()}
+            return {
+                "name": name,
+                "rows": len(book.rows),
+                "bytes": 0,
+                "seconds": time.perf_counter() - began,
+                "cpu": time.process_time() - cpu,
+                "tracemalloc_peak_mb": 0.0,
+                "maxrss_mb": maxrss_mb(),
+            }
         kind, fmt = name.split(".")
         baseline = maxrss_mb()
         began, cpu = time.perf_counter(), time.process_time()
@@ -206,9 +285,16 @@ def run_one(name: str, path: Path, class_id: int) -> dict:
             pass
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        return {"name": name, "rows": rows, "bytes": size, "seconds": seconds, "cpu": cpu,
-                "tracemalloc_peak_mb": peak / 2**20,
-                "maxrss_mb": after, "maxrss_before_mb": baseline}
+        return {
+            "name": name,
+            "rows": rows,
+            "bytes": size,
+            "seconds": seconds,
+            "cpu": cpu,
+            "tracemalloc_peak_mb": peak / 2**20,
+            "maxrss_mb": after,
+            "maxrss_before_mb": baseline,
+        }
 
 
 def main() -> int:
@@ -235,11 +321,15 @@ def main() -> int:
             if path.exists():
                 path.unlink()
             class_id = build(path, args.students, args.assignments, args.questions)
-        print(f"class: {args.students:,} students x {args.assignments} assignments x {args.questions} questions; "
-              f"database ready in {time.perf_counter() - began:.1f} s ({path.stat().st_size / 2**20:.0f} MB)")
+        print(
+            f"class: {args.students:,} students x {args.assignments} assignments x {args.questions} questions; "
+            f"database ready in {time.perf_counter() - began:.1f} s ({path.stat().st_size / 2**20:.0f} MB)"
+        )
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-        print(f"{'export':<16}{'rows':>10}{'size MB':>9}{'time s':>8}{'cpu s':>7}{'tracemalloc MB':>16}"
-              f"{'maxrss MB':>11}  target")
+        print(
+            f"{'export':<16}{'rows':>10}{'size MB':>9}{'time s':>8}{'cpu s':>7}{'tracemalloc MB':>16}"
+            f"{'maxrss MB':>11}  target"
+        )
         failed = False
         for name in (*EXPORTS, "gradebook page"):
             command = [sys.executable, __file__, "--one", name, "--db", str(path), "--class-id", str(class_id)]
@@ -250,8 +340,10 @@ def main() -> int:
             else:
                 failed |= not ok
                 verdict = "ok" if ok else "MISSED"
-            print(f"{name:<16}{result['rows']:>10,}{result['bytes'] / 2**20:>9.1f}{result['seconds']:>8.2f}"
-                  f"{result['cpu']:>7.2f}{result['tracemalloc_peak_mb']:>16.2f}{result['maxrss_mb']:>11.1f}  {verdict}")
+            print(
+                f"{name:<16}{result['rows']:>10,}{result['bytes'] / 2**20:>9.1f}{result['seconds']:>8.2f}"
+                f"{result['cpu']:>7.2f}{result['tracemalloc_peak_mb']:>16.2f}{result['maxrss_mb']:>11.1f}  {verdict}"
+            )
         print("(rows: CSV lines written, header rows included; maxrss is the whole child process)")
     return 1 if failed else 0
 

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,15 +44,23 @@ MAX_DURATION = 30
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--smoke", action="store_true",
-                        help="the CI check: tiny seed, 2 workers, one concurrency level, two seconds per measurement")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="the CI check: tiny seed, 2 workers, one concurrency level, two seconds per measurement",
+    )
     parser.add_argument("--levels", default=None, help="concurrency levels, comma-separated (default 8,32,64)")
     parser.add_argument("--duration", type=float, default=None, help="seconds per measurement (default 5)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help=f"gunicorn workers, the same for both apps (default {WORKERS}; 2 with --smoke)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"gunicorn workers, the same for both apps (default {WORKERS}; 2 with --smoke)",
+    )
     parser.add_argument("--databases", default="postgresql,sqlite", help="postgresql, sqlite or both")
-    parser.add_argument("--endpoints", default=",".join(plans.APP_ENDPOINTS),
-                        help="the studyapp endpoints to measure (default: all)")
+    parser.add_argument(
+        "--endpoints", default=",".join(plans.APP_ENDPOINTS), help="the studyapp endpoints to measure (default: all)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     parser.add_argument("--name", default="latest", help="results file name, without extension")
     parser.add_argument("--label", default=None, help="a title for the results (default: the name)")
@@ -76,13 +84,15 @@ def log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    started, clock = datetime.now(timezone.utc), time.perf_counter()
+    started, clock = datetime.now(UTC), time.perf_counter()
     notes = []
     if "postgresql" in args.databases:
         reason = databases.postgres_unavailable()
         if reason:
             if os.environ.get("REQUIRE_POSTGRES") == "1":
-                log(f"bench: PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at {databases.PG_URL}: {reason}")
+                log(
+                    f"bench: PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at {databases.PG_URL}: {reason}"
+                )
                 return 2
             log(f"bench: PostgreSQL unreachable at {databases.PG_URL} ({reason}); measuring SQLite only")
             notes.append(f"PostgreSQL was unreachable ({reason}): SQLite only.")
@@ -113,18 +123,27 @@ def main(argv: list[str] | None = None) -> int:
             uris["postgresql"] = pg_uri
             pg_version = _pg_version(pg_uri)
         results = {
-            "label": args.label or args.name, "started_at": started.isoformat(timespec="seconds"),
-            "machine": report.machine(pg_version), "databases": [d for d in ("postgresql", "sqlite")
-                                                                  if d in args.databases],
+            "label": args.label or args.name,
+            "started_at": started.isoformat(timespec="seconds"),
+            "machine": report.machine(pg_version),
+            "databases": [d for d in ("postgresql", "sqlite") if d in args.databases],
             "settings": {
-                "command": (f"gunicorn --workers {args.workers} --worker-class {WORKER_CLASS} --bind 127.0.0.1:<port> "
-                            f"{servers.APP_MODULE} (and {servers.BARE_MODULE})"),
-                "workers": args.workers, "worker_class": WORKER_CLASS, "levels": args.levels,
-                "duration_s": args.duration, "smoke": args.smoke,
+                "command": (
+                    f"gunicorn --workers {args.workers} --worker-class {WORKER_CLASS} --bind 127.0.0.1:<port> "
+                    f"{servers.APP_MODULE} (and {servers.BARE_MODULE})"
+                ),
+                "workers": args.workers,
+                "worker_class": WORKER_CLASS,
+                "levels": args.levels,
+                "duration_s": args.duration,
+                "smoke": args.smoke,
                 "load": "wrk (submissions: the Python driver)" if measure.wrk_available() else "the Python driver",
-                "seed": plan.summary(), "seed_counts": seeded.counts, "seed_seconds": round(seeded.seconds, 1),
+                "seed": plan.summary(),
+                "seed_counts": seeded.counts,
+                "seed_seconds": round(seeded.seconds, 1),
             },
-            "runs": [], "notes": notes,
+            "runs": [],
+            "notes": notes,
         }
         counter = {"saves": 0}
         for database in results["databases"]:
@@ -134,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         results["targets"] = report.targets(results["runs"], args.levels)
         level = report.P95_CONNECTIONS if report.P95_CONNECTIONS in args.levels else args.levels[-1]
         results["capacity"] = report.capacity(results["runs"], cores, level)
-        results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         results["elapsed_s"] = time.perf_counter() - clock
     json_path, md_path = report.write(results, args.out, args.name)
     log("")
@@ -162,11 +181,19 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
     env = {"STUDYAPP_ENV": "production", "DATABASE_URL": uri, "SECRET_KEY": secrets.token_hex(32)}
     env.pop("REDIS_URL", None)
     runs = []
-    app_server = servers.spawn(database, servers.APP_MODULE, env, workers=args.workers, worker_class=WORKER_CLASS,
-                               log_dir=work, ready_path="/healthz")
+    app_server = servers.spawn(
+        database,
+        servers.APP_MODULE,
+        env,
+        workers=args.workers,
+        worker_class=WORKER_CLASS,
+        log_dir=work,
+        ready_path="/healthz",
+    )
     try:
-        bare_server = servers.spawn(f"bare-{database}", servers.BARE_MODULE, env, workers=args.workers,
-                                    worker_class=WORKER_CLASS, log_dir=work)
+        bare_server = servers.spawn(
+            f"bare-{database}", servers.BARE_MODULE, env, workers=args.workers, worker_class=WORKER_CLASS, log_dir=work
+        )
         try:
             servers.wait_ready(app_server)
             servers.wait_ready(bare_server)
@@ -193,11 +220,25 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                 # one request at a time first: its latency is the endpoint's service time
                 single = client.drive(server.port, lines[:1], connections=1, duration=120, once=True, expect=expect)
                 if args.smoke:  # only let every worker compile its templates and fill its caches
-                    client.drive(server.port, lines[:4 * args.workers], connections=args.workers, duration=120,
-                                 once=True, expect=expect)
+                    client.drive(
+                        server.port,
+                        lines[: 4 * args.workers],
+                        connections=args.workers,
+                        duration=120,
+                        once=True,
+                        expect=expect,
+                    )
                     continue
-                warm = measure.run(server.port, lines, connections=4, duration=max(1.0, 3 * single["seconds"]),
-                                   expect=expect, once=False, work_dir=work, name=f"warm-{endpoint}")
+                warm = measure.run(
+                    server.port,
+                    lines,
+                    connections=4,
+                    duration=max(1.0, 3 * single["seconds"]),
+                    expect=expect,
+                    once=False,
+                    work_dir=work,
+                    name=f"warm-{endpoint}",
+                )
                 server.drain()
                 estimate = cores / single["seconds"] if single["seconds"] else 0.0
                 warm_rps[endpoint] = warm["rps"] if warm["requests"] >= 8 else estimate
@@ -211,13 +252,26 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                     lines = plans.bare() if endpoint == "bare" else lines_for(endpoint, index)
                     load_before = os.getloadavg()[0]
                     duration = _duration(args.duration, connections, warm_rps.get(endpoint))
-                    result = measure.run(server.port, lines, connections=connections, duration=duration,
-                                         expect=spec.expect, once=spec.once, work_dir=work,
-                                         name=f"{database}-{endpoint}-{connections}")
+                    result = measure.run(
+                        server.port,
+                        lines,
+                        connections=connections,
+                        duration=duration,
+                        expect=spec.expect,
+                        once=spec.once,
+                        work_dir=work,
+                        name=f"{database}-{endpoint}-{connections}",
+                    )
                     result.pop("wrk", None)  # its counts are in error_kinds
-                    run = {"database": database, "endpoint": endpoint, "connections": connections,
-                           "duration_s": round(duration, 1), **result,
-                           "load_average": round(load_before, 2), "drain_s": round(server.drain(), 2)}
+                    run = {
+                        "database": database,
+                        "endpoint": endpoint,
+                        "connections": connections,
+                        "duration_s": round(duration, 1),
+                        **result,
+                        "load_average": round(load_before, 2),
+                        "drain_s": round(server.drain(), 2),
+                    }
                     if endpoint == "bare":
                         bare = run["rps"]
                     else:
@@ -225,9 +279,11 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                         run["ratio"] = run["rps"] / bare if bare else None
                     runs.append(run)
                     ratio = "" if endpoint == "bare" else f"  ratio {run['ratio']:.3f}"
-                    log(f"bench: {database:10} {endpoint:10} c={connections:<3} {run['rps']:8.1f} req/s  "
+                    log(
+                        f"bench: {database:10} {endpoint:10} c={connections:<3} {run['rps']:8.1f} req/s  "
                         f"p50 {run['p50_ms']:7.1f}  p95 {run['p95_ms']:7.1f}  p99 {run['p99_ms']:7.1f} ms  "
-                        f"errors {run['errors']}{_kinds(run)}{ratio}  [{run['tool']}, load {load_before:.1f}]")
+                        f"errors {run['errors']}{_kinds(run)}{ratio}  [{run['tool']}, load {load_before:.1f}]"
+                    )
         finally:
             bare_server.stop()
     finally:
@@ -236,8 +292,10 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
 
 
 def _kinds(run: dict) -> str:
-    kinds = {**run.get("error_kinds", {}), **({"stale saves refused": run["stale_saves"]}
-                                               if run.get("stale_saves") else {})}
+    kinds = {
+        **run.get("error_kinds", {}),
+        **({"stale saves refused": run["stale_saves"]} if run.get("stale_saves") else {}),
+    }
     return f" ({', '.join(f'{kind}: {count}' for kind, count in kinds.items())})" if kinds else ""
 
 
@@ -258,10 +316,17 @@ def _verify(uri: str, seeded, args) -> dict:
     ids = [attempt for attempts in seeded.exam_attempts.values() for attempt in attempts[1:]]
     engine = sa.create_engine(uri)
     with engine.connect() as conn:
-        submitted = conn.execute(sa.text("SELECT count(*) FROM attempts WHERE state = 'submitted' AND id IN "
-                                         f"({','.join(str(i) for i in ids)})")).scalar()
-        open_a = conn.execute(sa.text("SELECT count(*) FROM attempts WHERE state = 'in_progress' AND id IN "
-                                      f"({','.join(str(a[0]) for a in seeded.exam_attempts.values())})")).scalar()
+        submitted = conn.execute(
+            sa.text(
+                f"SELECT count(*) FROM attempts WHERE state = 'submitted' AND id IN ({','.join(str(i) for i in ids)})"
+            )
+        ).scalar()
+        open_a = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM attempts WHERE state = 'in_progress' AND id IN "
+                f"({','.join(str(a[0]) for a in seeded.exam_attempts.values())})"
+            )
+        ).scalar()
     engine.dispose()
     return {"exam_attempts_submitted": submitted, "paper_a_still_open": open_a}
 

@@ -13,8 +13,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from studyapp.core.qformat import (  # noqa: E402
-    TYPES, Blank, Choice, EvidenceSentence, Pair, Question, parse, validate, write,
+from studyapp.core.qformat import (
+    TYPES,
+    Blank,
+    Choice,
+    EvidenceSentence,
+    Pair,
+    Question,
+    parse,
+    validate,
+    write,
 )
 
 #: Judged on the CPU time of this process: wall time also counts whatever else the machine runs.
@@ -41,12 +49,12 @@ PASSAGES = {
     ),
 }
 PROMPT = (
-    "Read the paragraph on linkage again. Dobrynin said that Moscow \"could not accept the concept of\n"
-    "linkage\"; Haig replied that it \"was a fact of life\". Which of these follows from the text?"
+    'Read the paragraph on linkage again. Dobrynin said that Moscow "could not accept the concept of\n'
+    'linkage"; Haig replied that it "was a fact of life". Which of these follows from the text?'
 )
 EXPLANATION = (
-    "\"I replied that linkage was a fact of life, and that we could not sit by while the Soviets and\n"
-    "Cubans continued to pump arms into Nicaragua\": Haig ties the two together."
+    '"I replied that linkage was a fact of life, and that we could not sit by while the Soviets and\n'
+    'Cubans continued to pump arms into Nicaragua": Haig ties the two together.'
 )
 
 
@@ -54,13 +62,19 @@ def make_question(n: int) -> Question:
     """Return question number `n`, its type cycling through every type."""
     qtype = TYPES[n % len(TYPES)]
     common = {
-        "id": f"bench-{n}", "type": qtype, "prompt": PROMPT, "explanation": EXPLANATION,
-        "themes": ("linkage", "summit"), "passages": ("memo-linkage", "memo-tnf"),
-        "difficulty": 1 + n % 3, "points": 1 + n % 2, "hint": "Who speaks first?" if n % 2 else "",
+        "id": f"bench-{n}",
+        "type": qtype,
+        "prompt": PROMPT,
+        "explanation": EXPLANATION,
+        "themes": ("linkage", "summit"),
+        "passages": ("memo-linkage", "memo-tnf"),
+        "difficulty": 1 + n % 3,
+        "points": 1 + n % 2,
+        "hint": "Who speaks first?" if n % 2 else "",
     }
     choices = (
-        Choice("a", "Dobrynin rejected linkage", True, "Yes: \"could not accept the concept\"."),
-        Choice("b", "Haig accepted Dobrynin's view", False, "No: \"linkage was a fact of life\"."),
+        Choice("a", "Dobrynin rejected linkage", True, 'Yes: "could not accept the concept".'),
+        Choice("b", "Haig accepted Dobrynin's view", False, 'No: "linkage was a fact of life".'),
         Choice("c", "Neither mentioned Nicaragua", qtype == "multiple"),
         Choice("d", "Brezhnev wrote it", False),
     )
@@ -72,13 +86,16 @@ def make_question(n: int) -> Question:
         "numeric": {"answer": 1981.0, "tolerance": 0.5} if n % 2 else {"minimum": 30.0, "maximum": 32.0},
         "ordering": {"items": ("Dobrynin's offer", "Dobrynin rejects linkage", "Haig's reply", "The warning")},
         "matching": {
-            "pairs": (Pair("a", "Haig", "a fact of life"), Pair("b", "Dobrynin", "Why not next week?"),
-                      Pair("c", "Brezhnev", "Pax Americana")),
+            "pairs": (
+                Pair("a", "Haig", "a fact of life"),
+                Pair("b", "Dobrynin", "Why not next week?"),
+                Pair("c", "Brezhnev", "Pax Americana"),
+            ),
             "distractors": ("Reagan",),
         },
         "cloze": {
             "prompt": "Haig replied that linkage was a {{fact of life|fact}}, and Dobrynin asked about\n"
-                      "{{TNF|theater nuclear forces}}.",
+            "{{TNF|theater nuclear forces}}.",
             "blanks": (Blank("1", ("fact of life", "fact")), Blank("2", ("TNF", "theater nuclear forces"))),
         },
         "essay": {"rubric": "- Quotes both sides exactly.\n- Says who reports whom."},
@@ -88,10 +105,16 @@ def make_question(n: int) -> Question:
                 EvidenceSentence(
                     "I replied that linkage was a fact of life, and that we could not sit by while the Soviets "
                     "and Cubans continued to pump arms into Nicaragua as if these Russian activities were of no "
-                    "importance to us.", True, "Haig's own answer."),
+                    "importance to us.",
+                    True,
+                    "Haig's own answer.",
+                ),
                 EvidenceSentence(
                     "The Soviets must expect that such activities would inevitably affect our attitude toward "
-                    "negotiations.", False, "This draws the consequence; it is not the reply itself."),
+                    "negotiations.",
+                    False,
+                    "This draws the consequence; it is not the reply itself.",
+                ),
             ),
         },
     }[qtype]
@@ -115,7 +138,7 @@ def parse_and_validate(banks: list[tuple[str, bytes]]) -> tuple[list[Question], 
 def main() -> int:
     questions = [make_question(n) for n in range(QUESTIONS)]
     banks = [
-        (f"bank-{start // PER_BANK:03}.md", write(questions[start:start + PER_BANK], title="Bench").encode())
+        (f"bank-{start // PER_BANK:03}.md", write(questions[start : start + PER_BANK], title="Bench").encode())
         for start in range(0, QUESTIONS, PER_BANK)
     ]
     size = sum(len(data) for _, data in banks)

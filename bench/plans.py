@@ -44,10 +44,16 @@ ENDPOINTS = {
     "autosave": Endpoint("autosave", "autosave: POST /attempts/<id>/save"),
     "submission": Endpoint("submission", "submission: POST /attempts/<id>/submit", expect=302, once=True),
     "dashboard": Endpoint("dashboard", "student dashboard: GET /progress"),
-    "gradebook": Endpoint("gradebook", "gradebook, 300 students x 20 quizzes: GET /classes/<id>/gradebook",
-                          max_connections=INSTRUCTOR_CONNECTIONS),
-    "export": Endpoint("export", "CSV export of that gradebook: GET /classes/<id>/export/gradebook.csv",
-                       max_connections=INSTRUCTOR_CONNECTIONS),
+    "gradebook": Endpoint(
+        "gradebook",
+        "gradebook, 300 students x 20 quizzes: GET /classes/<id>/gradebook",
+        max_connections=INSTRUCTOR_CONNECTIONS,
+    ),
+    "export": Endpoint(
+        "export",
+        "CSV export of that gradebook: GET /classes/<id>/export/gradebook.csv",
+        max_connections=INSTRUCTOR_CONNECTIONS,
+    ),
 }
 APP_ENDPOINTS = ("reading", "quiz_page", "autosave", "submission", "dashboard", "gradebook", "export")
 
@@ -62,13 +68,17 @@ def bare() -> list[Line]:
 
 def reading(seeded: Seeded, sessions: dict[str, Session]) -> list[Line]:
     slugs = seeded.passage_slugs
-    return [Line(n, "GET", f"/read/passages/{slugs[n % len(slugs)]}", s.cookie)
-            for n, s in enumerate(_sessions(seeded, sessions))]
+    return [
+        Line(n, "GET", f"/read/passages/{slugs[n % len(slugs)]}", s.cookie)
+        for n, s in enumerate(_sessions(seeded, sessions))
+    ]
 
 
 def quiz_page(seeded: Seeded, sessions: dict[str, Session]) -> list[Line]:
-    return [Line(n, "GET", f"/attempts/{seeded.exam_attempts[s.email][0]}", s.cookie)
-            for n, s in enumerate(_sessions(seeded, sessions))]
+    return [
+        Line(n, "GET", f"/attempts/{seeded.exam_attempts[s.email][0]}", s.cookie)
+        for n, s in enumerate(_sessions(seeded, sessions))
+    ]
 
 
 def dashboard(seeded: Seeded, sessions: dict[str, Session]) -> list[Line]:
@@ -87,8 +97,10 @@ def export(seeded: Seeded, sessions: dict[str, Session]) -> list[Line]:
 
 def submission(seeded: Seeded, sessions: dict[str, Session], paper: int) -> list[Line]:
     """Every student submits their attempt at exam paper `paper` (1, 2, ...: one paper per run)."""
-    return [Line(n, "POST", f"/attempts/{seeded.exam_attempts[s.email][paper]}/submit", s.cookie, s.csrf)
-            for n, s in enumerate(_sessions(seeded, sessions))]
+    return [
+        Line(n, "POST", f"/attempts/{seeded.exam_attempts[s.email][paper]}/submit", s.cookie, s.csrf)
+        for n, s in enumerate(_sessions(seeded, sessions))
+    ]
 
 
 def autosave(seeded: Seeded, sessions: dict[str, Session], bodies: dict[int, list[str]], seq: int) -> list[Line]:
@@ -112,9 +124,11 @@ def autosave_bodies(app, attempt_ids: list[int]) -> dict[int, list[str]]:
     """The form bodies the quiz page's script would send for each question of each attempt: the key's
     answer, then a wrong one, in the page's own option ids (read from the database the app serves)."""
     from studyapp.core import grading
+    from studyapp.domain import attempts as services
+    from studyapp.domain import questions as question_views
+    from studyapp.domain import quizzes as quiz_rules
     from studyapp.extensions import db
     from studyapp.models import Attempt
-    from studyapp.domain import attempts as services, questions as question_views, quizzes as quiz_rules
 
     rng = random.Random(11)
     bodies: dict[int, list[str]] = {}
@@ -129,13 +143,17 @@ def autosave_bodies(app, attempt_ids: list[int]) -> dict[int, list[str]]:
                 if correct is None:
                     continue
                 options = tuple(o.id for o in grading.presentation(question, "", False, quote=view.quote).options)
-                to_public = lambda option, q=question: question_views.public_id(attempt.seed, q.id, option)  # noqa: E731
-                for answers, response in ((rights, correct), (wrongs, wrong_answer(question.type, correct, options,
-                                                                                   rng))):
-                    fields = form_fields(question.type, view.position,
-                                         services.to_public_response(question, response, to_public))
-                    answers.append(urllib.parse.urlencode([("position", view.position), ("seq", "@SEQ@"), *fields],
-                                                          safe="@"))
+                to_public = lambda option, q=question: question_views.public_id(attempt.seed, q.id, option)
+                for answers, response in (
+                    (rights, correct),
+                    (wrongs, wrong_answer(question.type, correct, options, rng)),
+                ):
+                    fields = form_fields(
+                        question.type, view.position, services.to_public_response(question, response, to_public)
+                    )
+                    answers.append(
+                        urllib.parse.urlencode([("position", view.position), ("seq", "@SEQ@"), *fields], safe="@")
+                    )
             bodies[attempt_id] = rights + wrongs
         db.session.remove()
     return bodies

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import databases, plans  # noqa: E402
-from bench.seed import PASSWORD, SeedPlan, Seeded, seed  # noqa: E402
+from bench.seed import PASSWORD, Seeded, SeedPlan, seed  # noqa: E402
 
 ENDPOINTS = ("reading", "quiz_page", "autosave", "submission", "dashboard", "gradebook", "export")
 BASE = "https://localhost"
@@ -43,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--time-only", action="store_true", help="no profiler: only the CPU time per request")
-    parser.add_argument("--sampling", action="store_true",
-                        help="pyinstrument (a sampling profiler: install it into .venv) instead of cProfile")
+    parser.add_argument(
+        "--sampling",
+        action="store_true",
+        help="pyinstrument (a sampling profiler: install it into .venv) instead of cProfile",
+    )
     args = parser.parse_args(argv)
     manifest = args.db.with_suffix(".json")
     uri = f"sqlite:///{args.db}"
@@ -63,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["STUDYAPP_ENV"] = "production"
     from studyapp import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url or uri, "SECRET_KEY": "profile",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url or uri, "SECRET_KEY": "profile", "RATELIMIT_ENABLED": False})
     requests = _requests(app, seeded, args.endpoint, args.requests)
     statements = _count_statements(app)
     if args.sampling:
@@ -79,16 +81,24 @@ def main(argv: list[str] | None = None) -> int:
         started = time.process_time()
         if not args.time_only:
             profile.start() if args.sampling else profile.enable()
-        response = client.open(path, method=method, headers=headers, data=body, base_url=BASE,
-                               content_type="application/x-www-form-urlencoded" if method == "POST" else None)
+        response = client.open(
+            path,
+            method=method,
+            headers=headers,
+            data=body,
+            base_url=BASE,
+            content_type="application/x-www-form-urlencoded" if method == "POST" else None,
+        )
         response.get_data()
         if not args.time_only:
             profile.stop() if args.sampling else profile.disable()
         cpu += time.process_time() - started
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
     overhead = "" if args.time_only else " (with the profiler's overhead)"
-    print(f"{args.endpoint}: {len(requests)} requests, {1000 * cpu / len(requests):.2f} ms CPU each{overhead}, "
-          f"statuses {statuses}, {statements[0] / len(requests):.1f} SQL statements each")
+    print(
+        f"{args.endpoint}: {len(requests)} requests, {1000 * cpu / len(requests):.2f} ms CPU each{overhead}, "
+        f"statuses {statuses}, {statements[0] / len(requests):.1f} SQL statements each"
+    )
     if args.sampling:
         print(profile.output_text(unicode=True, color=False, show_all=False, short_mode=False))
     elif not args.time_only:
@@ -125,8 +135,12 @@ def _requests(app, seeded: Seeded, endpoint: str, count: int) -> list[tuple]:
             client = app.test_client()
             page = client.get("/login", base_url=BASE).get_data(as_text=True)
             token = CSRF_META.search(page).group(1)
-            response = client.post("/login", base_url=BASE, headers={"Referer": f"{BASE}/login"},
-                                   data={"email": email, "password": PASSWORD, "csrf_token": token})
+            response = client.post(
+                "/login",
+                base_url=BASE,
+                headers={"Referer": f"{BASE}/login"},
+                data={"email": email, "password": PASSWORD, "csrf_token": token},
+            )
             assert response.status_code == 302, response.status_code
             page = client.get("/quizzes", base_url=BASE).get_data(as_text=True)
             clients[email] = (client, CSRF_META.search(page).group(1))
@@ -136,8 +150,11 @@ def _requests(app, seeded: Seeded, endpoint: str, count: int) -> list[tuple]:
     made = []
     if endpoint in ("gradebook", "export"):
         client, _ = client_for(seeded.head_email)
-        path = (f"/classes/{seeded.course_id}/gradebook" if endpoint == "gradebook"
-                else f"/classes/{seeded.course_id}/export/gradebook.csv")
+        path = (
+            f"/classes/{seeded.course_id}/gradebook"
+            if endpoint == "gradebook"
+            else f"/classes/{seeded.course_id}/export/gradebook.csv"
+        )
         return [(client, "GET", path, {}, None) for _ in range(count)]
     if endpoint == "autosave":
         bodies = plans.autosave_bodies(app, [seeded.exam_attempts[e][0] for e in chosen])
@@ -147,8 +164,9 @@ def _requests(app, seeded: Seeded, endpoint: str, count: int) -> list[tuple]:
         client, csrf = client_for(email)
         attempts = seeded.exam_attempts[email]
         if endpoint == "reading":
-            made.append((client, "GET", f"/read/passages/{seeded.passage_slugs[n % len(seeded.passage_slugs)]}", {},
-                         None))
+            made.append(
+                (client, "GET", f"/read/passages/{seeded.passage_slugs[n % len(seeded.passage_slugs)]}", {}, None)
+            )
         elif endpoint == "quiz_page":
             made.append((client, "GET", f"/attempts/{attempts[0]}", {}, None))
         elif endpoint == "dashboard":
@@ -157,14 +175,28 @@ def _requests(app, seeded: Seeded, endpoint: str, count: int) -> list[tuple]:
             seq += 1
             mine = bodies[attempts[0]]
             body = mine[(n // len(chosen)) % len(mine)].replace("@SEQ@", str(seq))
-            made.append((client, "POST", f"/attempts/{attempts[0]}/save",
-                         {"X-CSRFToken": csrf, "Referer": f"{BASE}/attempts/{attempts[0]}"}, body))
+            made.append(
+                (
+                    client,
+                    "POST",
+                    f"/attempts/{attempts[0]}/save",
+                    {"X-CSRFToken": csrf, "Referer": f"{BASE}/attempts/{attempts[0]}"},
+                    body,
+                )
+            )
         elif endpoint == "submission":
             paper = 1 + n // len(chosen)
             if paper >= len(attempts):
                 break
-            made.append((client, "POST", f"/attempts/{attempts[paper]}/submit",
-                         {"X-CSRFToken": csrf, "Referer": f"{BASE}/attempts/{attempts[paper]}"}, None))
+            made.append(
+                (
+                    client,
+                    "POST",
+                    f"/attempts/{attempts[paper]}/submit",
+                    {"X-CSRFToken": csrf, "Referer": f"{BASE}/attempts/{attempts[paper]}"},
+                    None,
+                )
+            )
     return made
 
 

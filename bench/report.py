@@ -14,8 +14,14 @@ from pathlib import Path
 from bench.plans import ENDPOINTS, INSTRUCTOR_CONNECTIONS, STUDENT_FACING
 
 #: Throughput each endpoint must reach as a share of the bare Flask app's, in the same run.
-RATIO_TARGETS = {"reading": 0.35, "quiz_page": 0.25, "autosave": 0.3, "submission": 0.15, "dashboard": 0.2,
-                 "gradebook": 0.05}
+RATIO_TARGETS = {
+    "reading": 0.35,
+    "quiz_page": 0.25,
+    "autosave": 0.3,
+    "submission": 0.15,
+    "dashboard": 0.2,
+    "gradebook": 0.05,
+}
 #: The p95 every student-facing endpoint must stay under at P95_CONNECTIONS.
 P95_TARGET_MS = 50.0
 P95_CONNECTIONS = 32
@@ -49,9 +55,15 @@ def machine(pg_version: str | None) -> dict:
     import gunicorn
 
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory_gb, "os": platform.platform(),
-        "python": platform.python_version(), "gunicorn": gunicorn.__version__, "wrk": wrk,
-        "postgresql": pg_version, "sqlite": sqlite3.sqlite_version,
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "gunicorn": gunicorn.__version__,
+        "wrk": wrk,
+        "postgresql": pg_version,
+        "sqlite": sqlite3.sqlite_version,
     }
 
 
@@ -61,12 +73,29 @@ def targets(runs: list[dict], levels: list[int]) -> list[dict]:
     for run in runs:
         if run["endpoint"] in RATIO_TARGETS and run.get("ratio") is not None:
             target = RATIO_TARGETS[run["endpoint"]]
-            checks.append(dict(database=run["database"], endpoint=run["endpoint"], connections=run["connections"],
-                               kind="ratio", target=target, value=run["ratio"], met=run["ratio"] >= target))
+            checks.append(
+                dict(
+                    database=run["database"],
+                    endpoint=run["endpoint"],
+                    connections=run["connections"],
+                    kind="ratio",
+                    target=target,
+                    value=run["ratio"],
+                    met=run["ratio"] >= target,
+                )
+            )
         if run["endpoint"] in STUDENT_FACING and run["connections"] == P95_CONNECTIONS:
-            checks.append(dict(database=run["database"], endpoint=run["endpoint"], connections=run["connections"],
-                               kind="p95_ms", target=P95_TARGET_MS, value=run["p95_ms"],
-                               met=run["p95_ms"] < P95_TARGET_MS))
+            checks.append(
+                dict(
+                    database=run["database"],
+                    endpoint=run["endpoint"],
+                    connections=run["connections"],
+                    kind="p95_ms",
+                    target=P95_TARGET_MS,
+                    value=run["p95_ms"],
+                    met=run["p95_ms"] < P95_TARGET_MS,
+                )
+            )
     return checks
 
 
@@ -78,15 +107,18 @@ def capacity(runs: list[dict], cores: int, connections: int) -> dict:
     """
     found = {}
     for database in {r["database"] for r in runs}:
-        rates = {r["endpoint"]: r["rps"] for r in runs
-                 if r["database"] == database and r["connections"] == connections}
+        rates = {r["endpoint"]: r["rps"] for r in runs if r["database"] == database and r["connections"] == connections}
         page, save = rates.get("quiz_page"), rates.get("autosave")
         if not page or not save:
             continue
         mixed = 1 / (0.5 / page + 0.5 / save)
         found[database] = {
-            "connections": connections, "quiz_page_rps": page, "autosave_rps": save, "mixed_rps": mixed,
-            "students": mixed * SECONDS_PER_REQUEST, "students_per_core": mixed * SECONDS_PER_REQUEST / cores,
+            "connections": connections,
+            "quiz_page_rps": page,
+            "autosave_rps": save,
+            "mixed_rps": mixed,
+            "students": mixed * SECONDS_PER_REQUEST,
+            "students_per_core": mixed * SECONDS_PER_REQUEST / cores,
         }
     return found
 
@@ -105,24 +137,34 @@ def _n(value: float | None, places: int = 1) -> str:
 
 def machine_line(results: dict) -> str:
     m = results["machine"]
-    parts = [f"{m['cores']} cores ({m['cpu'] or 'unknown CPU'})", f"{m['memory_gb']} GB RAM" if m["memory_gb"] else "",
-             f"Python {m['python']}", f"gunicorn {m['gunicorn']}",
-             f"PostgreSQL {m['postgresql'].split()[1]}" if m.get("postgresql") else "", f"SQLite {m['sqlite']}",
-             m["wrk"].split(" Copyright")[0] if m.get("wrk") else "", m["os"]]
+    parts = [
+        f"{m['cores']} cores ({m['cpu'] or 'unknown CPU'})",
+        f"{m['memory_gb']} GB RAM" if m["memory_gb"] else "",
+        f"Python {m['python']}",
+        f"gunicorn {m['gunicorn']}",
+        f"PostgreSQL {m['postgresql'].split()[1]}" if m.get("postgresql") else "",
+        f"SQLite {m['sqlite']}",
+        m["wrk"].split(" Copyright")[0] if m.get("wrk") else "",
+        m["os"],
+    ]
     return ", ".join(p for p in parts if p)
 
 
 def settings_line(results: dict) -> str:
     s = results["settings"]
-    return (f"`{s['command']}` with `STUDYAPP_ENV=production`; at least {s['duration_s']:g} s per measurement "
-            f"(longer for slow pages) at {', '.join(str(c) for c in s['levels'])} connections, the instructor pages at "
-            f"up to {INSTRUCTOR_CONNECTIONS}; load from {s['load']} on the same machine.")
+    return (
+        f"`{s['command']}` with `STUDYAPP_ENV=production`; at least {s['duration_s']:g} s per measurement "
+        f"(longer for slow pages) at {', '.join(str(c) for c in s['levels'])} connections, the instructor pages at "
+        f"up to {INSTRUCTOR_CONNECTIONS}; load from {s['load']} on the same machine."
+    )
 
 
 def table(runs: list[dict], database: str, levels: list[int] | None = None) -> str:
     """One database's runs: endpoint, connections, req/s, latency percentiles, errors, ratio to bare Flask."""
-    rows = ["| endpoint | conns | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to bare | target |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    rows = [
+        "| endpoint | conns | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to bare | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for run in runs:
         if run["database"] != database or (levels and run["connections"] not in levels):
             continue
@@ -134,8 +176,10 @@ def table(runs: list[dict], database: str, levels: list[int] | None = None) -> s
             met = run["p95_ms"] < P95_TARGET_MS
             target += f"{'; ' if target else ''}p95 < {P95_TARGET_MS:g} ms {'✓' if met else '✗'}"
         ratio = "1" if endpoint == "bare" else _n(run.get("ratio"), 3)
-        rows.append(f"| {ENDPOINTS[endpoint].label} | {run['connections']} | {_n(run['rps'])} | {_n(run['p50_ms'])} "
-                    f"| {_n(run['p95_ms'])} | {_n(run['p99_ms'])} | {_errors(run)} | {ratio} | {target} |")
+        rows.append(
+            f"| {ENDPOINTS[endpoint].label} | {run['connections']} | {_n(run['rps'])} | {_n(run['p50_ms'])} "
+            f"| {_n(run['p95_ms'])} | {_n(run['p99_ms'])} | {_errors(run)} | {ratio} | {target} |"
+        )
     return "\n".join(rows)
 
 
@@ -152,7 +196,8 @@ def capacity_lines(results: dict) -> list[str]:
             f"- {DATABASE_LABELS[database]}: quiz page {_n(c['quiz_page_rps'], 0)} req/s and autosave "
             f"{_n(c['autosave_rps'], 0)} req/s at {c['connections']} connections → {_n(c['students'], 0)} students "
             f"taking a quiz at once, **{_n(c['students_per_core'], 0)} per CPU core** (one page view or save per "
-            f"student every {SECONDS_PER_REQUEST} s, half of each).")
+            f"student every {SECONDS_PER_REQUEST} s, half of each)."
+        )
     return lines
 
 
@@ -164,20 +209,36 @@ def summary_lines(results: dict) -> list[str]:
     for t in missed:
         value = f"{t['value']:.3f}" if t["kind"] == "ratio" else f"{t['value']:.1f} ms"
         goal = f"≥ {t['target']:g}" if t["kind"] == "ratio" else f"< {t['target']:g} ms"
-        lines.append(f"- {DATABASE_LABELS[t['database']]}, {t['endpoint']} at {t['connections']} connections: "
-                     f"{t['kind']} {value} (target {goal})")
+        lines.append(
+            f"- {DATABASE_LABELS[t['database']]}, {t['endpoint']} at {t['connections']} connections: "
+            f"{t['kind']} {value} (target {goal})"
+        )
     return lines
 
 
 def markdown(results: dict) -> str:
-    parts = [f"# Benchmark: {results['label']}", "",
-             f"Run {results['started_at']} in {results['elapsed_s']:.0f} s. Machine: {machine_line(results)}.", "",
-             settings_line(results), "",
-             f"Seed: {_seed_line(results)}.", ""]
+    parts = [
+        f"# Benchmark: {results['label']}",
+        "",
+        f"Run {results['started_at']} in {results['elapsed_s']:.0f} s. Machine: {machine_line(results)}.",
+        "",
+        settings_line(results),
+        "",
+        f"Seed: {_seed_line(results)}.",
+        "",
+    ]
     for database in results["databases"]:
         parts += [f"## {DATABASE_LABELS[database]}", "", table(results["runs"], database), ""]
-    parts += ["## Students per CPU core", "", *capacity_lines(results), "", "## Targets", "",
-              *summary_lines(results), ""]
+    parts += [
+        "## Students per CPU core",
+        "",
+        *capacity_lines(results),
+        "",
+        "## Targets",
+        "",
+        *summary_lines(results),
+        "",
+    ]
     if results.get("notes"):
         parts += ["## Notes", "", *[f"- {note}" for note in results["notes"]], ""]
     return "\n".join(parts)
@@ -185,35 +246,56 @@ def markdown(results: dict) -> str:
 
 def _seed_line(results: dict) -> str:
     s, c = results["settings"]["seed"], results["settings"].get("seed_counts", {})
-    return (f"{s['students']} students in {s['classes']} classes (and all of them in one course), {s['quizzes']} "
-            f"quizzes of {s['questions_per_quiz']} questions taken over a term ({c.get('attempts', 0):,} attempts, "
-            f"{c.get('attempt_items', 0):,} answers, {c.get('review_cards', 0):,} review cards), exam papers of "
-            f"{s['exam_questions']} questions open for every student")
+    return (
+        f"{s['students']} students in {s['classes']} classes (and all of them in one course), {s['quizzes']} "
+        f"quizzes of {s['questions_per_quiz']} questions taken over a term ({c.get('attempts', 0):,} attempts, "
+        f"{c.get('attempt_items', 0):,} answers, {c.get('review_cards', 0):,} review cards), exam papers of "
+        f"{s['exam_questions']} questions open for every student"
+    )
 
 
 def readme_section(results: dict) -> str:
     """The README's "## Performance" section: the table at P95_CONNECTIONS for every database."""
-    parts = [README_HEADING, "",
-             "`bench/run` seeds a year group (300 students in 10 classes, 20 quizzes of 30 questions, a term of "
-             "attempts, an exam morning) on PostgreSQL and on SQLite, serves studyapp and a bare Flask app under "
-             "the same gunicorn command, loads them with wrk (submissions with a small Python driver, each "
-             "submission real) and writes `bench/results/latest.json` and `latest.md`. It installs wrk if "
-             f"needed; this run took {results['elapsed_s'] / 60:.0f} minutes. `bench/run --smoke` is the short "
-             "version CI runs.",
-             "",
-             f"Latest run ({results['started_at'][:10]}), on {machine_line(results)}. {settings_line(results)} "
-             f"Ratios are to the bare Flask app measured in the same run just before.", ""]
-    shown = sorted((run for run in results["runs"] if run["connections"] == P95_CONNECTIONS
-                    or (ENDPOINTS[run["endpoint"]].max_connections == run["connections"] != P95_CONNECTIONS)),
-                   key=lambda run: run["connections"] != P95_CONNECTIONS)
+    parts = [
+        README_HEADING,
+        "",
+        "`bench/run` seeds a year group (300 students in 10 classes, 20 quizzes of 30 questions, a term of "
+        "attempts, an exam morning) on PostgreSQL and on SQLite, serves studyapp and a bare Flask app under "
+        "the same gunicorn command, loads them with wrk (submissions with a small Python driver, each "
+        "submission real) and writes `bench/results/latest.json` and `latest.md`. It installs wrk if "
+        f"needed; this run took {results['elapsed_s'] / 60:.0f} minutes. `bench/run --smoke` is the short "
+        "version CI runs.",
+        "",
+        f"Latest run ({results['started_at'][:10]}), on {machine_line(results)}. {settings_line(results)} "
+        f"Ratios are to the bare Flask app measured in the same run just before.",
+        "",
+    ]
+    shown = sorted(
+        (
+            run
+            for run in results["runs"]
+            if run["connections"] == P95_CONNECTIONS
+            or (ENDPOINTS[run["endpoint"]].max_connections == run["connections"] != P95_CONNECTIONS)
+        ),
+        key=lambda run: run["connections"] != P95_CONNECTIONS,
+    )
     for database in results["databases"]:
-        parts += [f"{DATABASE_LABELS[database]}, {P95_CONNECTIONS} connections (the instructor pages at "
-                  f"{INSTRUCTOR_CONNECTIONS}):", "", table(shown, database), ""]
+        parts += [
+            f"{DATABASE_LABELS[database]}, {P95_CONNECTIONS} connections (the instructor pages at "
+            f"{INSTRUCTOR_CONNECTIONS}):",
+            "",
+            table(shown, database),
+            "",
+        ]
     missed = sum(not t["met"] for t in results["targets"])
-    parts += [*capacity_lines(results), "",
-              f"{missed} of {len(results['targets'])} target checks missed (✗ above; every level and every check in "
-              "`bench/results/latest.md`). What was profiled and fixed, with before and after figures, and why the "
-              "ratios stay far from their targets, is in `bench/results/fixes.md`.", ""]
+    parts += [
+        *capacity_lines(results),
+        "",
+        f"{missed} of {len(results['targets'])} target checks missed (✗ above; every level and every check in "
+        "`bench/results/latest.md`). What was profiled and fixed, with before and after figures, and why the "
+        "ratios stay far from their targets, is in `bench/results/fixes.md`.",
+        "",
+    ]
     return "\n".join(parts)
 
 

@@ -32,7 +32,7 @@ import string
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 #: Every seeded account signs in with this password.
 PASSWORD = "bench-password-Document-58"
@@ -69,9 +69,14 @@ class SeedPlan:
         return cls(students=24, classes=2, quizzes=3, questions=10, exam_questions=10, papers=papers)
 
     def summary(self) -> dict:
-        return {"students": self.students, "classes": self.classes, "quizzes": self.quizzes,
-                "questions_per_quiz": self.questions, "exam_questions": self.exam_questions,
-                "exam_papers": self.papers}
+        return {
+            "students": self.students,
+            "classes": self.classes,
+            "quizzes": self.quizzes,
+            "questions_per_quiz": self.questions,
+            "exam_questions": self.exam_questions,
+            "exam_papers": self.papers,
+        }
 
 
 @dataclass
@@ -129,7 +134,16 @@ def counts() -> dict[str, int]:
 
     from studyapp.extensions import db
     from studyapp.models import (
-        Assignment, Attempt, AttemptItem, Class, Excusal, Membership, Quiz, ReviewCard, ReviewMiss, User,
+        Assignment,
+        Attempt,
+        AttemptItem,
+        Class,
+        Excusal,
+        Membership,
+        Quiz,
+        ReviewCard,
+        ReviewMiss,
+        User,
     )
 
     models = (User, Class, Membership, Quiz, Assignment, Excusal, Attempt, AttemptItem, ReviewCard, ReviewMiss)
@@ -141,7 +155,7 @@ class _Seeder:
         self.plan = plan
         self.log = log
         self.rng = random.Random(plan.rng_seed)
-        self.now = datetime.now(timezone.utc).replace(microsecond=0)
+        self.now = datetime.now(UTC).replace(microsecond=0)
         self.attempts: list[dict] = []
         self.items: list[dict] = []
         #: user id -> [(answered at, item id, fraction of the points, question version id)] of the term's misses.
@@ -172,15 +186,16 @@ class _Seeder:
         self._write()
         db.session.commit()
         slugs = list(db.session.scalars(select(Passage.slug).order_by(Passage.document_id, Passage.position)))
-        return Seeded(head_email=head_email, course_id=course.id, student_emails=emails, exam_attempts=exam,
-                      passage_slugs=slugs)
+        return Seeded(
+            head_email=head_email, course_id=course.id, student_emails=emails, exam_attempts=exam, passage_slugs=slugs
+        )
 
     # --- the question pool ------------------------------------------------------------------------
 
     def _load_pool(self) -> None:
-        from studyapp.domain.questions import question_of, shipped_questions
         from studyapp.core import grading
         from studyapp.domain.attempts import evidence_quotes
+        from studyapp.domain.questions import question_of, shipped_questions
 
         questions = sorted((q for q in shipped_questions().values() if not q.retired), key=lambda q: q.key)
         parsed = {q.key: question_of(q.current_version) for q in questions}
@@ -192,8 +207,12 @@ class _Seeder:
             question = parsed[q.key]
             quote = quotes.get(question.evidence_passage)
             options = tuple(o.id for o in grading.presentation(question, "", False, quote=quote).options)
-            self.versions[q.current_version.id] = (question, quote, grading.correct_response(question, quote=quote),
-                                                   options)
+            self.versions[q.current_version.id] = (
+                question,
+                quote,
+                grading.correct_response(question, quote=quote),
+                options,
+            )
             self.keys_by_type.setdefault(question.type, []).append(q.key)
 
     def _pick(self, count: int, *, essays: int) -> tuple[str, ...]:
@@ -215,12 +234,22 @@ class _Seeder:
         from studyapp.domain.accounts import create_user
         from studyapp.models import Role
 
-        head = create_user(email=f"head@{EMAIL_DOMAIN}", display_name="Head of History", password=PASSWORD,
-                           role=Role.INSTRUCTOR)
-        teachers = [create_user(email=f"teacher{n:02d}@{EMAIL_DOMAIN}", display_name=f"Teacher {_letter(n)}",
-                                password=PASSWORD, role=Role.INSTRUCTOR) for n in range(self.plan.classes)]
-        students = [create_user(email=student_email(n), display_name=_name(self.rng), password=PASSWORD)
-                    for n in range(self.plan.students)]
+        head = create_user(
+            email=f"head@{EMAIL_DOMAIN}", display_name="Head of History", password=PASSWORD, role=Role.INSTRUCTOR
+        )
+        teachers = [
+            create_user(
+                email=f"teacher{n:02d}@{EMAIL_DOMAIN}",
+                display_name=f"Teacher {_letter(n)}",
+                password=PASSWORD,
+                role=Role.INSTRUCTOR,
+            )
+            for n in range(self.plan.classes)
+        ]
+        students = [
+            create_user(email=student_email(n), display_name=_name(self.rng), password=PASSWORD)
+            for n in range(self.plan.students)
+        ]
         #: How likely each student is to answer a question of middling difficulty right.
         self.ability = {s.id: self.rng.uniform(0.45, 0.95) for s in students}
         return head, teachers, students
@@ -231,8 +260,10 @@ class _Seeder:
         names = [f"11{_letter(n)}" for n in range(self.plan.classes)]
         course = classes.create_class(head, name="History, Year 11", term="Autumn term", sections=names)
         sections = {s.name: s.id for s in course.sections}
-        taught = [classes.create_class(teacher, name=f"History {names[n]}", term="Autumn term")
-                  for n, teacher in enumerate(teachers)]
+        taught = [
+            classes.create_class(teacher, name=f"History {names[n]}", term="Autumn term")
+            for n, teacher in enumerate(teachers)
+        ]
         for n, student in enumerate(students):
             group = n * self.plan.classes // len(students)
             classes.join_class(taught[group], student)
@@ -245,25 +276,31 @@ class _Seeder:
 
     def _term(self, head, course):
         """The term's quizzes, each assigned to the course for a week."""
-        from studyapp.domain.questions import save_quiz
-        from studyapp.domain import classes as classes
         from studyapp.core.qformat.quizdef import QuizDef
+        from studyapp.domain import classes as classes
+        from studyapp.domain.questions import save_quiz
 
         start = self.now - timedelta(weeks=TERM_WEEKS)
         step = timedelta(weeks=TERM_WEEKS - 2) / max(self.plan.quizzes, 1)
         term = []
         for n in range(1, self.plan.quizzes + 1):
             definition = QuizDef(
-                id=f"term-quiz-{n:02d}", title=f"Week {n}: Document 58 review",
+                id=f"term-quiz-{n:02d}",
+                title=f"Week {n}: Document 58 review",
                 description="Questions from every theme of the document.",
                 questions=self._pick(self.plan.questions, essays=1 if self.plan.questions >= 5 else 0),
-                shuffle_questions=True, shuffle_choices=True, max_attempts=2, grading="highest",
-                review="after_submit", layout="one_page",
+                shuffle_questions=True,
+                shuffle_choices=True,
+                max_attempts=2,
+                grading="highest",
+                review="after_submit",
+                layout="one_page",
             )
             quiz = save_quiz(definition, head)
             opens = start + step * (n - 1)
-            assignment = classes.save_assignment(course, None, quiz, {"opens_at": opens,
-                                                                      "closes_at": opens + timedelta(days=7)})
+            assignment = classes.save_assignment(
+                course, None, quiz, {"opens_at": opens, "closes_at": opens + timedelta(days=7)}
+            )
             term.append((quiz, assignment, opens))
         return term
 
@@ -293,8 +330,17 @@ class _Seeder:
         chosen = quizzes.choose_questions(quiz, "", replace(settings, shuffle_questions=False))
         return settings, [(q.current_version.id, q.current_version.points) for q in chosen]
 
-    def _attempt(self, quiz, assignment, versions, user_id: int, when: datetime, *, finished: datetime | None,
-                 grader: int | None = None) -> int:
+    def _attempt(
+        self,
+        quiz,
+        assignment,
+        versions,
+        user_id: int,
+        when: datetime,
+        *,
+        finished: datetime | None,
+        grader: int | None = None,
+    ) -> int:
         """One attempt: submitted and graded if `finished`, else open with most answers saved."""
         from studyapp.core import grading
         from studyapp.models.attempts import IN_PROGRESS, SUBMITTED
@@ -303,16 +349,28 @@ class _Seeder:
         seed = f"{self.rng.getrandbits(64):016x}"
         order = grading.shuffled(chosen, seed, "questions") if settings.shuffle_questions else chosen
         attempt_id, self.next_attempt = self.next_attempt, self.next_attempt + 1
-        items = [self._item(attempt_id, position, version_id, points, user_id, when, finished, grader)
-                 for position, (version_id, points) in enumerate(order, 1)]
+        items = [
+            self._item(attempt_id, position, version_id, points, user_id, when, finished, grader)
+            for position, (version_id, points) in enumerate(order, 1)
+        ]
         limit = settings.time_limit_minutes
-        self.attempts.append(dict(
-            id=attempt_id, quiz_id=quiz.id, user_id=user_id, practice=False, seed=seed,
-            state=SUBMITTED if finished else IN_PROGRESS, started_at=when,
-            deadline_at=when + timedelta(minutes=limit) if limit else None, submitted_at=finished,
-            auto_submitted=False, assignment_id=assignment.id, max_score=sum(points for _, points in order),
-            score=sum(item["score"] or 0.0 for item in items) if finished else None,
-        ))
+        self.attempts.append(
+            dict(
+                id=attempt_id,
+                quiz_id=quiz.id,
+                user_id=user_id,
+                practice=False,
+                seed=seed,
+                state=SUBMITTED if finished else IN_PROGRESS,
+                started_at=when,
+                deadline_at=when + timedelta(minutes=limit) if limit else None,
+                submitted_at=finished,
+                auto_submitted=False,
+                assignment_id=assignment.id,
+                max_score=sum(points for _, points in order),
+                score=sum(item["score"] or 0.0 for item in items) if finished else None,
+            )
+        )
         self.items.extend(items)
         return attempt_id
 
@@ -322,9 +380,21 @@ class _Seeder:
 
         question, quote, correct, options = self.versions[version_id]
         item_id, self.next_item = self.next_item, self.next_item + 1
-        row = dict(id=item_id, attempt_id=attempt_id, position=position, question_version_id=version_id,
-                   max_score=points, response=None, response_seq=0, saved_at=None, score=None, status=None,
-                   comment="", graded_by_id=None, graded_at=None)
+        row = dict(
+            id=item_id,
+            attempt_id=attempt_id,
+            position=position,
+            question_version_id=version_id,
+            max_score=points,
+            response=None,
+            response_seq=0,
+            saved_at=None,
+            score=None,
+            status=None,
+            comment="",
+            graded_by_id=None,
+            graded_at=None,
+        )
         share = 0.97 if finished else self.plan.exam_answered
         if question.type == "essay":
             row["response"] = _essay(self.rng)
@@ -338,15 +408,21 @@ class _Seeder:
         if question.type == "essay":
             if self.rng.random() < self.plan.essays_graded:
                 result = grading.grade_essay(question, round(points * self.rng.uniform(0.3, 1.0)), "Seen.")
-                row.update(score=result.score, status=result.status, comment="Seen.", graded_by_id=grader,
-                           graded_at=finished + timedelta(days=2))
+                row.update(
+                    score=result.score,
+                    status=result.status,
+                    comment="Seen.",
+                    graded_by_id=grader,
+                    graded_at=finished + timedelta(days=2),
+                )
             else:
                 row["status"] = grading.UNGRADED
             return row
         row["score"], row["status"] = self._grade(version_id, row["response"])
         if row["score"] < points - 1e-9 and points > 0:
-            self.misses.setdefault(user_id, []).append((row["saved_at"] or finished, item_id, row["score"] / points,
-                                                        version_id))
+            self.misses.setdefault(user_id, []).append(
+                (row["saved_at"] or finished, item_id, row["score"] / points, version_id)
+            )
         return row
 
     def _grade(self, version_id: int, response: dict | None) -> tuple[float, str]:
@@ -381,9 +457,15 @@ class _Seeder:
                 if card is None:
                     state = new_card(now)
                     card = mine[question_id] = dict(
-                        id=first_id + len(cards), user_id=user_id, question_id=question_id, state=state,
-                        due_at=due_at(state), misses=0, seed=f"{self.rng.getrandbits(64):016x}",
-                        created_at=now, updated_at=now,
+                        id=first_id + len(cards),
+                        user_id=user_id,
+                        question_id=question_id,
+                        state=state,
+                        due_at=due_at(state),
+                        misses=0,
+                        seed=f"{self.rng.getrandbits(64):016x}",
+                        created_at=now,
+                        updated_at=now,
                     )
                     cards.append(card)
                 else:
@@ -393,7 +475,7 @@ class _Seeder:
                 counted.append(dict(attempt_item_id=item_id, card_id=card["id"], counted_at=now))
         for rows, model in ((cards, ReviewCard), (counted, ReviewMiss)):
             for start in range(0, len(rows), BATCH):
-                db.session.execute(insert(model.__table__), rows[start:start + BATCH])
+                db.session.execute(insert(model.__table__), rows[start : start + BATCH])
         self.log(f"seed: {len(counted)} misses queued for review on {len(cards)} cards")
 
     def _write(self) -> None:
@@ -406,7 +488,7 @@ class _Seeder:
         db.session.flush()
         for rows, model in ((self.attempts, Attempt), (self.items, AttemptItem)):
             for start in range(0, len(rows), BATCH):
-                db.session.execute(insert(model.__table__), rows[start:start + BATCH])
+                db.session.execute(insert(model.__table__), rows[start : start + BATCH])
         self.attempts, self.items = [], []
 
     # --- the exam morning ---------------------------------------------------------------------------
@@ -415,9 +497,9 @@ class _Seeder:
         """The mock exam papers, assigned to every class; each student has an open attempt at each."""
         from sqlalchemy import select
 
-        from studyapp.domain.questions import save_quiz
-        from studyapp.domain import classes as classes
         from studyapp.core.qformat.quizdef import QuizDef
+        from studyapp.domain import classes as classes
+        from studyapp.domain.questions import save_quiz
         from studyapp.extensions import db
         from studyapp.models import Membership, User
         from studyapp.models.classes import STUDENT
@@ -429,20 +511,30 @@ class _Seeder:
             questions = self._pick(self.plan.exam_questions, essays=0)
             for class_, teacher in classes_:
                 definition = QuizDef(
-                    id=f"mock-exam-{letter.lower()}", title=f"Mock exam, paper {letter}",
-                    description="Ten questions on Document 58, on one page.", questions=questions,
-                    shuffle_questions=True, shuffle_choices=True, time_limit_minutes=EXAM_MINUTES, max_attempts=1,
-                    grading="highest", review="after_submit", layout="one_page",
+                    id=f"mock-exam-{letter.lower()}",
+                    title=f"Mock exam, paper {letter}",
+                    description="Ten questions on Document 58, on one page.",
+                    questions=questions,
+                    shuffle_questions=True,
+                    shuffle_choices=True,
+                    time_limit_minutes=EXAM_MINUTES,
+                    max_attempts=1,
+                    grading="highest",
+                    review="after_submit",
+                    layout="one_page",
                 )
                 quiz = save_quiz(definition, teacher)
                 assignment = classes.save_assignment(class_, None, quiz, {})
                 versions = self._questions(quiz, assignment)
                 for user_id, email in db.session.execute(
-                    select(User.id, User.email).join(Membership, Membership.user_id == User.id)
-                    .where(Membership.class_id == class_.id, Membership.role == STUDENT).order_by(User.id)
+                    select(User.id, User.email)
+                    .join(Membership, Membership.user_id == User.id)
+                    .where(Membership.class_id == class_.id, Membership.role == STUDENT)
+                    .order_by(User.id)
                 ):
                     attempts.setdefault(email, []).append(
-                        self._attempt(quiz, assignment, versions, user_id, started, finished=None))
+                        self._attempt(quiz, assignment, versions, user_id, started, finished=None)
+                    )
         self.log(f"seed: {self.plan.papers} exam papers open for every student")
         return {email: attempts[email] for email in sorted(attempts)}
 
@@ -477,22 +569,74 @@ def wrong_answer(kind: str, correct: dict, options: tuple[str, ...], rng: random
     if kind == "short":
         return {"text": "I am not sure"}
     if kind == "cloze":
-        return {"blanks": {name: "?" for name in correct["blanks"]}}
+        return {"blanks": dict.fromkeys(correct["blanks"], "?")}
     return correct
 
 
 def _essay(rng: random.Random) -> dict:
-    return {"text": rng.choice([
-        "Haig reads the letter as a sign of Soviet nervousness; Brezhnev writes of détente.",
-        "Dobrynin rejects linkage, and Haig calls it a fact of life.",
-        "The letter blames the United States for the end of détente.",
-    ])}
+    return {
+        "text": rng.choice(
+            [
+                "Haig reads the letter as a sign of Soviet nervousness; Brezhnev writes of détente.",
+                "Dobrynin rejects linkage, and Haig calls it a fact of life.",
+                "The letter blames the United States for the end of détente.",
+            ]
+        )
+    }
 
 
-FIRST = ("Alex", "Sam", "Jo", "Chris", "Pat", "Robin", "Kim", "Lee", "Morgan", "Taylor", "Jamie", "Casey",
-         "Ana", "Ben", "Chloe", "Dev", "Ema", "Finn", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lina")
-LAST = ("Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jones", "Khan", "Lopez",
-        "Meyer", "Novak", "Okafor", "Patel", "Quinn", "Rossi", "Singh", "Tanaka", "Ueda", "Vargas", "Weber", "Young")
+FIRST = (
+    "Alex",
+    "Sam",
+    "Jo",
+    "Chris",
+    "Pat",
+    "Robin",
+    "Kim",
+    "Lee",
+    "Morgan",
+    "Taylor",
+    "Jamie",
+    "Casey",
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ema",
+    "Finn",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jun",
+    "Kai",
+    "Lina",
+)
+LAST = (
+    "Adams",
+    "Baker",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Meyer",
+    "Novak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Singh",
+    "Tanaka",
+    "Ueda",
+    "Vargas",
+    "Weber",
+    "Young",
+)
 
 
 def _name(rng: random.Random) -> str:

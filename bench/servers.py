@@ -27,8 +27,18 @@ def free_port() -> int:
 
 def gunicorn_command(module: str, port: int, workers: int, worker_class: str) -> list[str]:
     """The command both apps are served with: only the module differs."""
-    return [GUNICORN, "--workers", str(workers), "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
-            "--chdir", str(ROOT), module]
+    return [
+        GUNICORN,
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        module,
+    ]
 
 
 @dataclass
@@ -75,15 +85,27 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def spawn(name: str, module: str, env: dict[str, str], *, workers: int, worker_class: str, log_dir: Path,
-          ready_path: str = "/") -> Server:
+def spawn(
+    name: str,
+    module: str,
+    env: dict[str, str],
+    *,
+    workers: int,
+    worker_class: str,
+    log_dir: Path,
+    ready_path: str = "/",
+) -> Server:
     """Start gunicorn serving `module` (see `wait_ready`)."""
     port = free_port()
     log = log_dir / f"gunicorn-{name}.log"
     with log.open("w") as handle:
         process = subprocess.Popen(
-            gunicorn_command(module, port, workers, worker_class), cwd=ROOT, env={**os.environ, **env},
-            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+            gunicorn_command(module, port, workers, worker_class),
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     return Server(name, port, process, log, ready_path, workers)
 
@@ -93,8 +115,9 @@ def wait_ready(server: Server, timeout: float = 120) -> Server:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"gunicorn for {server.name} exited with {server.process.returncode}:\n"
-                               f"{server.log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"gunicorn for {server.name} exited with {server.process.returncode}:\n{server.log.read_text()[-3000:]}"
+            )
         try:
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
             conn.request("GET", server.ready_path)
@@ -106,5 +129,7 @@ def wait_ready(server: Server, timeout: float = 120) -> Server:
             pass
         time.sleep(0.2)
     server.stop()
-    raise RuntimeError(f"gunicorn for {server.name} did not answer {server.ready_path} within {timeout:.0f} s:\n"
-                       f"{server.log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"gunicorn for {server.name} did not answer {server.ready_path} within {timeout:.0f} s:\n"
+        f"{server.log.read_text()[-3000:]}"
+    )

@@ -6,9 +6,9 @@ from flask import Flask
 from markupsafe import Markup
 
 from studyapp import config
-from studyapp.web import boundary, errors, security
 from studyapp.core.markdown import render as render_markdown
 from studyapp.extensions import csrf, db, limiter, login_manager, migrate
+from studyapp.web import boundary, errors, security
 from studyapp.web.navigation import nav_links
 
 

@@ -8,8 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from studyapp.domain import library
 from studyapp.domain import accounts as accounts
+from studyapp.domain import library
 from studyapp.domain.passwords import password_problem
 from studyapp.extensions import db
 from studyapp.models import Role
@@ -68,8 +68,10 @@ def demo() -> None:
             accounts.set_password(user, password)
         lines.append(f"  {role.value:<11} {email:<30} password: {password}")
     db.session.commit()
-    click.echo(f"Content loaded: {len(questions.created) + len(questions.changed) + len(questions.unchanged)} questions, "
-               f"{len(quizzes.created) + len(quizzes.changed)} quizzes.")
+    click.echo(
+        f"Content loaded: {len(questions.created) + len(questions.changed) + len(questions.unchanged)} questions, "
+        f"{len(quizzes.created) + len(quizzes.changed)} quizzes."
+    )
     click.echo("Demo accounts (new passwords each time `flask demo` runs):")
     click.echo("\n".join(lines))
 
@@ -82,6 +84,15 @@ def register(app: Flask) -> None:
     from studyapp.quiz.cli import attempts_cli
     from studyapp.reading.cli import content_cli
 
-    for command in (users_cli, demo, questions_cli, quizzes_cli, content_cli, attempts_cli, export_cli,
-                    backup_command, restore_command):
+    for command in (
+        users_cli,
+        demo,
+        questions_cli,
+        quizzes_cli,
+        content_cli,
+        attempts_cli,
+        export_cli,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from bench.databases import postgres_unavailable, scratch_postgres
 from studyapp import create_app
@@ -204,8 +204,9 @@ def make_user(app):
 
     counter = iter(range(1, 1_000_000))
 
-    def make(role: Role = Role.STUDENT, *, email: str | None = None, name: str | None = None,
-             password: str = TEST_PASSWORD):
+    def make(
+        role: Role = Role.STUDENT, *, email: str | None = None, name: str | None = None, password: str = TEST_PASSWORD
+    ):
         n = next(counter)
         user = services.create_user(
             email=email or f"{role.value}{n}@studyapp.example",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from studyapp.domain import accounts as services
-from studyapp.web.access import admin_required, safe_next
 from studyapp.auth.forms import ChangePasswordForm, CreateUserForm, LoginForm, SignupForm
+from studyapp.domain import accounts as services
 from studyapp.domain import classes as classes
 from studyapp.extensions import db, limiter
 from studyapp.models import Role
+from studyapp.web.access import admin_required, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -46,7 +46,9 @@ def signup():
     if form.validate_on_submit():
         try:
             user = classes.sign_up(
-                email=form.email.data, display_name=form.display_name.data, password=form.password.data,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
                 join_code=form.join_code.data or "",
             )
         except classes.JoinError as exc:

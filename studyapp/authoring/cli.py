@@ -11,13 +11,13 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from studyapp.domain import quizzes as quiz_rules
-from studyapp.domain import questions as services
 from studyapp.core import qformat
 from studyapp.core.qformat.gift import EXPLANATION_POLICIES
+from studyapp.domain import questions as services
+from studyapp.domain import quizzes as quiz_rules
+from studyapp.domain.attempts import regrade as regrade_question
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank
-from studyapp.domain.attempts import regrade as regrade_question
 
 questions_cli = AppGroup("questions", help="Check, import and list question banks.")
 quizzes_cli = AppGroup("quizzes", help="Check and import quiz definitions.")
@@ -45,16 +45,38 @@ def _fail(problems) -> None:
 def _reading_options(command):
     """Add the options that choose a bank file's format and the defaults of GIFT and text2qti files."""
     options = (
-        click.option("--format", "fmt", type=click.Choice(list(services.IMPORT_FORMATS)), default="md",
-                     show_default=True, help="The files' format: our Markdown, Moodle GIFT or text2qti."),
-        click.option("--theme", "themes", multiple=True,
-                     help="GIFT/text2qti: theme of questions without a [tag:...] comment (repeat for several)."),
-        click.option("--passage", "passages", multiple=True,
-                     help="GIFT/text2qti: passage of questions without a [passage:...] comment (repeatable)."),
-        click.option("--difficulty", type=click.IntRange(1, 3),
-                     help="GIFT/text2qti: difficulty of questions without a [difficulty:...] comment."),
-        click.option("--explanation-missing", type=click.Choice(EXPLANATION_POLICIES), default="error",
-                     show_default=True, help="GIFT/text2qti: refuse a question with no explanation, or warn."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(services.IMPORT_FORMATS)),
+            default="md",
+            show_default=True,
+            help="The files' format: our Markdown, Moodle GIFT or text2qti.",
+        ),
+        click.option(
+            "--theme",
+            "themes",
+            multiple=True,
+            help="GIFT/text2qti: theme of questions without a [tag:...] comment (repeat for several).",
+        ),
+        click.option(
+            "--passage",
+            "passages",
+            multiple=True,
+            help="GIFT/text2qti: passage of questions without a [passage:...] comment (repeatable).",
+        ),
+        click.option(
+            "--difficulty",
+            type=click.IntRange(1, 3),
+            help="GIFT/text2qti: difficulty of questions without a [difficulty:...] comment.",
+        ),
+        click.option(
+            "--explanation-missing",
+            type=click.Choice(EXPLANATION_POLICIES),
+            default="error",
+            show_default=True,
+            help="GIFT/text2qti: refuse a question with no explanation, or warn.",
+        ),
     )
     for option in reversed(options):
         command = option(command)
@@ -81,8 +103,9 @@ def check(paths, as_json: bool, **reading) -> None:
     problems = services.check_banks(banks, _tree())
     if as_json:
         questions = [services.question_data(q) for bank in banks for q in bank.result.questions]
-        click.echo(json.dumps({"questions": questions, "problems": [str(p) for p in problems]}, ensure_ascii=False,
-                              indent=2))
+        click.echo(
+            json.dumps({"questions": questions, "problems": [str(p) for p in problems]}, ensure_ascii=False, indent=2)
+        )
         if problems:
             raise click.exceptions.Exit(1)
         return
@@ -112,8 +135,13 @@ def import_(paths, dry_run: bool, **reading) -> None:
 
 
 @questions_cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(services.EXPORT_FORMATS), required=True,
-              help="gift (Moodle), qti (a QTI 1.2 zip for Canvas) or md (our Markdown).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(services.EXPORT_FORMATS),
+    required=True,
+    help="gift (Moodle), qti (a QTI 1.2 zip for Canvas) or md (our Markdown).",
+)
 @click.option("--bank", "banks", multiple=True, help="A shipped bank to export, by its slug (repeatable).")
 @click.option("--id", "keys", multiple=True, help="A question to export, by its id (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
@@ -135,13 +163,19 @@ def export(fmt: str, banks, keys, output: Path) -> None:
 def list_(as_json: bool) -> None:
     """List the questions in the database."""
     rows = db.session.scalars(
-        select(Question).join(QuestionBank).order_by(QuestionBank.slug, Question.position)
+        select(Question)
+        .join(QuestionBank)
+        .order_by(QuestionBank.slug, Question.position)
         .options(selectinload(Question.current_version), selectinload(Question.bank))
     ).all()
     if as_json:
         data = [
-            {"bank": q.bank.slug, "retired": q.retired, "version": q.current_number,
-             **services.question_data(services.question_of(q.current_version))}
+            {
+                "bank": q.bank.slug,
+                "retired": q.retired,
+                "version": q.current_number,
+                **services.question_data(services.question_of(q.current_version)),
+            }
             for q in rows
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

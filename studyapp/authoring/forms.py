@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField,
-    SelectField, SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -32,10 +42,13 @@ LAYOUT_LABELS = {"one_page": "All questions on one page", "one_per_page": "One q
 class QuestionForm(FlaskForm):
     """One question in the Markdown format; `base` is the version the author started from."""
 
-    source = TextAreaField("Question in Markdown", validators=[
-        DataRequired(message="Write the question first."),
-        Length(max=MAX_SOURCE_CHARS, message=f"A question is limited to {MAX_SOURCE_CHARS:,} characters."),
-    ])
+    source = TextAreaField(
+        "Question in Markdown",
+        validators=[
+            DataRequired(message="Write the question first."),
+            Length(max=MAX_SOURCE_CHARS, message=f"A question is limited to {MAX_SOURCE_CHARS:,} characters."),
+        ],
+    )
     bank = SelectField("Bank", choices=[], validate_choice=False)
     base = HiddenField()
 
@@ -53,14 +66,21 @@ class UploadForm(FlaskForm):
     format = SelectField("Format", choices=[SelectChoice(v, label) for v, label in UPLOAD_FORMATS], default="md")
     default_theme = SelectField("Theme for questions that name none", choices=[], default="")
     default_passage = SelectField("Passage for questions that name none", choices=[], default="")
-    default_difficulty = SelectField("Difficulty for questions that give none", default="",
-                                     choices=[SelectChoice("", "None")] + [SelectChoice(str(n), str(n)) for n in (1, 2, 3)])
+    default_difficulty = SelectField(
+        "Difficulty for questions that give none",
+        default="",
+        choices=[SelectChoice("", "None")] + [SelectChoice(str(n), str(n)) for n in (1, 2, 3)],
+    )
     retire_missing = BooleanField("Retire the questions of this bank that the file no longer holds")
 
     def defaults(self) -> dict:
         """The defaults as plain data (they matter only for GIFT and text2qti files)."""
-        return {"format": self.format.data, "theme": self.default_theme.data or "",
-                "passage": self.default_passage.data or "", "difficulty": self.default_difficulty.data or ""}
+        return {
+            "format": self.format.data,
+            "theme": self.default_theme.data or "",
+            "passage": self.default_passage.data or "",
+            "difficulty": self.default_difficulty.data or "",
+        }
 
 
 class ConfirmUploadForm(FlaskForm):
@@ -94,21 +114,28 @@ class QuizForm(FlaskForm):
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField("Id", validators=[Optional(), Length(max=100)])
-    description = TextAreaField("Introduction (Markdown, shown before the quiz starts)",
-                                validators=[Optional(), Length(max=10_000)])
-    mode = RadioField("Questions", choices=[SelectChoice("fixed", "A fixed list of questions"),
-                                            SelectChoice("draw", "Drawn at random by rules")], default="fixed")
+    description = TextAreaField(
+        "Introduction (Markdown, shown before the quiz starts)", validators=[Optional(), Length(max=10_000)]
+    )
+    mode = RadioField(
+        "Questions",
+        choices=[SelectChoice("fixed", "A fixed list of questions"), SelectChoice("draw", "Drawn at random by rules")],
+        default="fixed",
+    )
     questions = TextAreaField("Question ids, one per line, in order", validators=[Optional(), Length(max=20_000)])
     rules = FieldList(FormField(DrawRuleForm), min_entries=3, max_entries=MAX_RULES)
     shuffle_questions = BooleanField("Shuffle the questions", default=True)
     shuffle_choices = BooleanField("Shuffle the choices", default=True)
-    time_limit_minutes = IntegerField("Time limit in minutes (empty: none)",
-                                      validators=[Optional(), NumberRange(min=1, max=600)])
-    max_attempts = IntegerField("Attempts allowed (empty: unlimited)",
-                                validators=[Optional(), NumberRange(min=1, max=100)])
+    time_limit_minutes = IntegerField(
+        "Time limit in minutes (empty: none)", validators=[Optional(), NumberRange(min=1, max=600)]
+    )
+    max_attempts = IntegerField(
+        "Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(min=1, max=100)]
+    )
     grading = SelectField("Which attempt counts", choices=[SelectChoice(g, GRADING_LABELS[g]) for g in GRADINGS])
-    review = SelectField("Students see their answers and the explanations",
-                         choices=[SelectChoice(r, REVIEW_LABELS[r]) for r in REVIEWS])
+    review = SelectField(
+        "Students see their answers and the explanations", choices=[SelectChoice(r, REVIEW_LABELS[r]) for r in REVIEWS]
+    )
     layout = SelectField("Layout", choices=[SelectChoice(lay, LAYOUT_LABELS[lay]) for lay in LAYOUTS])
     opens_at = DateTimeLocalField("Opens (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField("Closes (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
@@ -141,14 +168,19 @@ class QuizForm(FlaskForm):
     def drawn_rules(self) -> list[dict]:
         """The rules with a count, as plain data."""
         return [
-            {"themes": rule.themes.data or [], "types": rule.types.data or [],
-             "difficulty": rule.difficulty.data or [], "count": rule.count.data}
-            for rule in self.rules if rule.count.data
+            {
+                "themes": rule.themes.data or [],
+                "types": rule.types.data or [],
+                "difficulty": rule.difficulty.data or [],
+                "count": rule.count.data,
+            }
+            for rule in self.rules
+            if rule.count.data
         ]
 
     def utc(self, field) -> object:
         """A datetime-local value, read as UTC."""
-        return field.data.replace(tzinfo=timezone.utc) if field.data else None
+        return field.data.replace(tzinfo=UTC) if field.data else None
 
 
 _HEAD = """## new-question
@@ -164,26 +196,38 @@ _EXPLANATION = """
 Say where the answer is: quote the words of the passage that settle it.
 """
 _BODIES = {
-    "single": ("", "Write the question here.\n\n### Choices\n- [x] The right answer\n  > Feedback shown at review"
-                   " (optional).\n- [ ] A wrong answer\n- [ ] Another wrong answer"),
-    "multiple": ("", "Write the question here. (Select all that apply.)\n\n### Choices\n- [x] A right answer\n"
-                     "- [x] Another right answer\n- [ ] A wrong answer"),
+    "single": (
+        "",
+        "Write the question here.\n\n### Choices\n- [x] The right answer\n  > Feedback shown at review"
+        " (optional).\n- [ ] A wrong answer\n- [ ] Another wrong answer",
+    ),
+    "multiple": (
+        "",
+        "Write the question here. (Select all that apply.)\n\n### Choices\n- [x] A right answer\n"
+        "- [x] Another right answer\n- [ ] A wrong answer",
+    ),
     "truefalse": ("", "True or false: write the statement here.\n\n### Choices\n- [x] True\n- [ ] False"),
-    "short": ("\nmatch: normalized", "Write the question here.\n\n### Answers\n- the accepted answer\n"
-                                     "- another accepted spelling"),
+    "short": (
+        "\nmatch: normalized",
+        "Write the question here.\n\n### Answers\n- the accepted answer\n- another accepted spelling",
+    ),
     "numeric": ("\nanswer: 1981\ntolerance: 0", "Write the question here: the answer is a number."),
     "ordering": ("", "Put these in order, earliest first.\n\n### Order\n1. The first\n2. The second\n3. The third"),
-    "matching": ("", "Match each item with its partner.\n\n### Pairs\n- First => its partner\n"
-                     "- Second => its partner too\n- Third => a third partner\n- => a partner that matches nothing"),
+    "matching": (
+        "",
+        "Match each item with its partner.\n\n### Pairs\n- First => its partner\n"
+        "- Second => its partner too\n- Third => a third partner\n- => a partner that matches nothing",
+    ),
     "cloze": ("", "Fill in the blank: Haig replied that linkage was a {{fact of life}}."),
     "essay": ("", "Write the essay question here.\n\n### Rubric\n- What a full answer does.\n- What it quotes."),
-    "evidence": ("\nevidence-passage: memo-linkage",
-                 "Which sentence states Haig's own reply on linkage?\n\n### Evidence\n- I replied that linkage was a"
-                 " fact of life, and that we could not sit by while the Soviets and Cubans continued to pump arms"
-                 " into Nicaragua as if these Russian activities were of no importance to us."),
+    "evidence": (
+        "\nevidence-passage: memo-linkage",
+        "Which sentence states Haig's own reply on linkage?\n\n### Evidence\n- I replied that linkage was a"
+        " fact of life, and that we could not sit by while the Soviets and Cubans continued to pump arms"
+        " into Nicaragua as if these Russian activities were of no importance to us.",
+    ),
 }
 #: A valid question of each type to start from: the editor opens with one.
 STARTERS = {
-    kind: _HEAD.format(type=kind, fields=fields) + body + _EXPLANATION
-    for kind, (fields, body) in _BODIES.items()
+    kind: _HEAD.format(type=kind, fields=fields) + body + _EXPLANATION for kind, (fields, body) in _BODIES.items()
 }

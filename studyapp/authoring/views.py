@@ -8,32 +8,48 @@ import binascii
 import secrets
 import zlib
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
-from studyapp.domain import questions as question_views, quizzes as quiz_rules
-from studyapp.domain import questions as services
-from studyapp.domain import classes as class_services
 from studyapp.authoring.forms import (
-    MAX_RULES, MAX_SOURCE_CHARS, STARTERS, BankForm, ConfirmUploadForm, QuestionForm, QuizForm, UploadForm,
+    MAX_RULES,
+    MAX_SOURCE_CHARS,
+    STARTERS,
+    BankForm,
+    ConfirmUploadForm,
+    QuestionForm,
+    QuizForm,
+    UploadForm,
 )
 from studyapp.core import grading, qformat
 from studyapp.core.qformat.quizdef import DrawRule, QuizDef
+from studyapp.domain import attempts as quiz_services
+from studyapp.domain import classes as class_services
+from studyapp.domain import questions as question_views
+from studyapp.domain import questions as services
+from studyapp.domain import quizzes as quiz_rules
 from studyapp.extensions import db, limiter
 from studyapp.models import Attempt, AttemptItem, Question, QuestionBank, Quiz, User
 from studyapp.models.base import utcnow
 from studyapp.models.content import Passage, Theme
-from studyapp.domain import attempts as quiz_services
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring", template_folder="templates")
-
 
 
 @bp.before_request
@@ -60,7 +76,8 @@ def get_bank_or_404(bank_id: int) -> QuestionBank:
 def get_question_or_404(question_id: int) -> Question:
     """A question of a bank the instructor may see, with its bank and current version."""
     question = db.session.scalar(
-        select(Question).where(Question.id == question_id)
+        select(Question)
+        .where(Question.id == question_id)
         .options(selectinload(Question.bank), selectinload(Question.current_version))
     )
     if question is None or not services.can_see_bank(question.bank, current_user):
@@ -98,14 +115,16 @@ def student_views(questions: list[qformat.Question], seed: str, shuffle_choices:
             shown = grading.presentation(question, seed, shuffle_choices, quote=quote)
         except ValueError:  # an evidence question whose passage is unknown: its errors say so
             shown = grading.Presentation()
-        views.append(quiz_services.ItemView(
-            item=PreviewItem(position),
-            question=question,
-            options=[(question_views.public_id(seed, question.id, o.id), o.text) for o in shown.options],
-            lefts=[(o.id, o.text) for o in shown.lefts],
-            response={},
-            quote=quote,
-        ))
+        views.append(
+            quiz_services.ItemView(
+                item=PreviewItem(position),
+                question=question,
+                options=[(question_views.public_id(seed, question.id, o.id), o.text) for o in shown.options],
+                lefts=[(o.id, o.text) for o in shown.lefts],
+                response={},
+                quote=quote,
+            )
+        )
     return views
 
 
@@ -147,8 +166,15 @@ def bank():
     )
     listing = services.list_questions(current_user, filters)
     return render_template(
-        "authoring/bank.html", banks=services.visible_banks(current_user), selected=selected, filters=filters,
-        listing=listing, themes=themes, passages=passages, types=qformat.TYPES, filter_url=_filter_url,
+        "authoring/bank.html",
+        banks=services.visible_banks(current_user),
+        selected=selected,
+        filters=filters,
+        listing=listing,
+        themes=themes,
+        passages=passages,
+        types=qformat.TYPES,
+        filter_url=_filter_url,
         taught=_teaching() if selected and services.can_edit_bank(selected, current_user) else [],
     )
 
@@ -171,8 +197,9 @@ def share_bank(bank_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash("The bank is shared with that class's instructors." if class_id else "The bank is private again.",
-              "success")
+        flash(
+            "The bank is shared with that class's instructors." if class_id else "The bank is private again.", "success"
+        )
     return redirect(url_for("authoring.bank", bank=bank.id))
 
 
@@ -199,14 +226,14 @@ def export():
     if not questions:
         flash("Select at least one question to export.", "error")
         return redirect(url_for("authoring.bank"))
-    exported = services.write_as(fmt, questions, title="Exported questions",
-                                 quotes=question_views.evidence_quotes(questions))
+    exported = services.write_as(
+        fmt, questions, title="Exported questions", quotes=question_views.evidence_quotes(questions)
+    )
     for warning in exported.warnings:
         flash(warning, "warning")
     extension, mimetype = EXPORTS[fmt]
     name = f"questions-{utcnow():%Y-%m-%d}.{extension}"
-    return Response(exported.data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(exported.data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 #: Export format -> (file extension, media type).
@@ -227,8 +254,9 @@ def _editor(form: QuestionForm, question: Question | None):
                 if not services.can_edit_bank(bank, current_user):
                     abort(404)
             base = int(form.base.data) if (form.base.data or "").isdigit() else None
-            result = services.save_question(form.source.data, current_user, question=question, bank=bank,
-                                            base_number=base)
+            result = services.save_question(
+                form.source.data, current_user, question=question, bank=bank, base_number=base
+            )
             if not result.problems:
                 db.session.commit()
                 if question is None:
@@ -239,8 +267,9 @@ def _editor(form: QuestionForm, question: Question | None):
                     flash("Nothing changed: the text is the same as the current version.", "info")
                 return redirect(url_for("authoring.question", question_id=result.question.id))
             db.session.rollback()
-            check = services.EditorCheck(services.check_source(form.source.data, current_user, question).parsed,
-                                         result.problems)
+            check = services.EditorCheck(
+                services.check_source(form.source.data, current_user, question).parsed, result.problems
+            )
         else:
             check = services.check_source(form.source.data, current_user, question)
         if check.problems:
@@ -252,8 +281,14 @@ def _editor(form: QuestionForm, question: Question | None):
         check = services.check_source(form.source.data or "", current_user, question)
     lines = (form.source.data or "").replace("\r\n", "\n").split("\n")
     return render_template(
-        "authoring/editor.html", form=form, question=question, check=check, line_count=len(lines),
-        error_lines={p.line for p in check.problems}, starters=STARTERS, max_chars=MAX_SOURCE_CHARS,
+        "authoring/editor.html",
+        form=form,
+        question=question,
+        check=check,
+        line_count=len(lines),
+        error_lines={p.line for p in check.problems},
+        starters=STARTERS,
+        max_chars=MAX_SOURCE_CHARS,
         **preview_context(check),
     ), status
 
@@ -264,7 +299,8 @@ def new_question():
     form = QuestionForm()
     banks = services.own_banks(current_user)
     form.bank.choices = [SelectChoice(str(b.id), b.title) for b in banks] or [
-        SelectChoice("", f"{services.DEFAULT_BANK_TITLE} (new)")]
+        SelectChoice("", f"{services.DEFAULT_BANK_TITLE} (new)")
+    ]
     if request.method == "GET":
         kind = request.args.get("type", "single")
         form.source.data = STARTERS.get(kind, STARTERS["single"])
@@ -314,8 +350,11 @@ def question(question_id: int):
     check = services.EditorCheck(services.question_of(question.current_version), [])
     used = services.versions_used(question)
     return render_template(
-        "authoring/question.html", question=question, can_edit=services.can_edit_bank(question.bank, current_user),
-        attempts=sum(used.values()), **preview_context(check),
+        "authoring/question.html",
+        question=question,
+        can_edit=services.can_edit_bank(question.bank, current_user),
+        attempts=sum(used.values()),
+        **preview_context(check),
     )
 
 
@@ -325,7 +364,8 @@ def history(question_id: int):
     question = get_question_or_404(question_id)
     versions = list(question.versions)
     authors = {
-        user.id: user for user in db.session.scalars(
+        user.id: user
+        for user in db.session.scalars(
             select(User).where(User.id.in_({v.created_by_id for v in versions if v.created_by_id}))
         )
     }
@@ -369,8 +409,9 @@ def retire(question_id: int):
     retired = request.form.get("retired") == "1"
     services.set_retired(question, retired)
     db.session.commit()
-    flash("Retired: new attempts no longer draw it." if retired else "Back in use: new attempts may draw it.",
-          "success")
+    flash(
+        "Retired: new attempts no longer draw it." if retired else "Back in use: new attempts may draw it.", "success"
+    )
     return redirect(url_for("authoring.question", question_id=question.id))
 
 
@@ -403,8 +444,9 @@ def _content_tree():
 
 
 def _upload_page(form, report=None, bank_file=None, confirm=None, status=200):
-    return render_template("authoring/upload.html", form=form, report=report, bank_file=bank_file,
-                           confirm=confirm), status
+    return render_template(
+        "authoring/upload.html", form=form, report=report, bank_file=bank_file, confirm=confirm
+    ), status
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -417,24 +459,32 @@ def upload():
     data = storage.read()
     defaults = form.defaults()
     bank_file = services.read_upload(data, storage.filename, defaults.pop("format"), **defaults)
-    report = services.import_upload(bank_file, current_user, _content_tree(),
-                                    retire_missing=form.retire_missing.data, dry_run=True)
+    report = services.import_upload(
+        bank_file, current_user, _content_tree(), retire_missing=form.retire_missing.data, dry_run=True
+    )
     if not report.ok:
         return _upload_page(form, report, bank_file, status=422)
-    confirm = ConfirmUploadForm(formdata=None, data={
-        "draft": pack(data), "filename": bank_file.label, "retire_missing": "1" if form.retire_missing.data else "",
-        **form.defaults(),
-    })
+    confirm = ConfirmUploadForm(
+        formdata=None,
+        data={
+            "draft": pack(data),
+            "filename": bank_file.label,
+            "retire_missing": "1" if form.retire_missing.data else "",
+            **form.defaults(),
+        },
+    )
     return _upload_page(form, report, bank_file, confirm)
 
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
     form.default_theme.choices = [SelectChoice("", "None")] + [
-        SelectChoice(t.slug, t.title) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
+        SelectChoice(t.slug, t.title) for t in db.session.scalars(select(Theme).order_by(Theme.position))
+    ]
     form.default_passage.choices = [SelectChoice("", "None")] + [
-        SelectChoice(p.slug, p.title) for p in db.session.scalars(
-            select(Passage).order_by(Passage.document_id, Passage.position))]
+        SelectChoice(p.slug, p.title)
+        for p in db.session.scalars(select(Passage).order_by(Passage.document_id, Passage.position))
+    ]
     return form
 
 
@@ -445,19 +495,30 @@ def confirm_upload():
     data = unpack(form.draft.data or "") if form.validate_on_submit() else None
     if data is None:
         abort(400, "The upload could not be read back. Upload the file again.")
-    bank_file = services.read_upload(data, form.filename.data, form.format.data or "md", theme=form.theme.data or "",
-                                     passage=form.passage.data or "", difficulty=form.difficulty.data or "")
+    bank_file = services.read_upload(
+        data,
+        form.filename.data,
+        form.format.data or "md",
+        theme=form.theme.data or "",
+        passage=form.passage.data or "",
+        difficulty=form.difficulty.data or "",
+    )
     retire_missing = form.retire_missing.data == "1"
-    report = services.import_upload(bank_file, current_user, _content_tree(), retire_missing=retire_missing,
-                                    dry_run=False)
+    report = services.import_upload(
+        bank_file, current_user, _content_tree(), retire_missing=retire_missing, dry_run=False
+    )
     if not report.ok:
         db.session.rollback()
         return _upload_page(_upload_form(), report, bank_file, status=422)
     db.session.commit()
-    flash(f"Imported “{bank_file.label}”: {len(report.created)} question(s) created, {len(report.changed)} changed, "
-          f"{len(report.unchanged)} unchanged, {len(report.retired)} retired.", "success")
-    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.owner_id == current_user.id,
-                                                        QuestionBank.slug == bank_file.path.stem))
+    flash(
+        f"Imported “{bank_file.label}”: {len(report.created)} question(s) created, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged, {len(report.retired)} retired.",
+        "success",
+    )
+    bank = db.session.scalar(
+        select(QuestionBank).where(QuestionBank.owner_id == current_user.id, QuestionBank.slug == bank_file.path.stem)
+    )
     return redirect(url_for("authoring.bank", bank=bank.id) if bank else url_for("authoring.bank"))
 
 
@@ -473,16 +534,23 @@ def quizzes():
 
 def _form_data(quiz: Quiz) -> dict:
     """A saved quiz as the builder's fields."""
-    naive = lambda moment: moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else None  # noqa: E731
+    naive = lambda moment: moment.astimezone(UTC).replace(tzinfo=None) if moment else None
     return {
-        "title": quiz.title, "slug": quiz.slug, "description": quiz.description,
+        "title": quiz.title,
+        "slug": quiz.slug,
+        "description": quiz.description,
         "mode": "draw" if quiz.draw_rules else "fixed",
         "questions": "\n".join(quiz_rules.quiz_keys(quiz)),
         "rules": [dict(rule) for rule in quiz.draw_rules or []],
-        "shuffle_questions": quiz.shuffle_questions, "shuffle_choices": quiz.shuffle_choices,
-        "time_limit_minutes": quiz.time_limit_minutes, "max_attempts": quiz.max_attempts,
-        "grading": quiz.grading, "review": quiz.review, "layout": quiz.layout,
-        "opens_at": naive(quiz.opens_at), "closes_at": naive(quiz.closes_at),
+        "shuffle_questions": quiz.shuffle_questions,
+        "shuffle_choices": quiz.shuffle_choices,
+        "time_limit_minutes": quiz.time_limit_minutes,
+        "max_attempts": quiz.max_attempts,
+        "grading": quiz.grading,
+        "review": quiz.review,
+        "layout": quiz.layout,
+        "opens_at": naive(quiz.opens_at),
+        "closes_at": naive(quiz.closes_at),
     }
 
 
@@ -492,17 +560,32 @@ def _definition(form: QuizForm, quiz: Quiz | None) -> QuizDef:
     if not slug:
         slug = quiz.slug if quiz else quiz_rules.free_quiz_slug(form.title.data, current_user)
     draw = form.mode.data == "draw"
-    rules = tuple(
-        DrawRule(count=rule["count"], themes=tuple(rule["themes"]), types=tuple(rule["types"]),
-                 difficulty=tuple(rule["difficulty"]))
-        for rule in form.drawn_rules()
-    ) if draw else ()
+    rules = (
+        tuple(
+            DrawRule(
+                count=rule["count"],
+                themes=tuple(rule["themes"]),
+                types=tuple(rule["types"]),
+                difficulty=tuple(rule["difficulty"]),
+            )
+            for rule in form.drawn_rules()
+        )
+        if draw
+        else ()
+    )
     return QuizDef(
-        id=slug, title=form.title.data.strip(), body=(form.description.data or "").strip(),
-        questions=() if draw else tuple(form.question_keys()), draw=rules,
-        shuffle_questions=form.shuffle_questions.data, shuffle_choices=form.shuffle_choices.data,
-        time_limit_minutes=form.time_limit_minutes.data, max_attempts=form.max_attempts.data,
-        grading=form.grading.data, review=form.review.data, layout=form.layout.data,
+        id=slug,
+        title=form.title.data.strip(),
+        body=(form.description.data or "").strip(),
+        questions=() if draw else tuple(form.question_keys()),
+        draw=rules,
+        shuffle_questions=form.shuffle_questions.data,
+        shuffle_choices=form.shuffle_choices.data,
+        time_limit_minutes=form.time_limit_minutes.data,
+        max_attempts=form.max_attempts.data,
+        grading=form.grading.data,
+        review=form.review.data,
+        layout=form.layout.data,
     )
 
 
@@ -526,8 +609,11 @@ def _builder(quiz: Quiz | None):
     action = request.form.get("action", "")
     if request.method == "POST" and action == "from-selection":
         ids = [int(value) for value in request.form.getlist("question") if value.isdigit()]
-        keys = [row.question.key for row in services.list_questions(current_user, services.BankFilters()).rows
-                if row.question.id in ids and not row.question.retired]
+        keys = [
+            row.question.key
+            for row in services.list_questions(current_user, services.BankFilters()).rows
+            if row.question.id in ids and not row.question.retired
+        ]
         form = QuizForm(formdata=None, data={"mode": "fixed", "questions": "\n".join(keys)})
     elif request.method == "GET" and quiz is not None:
         form = QuizForm(formdata=None, data=_form_data(quiz))
@@ -542,8 +628,13 @@ def _builder(quiz: Quiz | None):
             definition = _definition(form, quiz)
             problems = quiz_rules.check_quiz(definition, current_user, quiz)
             if not problems and action == "save":
-                quiz = quiz_rules.save_quiz(definition, current_user, quiz=quiz, opens_at=form.utc(form.opens_at),
-                                          closes_at=form.utc(form.closes_at))
+                quiz = quiz_rules.save_quiz(
+                    definition,
+                    current_user,
+                    quiz=quiz,
+                    opens_at=form.utc(form.opens_at),
+                    closes_at=form.utc(form.closes_at),
+                )
                 db.session.commit()
                 flash(f"The quiz “{quiz.title}” is saved.", "success")
                 return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
@@ -557,8 +648,7 @@ def _builder(quiz: Quiz | None):
     if len(form.rules) < MAX_RULES and all(rule.count.data for rule in form.rules):
         form.rules.append_entry()
         form.rules[-1].themes.choices = [SelectChoice(t.slug, t.title) for t in themes]
-    return render_template("authoring/quiz_form.html", form=form, quiz=quiz, problems=problems,
-                           sample=sample), status
+    return render_template("authoring/quiz_form.html", form=form, quiz=quiz, problems=problems, sample=sample), status
 
 
 @bp.route("/quizzes/new", methods=["GET", "POST"])
@@ -578,8 +668,14 @@ def quiz(quiz_id: int):
     """Show a saved quiz: its questions or rules, its settings and what to do next."""
     quiz = get_quiz_or_404(quiz_id)
     attempts = len(quiz_rules.quiz_attempts(quiz))
-    return render_template("authoring/quiz.html", quiz=quiz, keys=quiz_rules.quiz_keys(quiz), attempts=attempts,
-                           settings=quiz_rules.settings_for(quiz), classes=_teaching())
+    return render_template(
+        "authoring/quiz.html",
+        quiz=quiz,
+        keys=quiz_rules.quiz_keys(quiz),
+        attempts=attempts,
+        settings=quiz_rules.settings_for(quiz),
+        classes=_teaching(),
+    )
 
 
 def _teaching() -> list:
@@ -610,7 +706,8 @@ def attempt(quiz_id: int, attempt_id: int):
     """Show one attempt at the quiz with its answers, grades and the key."""
     quiz = get_quiz_or_404(quiz_id)
     attempt = db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id, Attempt.quiz_id == quiz.id)
+        select(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.quiz_id == quiz.id)
         .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
     )
     if attempt is None:

@@ -18,8 +18,12 @@ def _command(kind: str, help_text: str):
     @export_cli.command(kind, help=help_text)
     @click.option("--class", "class_id", type=int, required=True, help="The class's id (in its address).")
     @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv", show_default=True)
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-                  help="The file to write (default: the download's name, in this folder).")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="The file to write (default: the download's name, in this folder).",
+    )
     def command(class_id: int, fmt: str, output: Path | None) -> None:
         class_ = db.session.get(Class, class_id)
         if class_ is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -14,12 +14,23 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 DEFAULT = ""
 AS_THE_QUIZ = SelectChoice(DEFAULT, "As the quiz says")
 YES_NO = [AS_THE_QUIZ, SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-GRADING = [AS_THE_QUIZ, SelectChoice("highest", "Highest attempt"), SelectChoice("latest", "Latest attempt"),
-           SelectChoice("average", "Average of the attempts")]
-REVIEW = [AS_THE_QUIZ, SelectChoice("after_submit", "Right after submitting"),
-          SelectChoice("after_close", "After the closing time"), SelectChoice("never", "Never")]
-LAYOUT = [AS_THE_QUIZ, SelectChoice("one_page", "All questions on one page"),
-          SelectChoice("one_per_page", "One question per page")]
+GRADING = [
+    AS_THE_QUIZ,
+    SelectChoice("highest", "Highest attempt"),
+    SelectChoice("latest", "Latest attempt"),
+    SelectChoice("average", "Average of the attempts"),
+]
+REVIEW = [
+    AS_THE_QUIZ,
+    SelectChoice("after_submit", "Right after submitting"),
+    SelectChoice("after_close", "After the closing time"),
+    SelectChoice("never", "Never"),
+]
+LAYOUT = [
+    AS_THE_QUIZ,
+    SelectChoice("one_page", "All questions on one page"),
+    SelectChoice("one_per_page", "One question per page"),
+]
 
 
 class ActionForm(FlaskForm):
@@ -72,8 +83,9 @@ class AssignmentForm(FlaskForm):
 
     def values(self) -> dict:
         """The assignment's columns: dates in UTC, None wherever the quiz's own setting applies."""
+
         def when(field):
-            return field.data.replace(tzinfo=timezone.utc) if field.data else None
+            return field.data.replace(tzinfo=UTC) if field.data else None
 
         def flag(field):
             return None if field.data == DEFAULT else field.data == "yes"
@@ -95,7 +107,7 @@ class AssignmentForm(FlaskForm):
         self.quiz.data = assignment.quiz_id
         for name in ("opens_at", "closes_at"):
             value = getattr(assignment, name)
-            getattr(self, name).data = value.astimezone(timezone.utc).replace(tzinfo=None) if value else None
+            getattr(self, name).data = value.astimezone(UTC).replace(tzinfo=None) if value else None
         self.time_limit_minutes.data = assignment.time_limit_minutes
         self.max_attempts.data = assignment.max_attempts
         for name in ("grading", "review", "layout"):

@@ -6,24 +6,43 @@ Every page of a class goes through `services.get_class_or_404`: only the class's
 from __future__ import annotations
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
-from studyapp.web.access import instructor_required
-from studyapp.domain import classes as services, exports, gradebook as books
 from studyapp.classes.forms import (
-    ActionForm, AssignmentForm, ClassForm, CoInstructorForm, EditClassForm, JoinForm, RosterConfirmForm,
-    RosterUploadForm, SectionForm,
+    ActionForm,
+    AssignmentForm,
+    ClassForm,
+    CoInstructorForm,
+    EditClassForm,
+    JoinForm,
+    RosterConfirmForm,
+    RosterUploadForm,
+    SectionForm,
 )
 from studyapp.core.exports import content_disposition
-from studyapp.extensions import db, limiter
 from studyapp.domain import attempts as quizzes
+from studyapp.domain import classes as services
+from studyapp.domain import exports
+from studyapp.domain import gradebook as books
+from studyapp.extensions import db, limiter
+from studyapp.web.access import instructor_required
 
-bp = Blueprint("classes", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/classes/static")
+bp = Blueprint(
+    "classes", __name__, template_folder="templates", static_folder="static", static_url_path="/classes/static"
+)
 
 #: Failed and successful joins alike count towards this, per account: join codes are not for guessing.
 JOIN_LIMIT = "30 per hour"
@@ -69,7 +88,8 @@ def index():
     """List the classes the user teaches and takes, with a form to join one."""
     summaries = services.classes_of(current_user)
     return render_template(
-        "classes/index.html", join_form=JoinForm(),
+        "classes/index.html",
+        join_form=JoinForm(),
         teaching=[s for s in summaries if s.role == services.INSTRUCTOR],
         taking=[s for s in summaries if s.role == services.STUDENT],
     )
@@ -116,8 +136,9 @@ def join(code: str):
         if form.validate_on_submit():
             return _join(class_.join_code)
     member = services.membership(class_, current_user) if current_user.is_authenticated else None
-    return render_template("classes/join.html", class_=class_, form=form, member=member,
-                           instructors=services.instructors_of(class_))
+    return render_template(
+        "classes/join.html", class_=class_, form=form, member=member, instructors=services.instructors_of(class_)
+    )
 
 
 # --- creating and running a class -------------------------------------------------------------------------
@@ -129,8 +150,12 @@ def new():
     """Create a class: its name, term and sections."""
     form = ClassForm()
     if form.validate_on_submit():
-        class_ = services.create_class(current_user, name=form.name.data, term=form.term.data or "",
-                                       sections=services.section_names(form.sections.data))
+        class_ = services.create_class(
+            current_user,
+            name=form.name.data,
+            term=form.term.data or "",
+            sections=services.section_names(form.sections.data),
+        )
         db.session.commit()
         flash(f"Created {class_.name}. Share the join code or link with your students.", "success")
         return redirect(url_for("classes.show", class_id=class_.id))
@@ -149,10 +174,15 @@ def show(class_id: int):
 def _show(class_, *, edit_form=None, section_form=None, status=200):
     columns = books.columns_of(class_)
     return render_template(
-        "classes/show.html", class_=class_, columns=columns, action=ActionForm(),
-        edit_form=edit_form or EditClassForm(obj=class_), section_form=section_form or SectionForm(),
+        "classes/show.html",
+        class_=class_,
+        columns=columns,
+        action=ActionForm(),
+        edit_form=edit_form or EditClassForm(obj=class_),
+        section_form=section_form or SectionForm(),
         join_url=url_for("classes.join", code=class_.join_code, _external=True),
-        instructors=services.instructors_of(class_), sections=class_.sections,
+        instructors=services.instructors_of(class_),
+        sections=class_.sections,
     ), status
 
 
@@ -180,8 +210,10 @@ def add_section(class_id: int):
         return _show(class_, section_form=form, status=422)
     added = services.add_sections(class_, [form.section.data])
     db.session.commit()
-    flash(f"Added the section {added[0].name}." if added else "The class already has that section.",
-          "success" if added else "info")
+    flash(
+        f"Added the section {added[0].name}." if added else "The class already has that section.",
+        "success" if added else "info",
+    )
     return redirect(url_for("classes.show", class_id=class_.id, _anchor="sections"))
 
 
@@ -210,8 +242,13 @@ def roster(class_id: int):
 
 def _roster(class_, co_form, status=200):
     return render_template(
-        "classes/roster.html", class_=class_, students=services.students_of(class_), sections=class_.sections,
-        instructors=services.instructors_of(class_), co_form=co_form, action=ActionForm(),
+        "classes/roster.html",
+        class_=class_,
+        students=services.students_of(class_),
+        sections=class_.sections,
+        instructors=services.instructors_of(class_),
+        co_form=co_form,
+        action=ActionForm(),
     ), status
 
 
@@ -301,8 +338,13 @@ def import_roster(class_id: int):
         if plan.ok:
             text = data.decode("utf-8-sig")
     status = 422 if form.errors or (plan is not None and not plan.ok) else 200
-    return render_template("classes/import.html", class_=class_, form=form, plan=plan,
-                           confirm=RosterConfirmForm(roster_text=text) if text else None), status
+    return render_template(
+        "classes/import.html",
+        class_=class_,
+        form=form,
+        plan=plan,
+        confirm=RosterConfirmForm(roster_text=text) if text else None,
+    ), status
 
 
 @bp.post("/classes/<int:class_id>/roster/import/confirm")
@@ -317,12 +359,16 @@ def confirm_import(class_id: int):
     plan = services.import_roster(class_, form.roster_text.data)
     if not plan.ok:
         db.session.rollback()
-        return render_template("classes/import.html", class_=class_, form=RosterUploadForm(), plan=plan,
-                               confirm=None), 422
+        return render_template(
+            "classes/import.html", class_=class_, form=RosterUploadForm(), plan=plan, confirm=None
+        ), 422
     db.session.commit()
-    flash(f"Imported {len(plan.students)} students: {plan.count(services.NEW_ACCOUNT)} new accounts, "
-          f"{plan.count(services.ADD_EXISTING)} existing accounts added, "
-          f"{plan.count(services.ALREADY_IN_CLASS)} already in the class.", "success")
+    flash(
+        f"Imported {len(plan.students)} students: {plan.count(services.NEW_ACCOUNT)} new accounts, "
+        f"{plan.count(services.ADD_EXISTING)} existing accounts added, "
+        f"{plan.count(services.ALREADY_IN_CLASS)} already in the class.",
+        "success",
+    )
     return redirect(url_for("classes.roster", class_id=class_.id))
 
 
@@ -331,8 +377,10 @@ def confirm_import(class_id: int):
 
 def _assignment_form(obj=None) -> AssignmentForm:
     form = AssignmentForm()
-    form.quiz.choices = [SelectChoice(q.id, q.title + ("" if q.is_shipped else " (yours)"))
-                         for q in services.assignable_quizzes(current_user)]
+    form.quiz.choices = [
+        SelectChoice(q.id, q.title + ("" if q.is_shipped else " (yours)"))
+        for q in services.assignable_quizzes(current_user)
+    ]
     if obj is not None and request.method == "GET":
         form.fill(obj)
     elif request.method == "GET" and request.args.get("quiz", type=int):
@@ -421,8 +469,9 @@ def gradebook(class_id: int):
         sort = "name"
     descending = request.args.get("dir") == "desc"
     books.sort_rows(book, sort, descending)
-    return render_template("classes/gradebook.html", class_=class_, book=book, sort=sort, descending=descending,
-                           formats=exports.FORMATS)
+    return render_template(
+        "classes/gradebook.html", class_=class_, book=book, sort=sort, descending=descending, formats=exports.FORMATS
+    )
 
 
 @bp.route("/classes/<int:class_id>/gradebook/<int:assignment_id>/<int:user_id>", methods=["GET", "POST"])
@@ -437,12 +486,22 @@ def cell(class_id: int, assignment_id: int, user_id: int):
         excuse = request.form.get("excused") == "1"
         services.set_excused(assignment, user_id, excuse, current_user)
         db.session.commit()
-        flash(f"{entry.user.display_name} is {'excused from' if excuse else 'no longer excused from'} "
-              f"{assignment.title}.", "success")
+        flash(
+            f"{entry.user.display_name} is {'excused from' if excuse else 'no longer excused from'} "
+            f"{assignment.title}.",
+            "success",
+        )
         return redirect(url_for("classes.cell", class_id=class_.id, assignment_id=assignment.id, user_id=user_id))
     excused = (assignment.id, user_id) in books.excused_pairs(class_.id)
-    return render_template("classes/cell.html", class_=class_, assignment=assignment, student=entry,
-                           attempts=books.cell_attempts(assignment, user_id), excused=excused, form=form)
+    return render_template(
+        "classes/cell.html",
+        class_=class_,
+        assignment=assignment,
+        student=entry,
+        attempts=books.cell_attempts(assignment, user_id),
+        excused=excused,
+        form=form,
+    )
 
 
 @bp.get("/classes/<int:class_id>/assignments/<int:assignment_id>/analysis")
@@ -451,8 +510,9 @@ def analysis(class_id: int, assignment_id: int):
     """Item analysis of an assignment: Moodle's statistics, flags, choice frequencies and two charts."""
     class_ = services.get_class_or_404(class_id, current_user)
     assignment = services.get_assignment_or_404(class_, assignment_id)
-    return render_template("classes/analysis.html", class_=class_, assignment=assignment,
-                           result=books.item_analysis(class_, assignment))
+    return render_template(
+        "classes/analysis.html", class_=class_, assignment=assignment, result=books.item_analysis(class_, assignment)
+    )
 
 
 @bp.get("/classes/<int:class_id>/export/<kind>.<fmt>")
@@ -463,7 +523,11 @@ def export(class_id: int, kind: str, fmt: str):
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
         abort(404)
     result = exports.export(class_, kind, fmt)
-    return Response(stream_with_context(result.chunks), content_type=result.mimetype, headers={
-        "Content-Disposition": content_disposition(result.filename),
-        "Cache-Control": "no-store",
-    })
+    return Response(
+        stream_with_context(result.chunks),
+        content_type=result.mimetype,
+        headers={
+            "Content-Disposition": content_disposition(result.filename),
+            "Cache-Control": "no-store",
+        },
+    )

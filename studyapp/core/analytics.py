@@ -215,8 +215,9 @@ def cronbach_alpha(item_scores: Sequence[Mapping[str, float]], totals: Sequence[
     return min(alpha, 1.0)
 
 
-def item_stats(attempts: Sequence[AttemptScores],
-               options: Mapping[str, Sequence[str]] | None = None) -> list[ItemStats]:
+def item_stats(
+    attempts: Sequence[AttemptScores], options: Mapping[str, Sequence[str]] | None = None
+) -> list[ItemStats]:
     """Return the statistics of every item: those named in `options` first, then as met in `attempts`."""
     options = options or {}
     keys = list(dict.fromkeys([*options, *(key for a in attempts for key in a.items)]))
@@ -246,8 +247,9 @@ def _one_item(key: str, attempts: Sequence[AttemptScores], listed: Sequence[str]
     return replace(stats, flags=tuple(flags_for(stats)))
 
 
-def _choice_frequencies(seen: list[tuple[AttemptScores, ItemScore]],
-                        listed: Sequence[str]) -> tuple[ChoiceFrequency, ...]:
+def _choice_frequencies(
+    seen: list[tuple[AttemptScores, ItemScore]], listed: Sequence[str]
+) -> tuple[ChoiceFrequency, ...]:
     """Count each option's pickers overall and in the top and bottom thirds by total score."""
     picked = [opt for _, item in seen for opt in item.chosen]
     order = list(dict.fromkeys([*listed, *sorted(set(picked) - set(listed))]))
@@ -257,17 +259,19 @@ def _choice_frequencies(seen: list[tuple[AttemptScores, ItemScore]],
     # Stable sort: ties at a third's boundary keep the order the attempts were given in.
     ranked = sorted(seen, key=lambda pair: pair[0].score, reverse=True)
     third = n // 3
-    top, bottom = ranked[:third], ranked[n - third:]
+    top, bottom = ranked[:third], ranked[n - third :]
     result = []
     for option in order:
         count = sum(option in item.chosen for _, item in seen)
-        result.append(ChoiceFrequency(
-            option=option,
-            count=count,
-            percent=100 * count / n,
-            top_percent=_share(option, top),
-            bottom_percent=_share(option, bottom),
-        ))
+        result.append(
+            ChoiceFrequency(
+                option=option,
+                count=count,
+                percent=100 * count / n,
+                top_percent=_share(option, top),
+                bottom_percent=_share(option, bottom),
+            )
+        )
     return tuple(result)
 
 
@@ -281,8 +285,12 @@ def flags_for(stats: ItemStats) -> list[Flag]:
     """Return the plain-language warnings an item's statistics call for."""
     flags = []
     if stats.attempts < MIN_ATTEMPTS:
-        flags.append(Flag("few-attempts", f"Too few attempts ({stats.attempts}, fewer than {MIN_ATTEMPTS}) "
-                                          "for reliable statistics"))
+        flags.append(
+            Flag(
+                "few-attempts",
+                f"Too few attempts ({stats.attempts}, fewer than {MIN_ATTEMPTS}) for reliable statistics",
+            )
+        )
     facility = stats.facility
     if facility is not None:
         if facility >= 100:
@@ -290,20 +298,32 @@ def flags_for(stats: ItemStats) -> list[Flag]:
         elif facility <= 0:
             flags.append(Flag("none-correct", "Nobody got this right: check the answer key and the wording"))
         elif stats.sd == 0:
-            flags.append(Flag("same-score", f"Everyone scored the same ({_pc(facility)} of the marks): "
-                                            "it does not tell students apart"))
+            flags.append(
+                Flag(
+                    "same-score",
+                    f"Everyone scored the same ({_pc(facility)} of the marks): it does not tell students apart",
+                )
+            )
         elif facility < LOW_FACILITY:
             flags.append(Flag("hard", f"Few students got this right (facility {_pc(facility)})"))
         elif facility >= HIGH_FACILITY:
             flags.append(Flag("easy", f"Almost everyone got this right (facility {_pc(facility)})"))
     if stats.discrimination is not None and stats.discrimination < 0:
-        flags.append(Flag("negative-discrimination",
-                          "Strong students got this wrong more often than weak ones "
-                          f"(negative discrimination, {_pc(stats.discrimination)}): check the answer key"))
+        flags.append(
+            Flag(
+                "negative-discrimination",
+                "Strong students got this wrong more often than weak ones "
+                f"(negative discrimination, {_pc(stats.discrimination)}): check the answer key",
+            )
+        )
     elif stats.efficiency is not None and stats.efficiency < LOW_EFFICIENCY:
-        flags.append(Flag("low-efficiency",
-                          f"Discriminative efficiency under {_pc(LOW_EFFICIENCY)} ({_pc(stats.efficiency)}): "
-                          "this question hardly separates stronger from weaker students"))
+        flags.append(
+            Flag(
+                "low-efficiency",
+                f"Discriminative efficiency under {_pc(LOW_EFFICIENCY)} ({_pc(stats.efficiency)}): "
+                "this question hardly separates stronger from weaker students",
+            )
+        )
     return flags
 
 
@@ -357,7 +377,7 @@ def _shape(values: Sequence[float]) -> tuple[float | None, float | None]:
     m2, m3, m4 = (math.fsum((v - mean) ** p for v in values) / n for p in (2, 3, 4))
     k2 = n * m2 / (n - 1)
     k3 = n * n * m3 / ((n - 1) * (n - 2))
-    skewness = k3 / k2 ** 1.5
+    skewness = k3 / k2**1.5
     if n < 4:
         return skewness, None
     k4 = n * n * ((n + 1) * m4 - 3 * (n - 1) * m2 * m2) / ((n - 1) * (n - 2) * (n - 3))

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
-INK = "#1f2328"          # text and axes: 15.8:1 on white
-MUTED = "#57606a"        # secondary text: 6.4:1 on white
+INK = "#1f2328"  # text and axes: 15.8:1 on white
+MUTED = "#57606a"  # secondary text: 6.4:1 on white
 GRID = "#d0d7de"
 BACKGROUND = "#ffffff"
-ACCENT = "#2f6fb0"       # bars, points and lines: 5.2:1 on white
+ACCENT = "#2f6fb0"  # bars, points and lines: 5.2:1 on white
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 #: Heatmap colour scale, low to high: (upper bound of the step, fill, text colour). Every
@@ -71,16 +71,27 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
 
 def _luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 # Histogram ---------------------------------------------------------------------------------
 
-def histogram(values: Sequence[Number | None], bins: int | Sequence[Number], title: str, description: str,
-              x_label: str, y_label: str = "Count", *, value_range: tuple[Number, Number] | None = None,
-              chart_id: str | None = None, width: int = 640, height: int = 320) -> str:
+
+def histogram(
+    values: Sequence[Number | None],
+    bins: int | Sequence[Number],
+    title: str,
+    description: str,
+    x_label: str,
+    y_label: str = "Count",
+    *,
+    value_range: tuple[Number, Number] | None = None,
+    chart_id: str | None = None,
+    width: int = 640,
+    height: int = 320,
+) -> str:
     """Return a bar chart of how many `values` fall in each bin.
 
     `bins` is a number of equal bins over `value_range` (default: the values' own range)
@@ -106,28 +117,47 @@ def histogram(values: Sequence[Number | None], bins: int | Sequence[Number], tit
             x = left + i * slot + slot * 0.1
             y = top + plot_h - bar_h
             name = f"{_range_label(lo, hi)}: {count}"
-            parts.append(f'<rect class="chart-bar" x="{_n(x)}" y="{_n(y)}" width="{_n(slot * 0.8)}" '
-                         f'height="{_n(bar_h)}" fill="{ACCENT}" data-count="{count}"><title>{_e(name)}</title></rect>')
+            parts.append(
+                f'<rect class="chart-bar" x="{_n(x)}" y="{_n(y)}" width="{_n(slot * 0.8)}" '
+                f'height="{_n(bar_h)}" fill="{ACCENT}" data-count="{count}"><title>{_e(name)}</title></rect>'
+            )
             if count:
                 parts.append(_text(x + slot * 0.4, y - 4, str(count), anchor="middle", cls="chart-value"))
             if i in labelled:
-                parts.append(_text(left + (i + 0.5) * slot, top + plot_h + 16, _range_label(lo, hi),
-                                   anchor="middle", size=11, cls="chart-tick"))
+                parts.append(
+                    _text(
+                        left + (i + 0.5) * slot,
+                        top + plot_h + 16,
+                        _range_label(lo, hi),
+                        anchor="middle",
+                        size=11,
+                        cls="chart-tick",
+                    )
+                )
         parts.append(_axes(left, top, plot_w, plot_h))
         parts.append(_axis_labels(x_label, y_label, left, top, plot_w, plot_h, height))
     return _svg(cid, "histogram", title, description, width, height, parts)
 
 
-def histogram_table(values: Sequence[Number | None], bins: int | Sequence[Number], title: str, description: str = "",
-                    x_label: str = "Range", y_label: str = "Count", *,
-                    value_range: tuple[Number, Number] | None = None, **_chart_options: object) -> DataTable:
+def histogram_table(
+    values: Sequence[Number | None],
+    bins: int | Sequence[Number],
+    title: str,
+    description: str = "",
+    x_label: str = "Range",
+    y_label: str = "Count",
+    *,
+    value_range: tuple[Number, Number] | None = None,
+    **_chart_options: object,
+) -> DataTable:
     """Return the histogram's bins as rows (range, count); chart-only options are ignored."""
     rows = tuple((_range_label(lo, hi), str(count)) for lo, hi, count in _histogram_bins(values, bins, value_range))
     return DataTable(title, (x_label, y_label), rows)
 
 
-def _histogram_bins(values: Sequence[Number | None], bins: int | Sequence[Number],
-                    value_range: tuple[Number, Number] | None) -> list[tuple[float, float, int]]:
+def _histogram_bins(
+    values: Sequence[Number | None], bins: int | Sequence[Number], value_range: tuple[Number, Number] | None
+) -> list[tuple[float, float, int]]:
     """Return (low edge, high edge, count) for each bin; [] when there is nothing to bin."""
     present = [float(v) for v in values if v is not None and math.isfinite(v)]
     if isinstance(bins, int):
@@ -159,11 +189,23 @@ def _range_label(lo: float, hi: float) -> str:
 
 # Scatter plot ------------------------------------------------------------------------------
 
-def scatter(points: Sequence[tuple[Number | None, Number | None, str]], title: str, description: str,
-            x_label: str, y_label: str, *, x_range: tuple[Number, Number] = (0, 100),
-            y_range: tuple[Number, Number] = (-100, 100), x_guides: Sequence[Number] = (),
-            y_guides: Sequence[Number] = (), value_format: Callable[[Number | None], str] = format_number,
-            chart_id: str | None = None, width: int = 640, height: int = 400) -> str:
+
+def scatter(
+    points: Sequence[tuple[Number | None, Number | None, str]],
+    title: str,
+    description: str,
+    x_label: str,
+    y_label: str,
+    *,
+    x_range: tuple[Number, Number] = (0, 100),
+    y_range: tuple[Number, Number] = (-100, 100),
+    x_guides: Sequence[Number] = (),
+    y_guides: Sequence[Number] = (),
+    value_format: Callable[[Number | None], str] = format_number,
+    chart_id: str | None = None,
+    width: int = 640,
+    height: int = 400,
+) -> str:
     """Return a scatter plot of labelled (x, y) points on fixed axis ranges.
 
     Made for facility (x, 0-100) against discrimination (y, -100-100). Points with a None
@@ -185,8 +227,9 @@ def scatter(points: Sequence[tuple[Number | None, Number | None, str]], title: s
     parts = [_y_grid(_nice_ticks(y_lo, y_hi), left, top, plot_w, plot_h, y_lo, y_hi)]
     for tick in _nice_ticks(x_lo, x_hi):
         if x_lo <= tick <= x_hi:
-            parts.append(_text(px(tick), top + plot_h + 16, format_number(tick), anchor="middle", size=11,
-                               cls="chart-tick"))
+            parts.append(
+                _text(px(tick), top + plot_h + 16, format_number(tick), anchor="middle", size=11, cls="chart-tick")
+            )
     if y_lo < 0 < y_hi:
         parts.append(_line(left, py(0), left + plot_w, py(0), MUTED, cls="chart-zero"))
     if x_lo < 0 < x_hi:
@@ -201,32 +244,61 @@ def scatter(points: Sequence[tuple[Number | None, Number | None, str]], title: s
     for x, y, label in drawn:
         cx, cy = px(x), py(y)
         name = f"{label}: {x_label} {value_format(x)}, {y_label} {value_format(y)}"
-        parts.append(f'<circle class="chart-point" cx="{_n(cx)}" cy="{_n(cy)}" r="5" fill="{ACCENT}" '
-                     f'stroke="{BACKGROUND}" stroke-width="1"><title>{_e(name)}</title></circle>')
+        parts.append(
+            f'<circle class="chart-point" cx="{_n(cx)}" cy="{_n(cy)}" r="5" fill="{ACCENT}" '
+            f'stroke="{BACKGROUND}" stroke-width="1"><title>{_e(name)}</title></circle>'
+        )
         anchor = "end" if cx > left + plot_w - 60 else "start"
-        parts.append(_text(cx + (-8 if anchor == "end" else 8), cy + 4, _truncate(str(label), 24), anchor=anchor,
-                           size=11, cls="chart-label"))
+        parts.append(
+            _text(
+                cx + (-8 if anchor == "end" else 8),
+                cy + 4,
+                _truncate(str(label), 24),
+                anchor=anchor,
+                size=11,
+                cls="chart-label",
+            )
+        )
     parts.append(_axes(left, top, plot_w, plot_h))
     parts.append(_axis_labels(x_label, y_label, left, top, plot_w, plot_h, height))
     return _svg(cid, "scatter", title, description, width, height, parts)
 
 
-def scatter_table(points: Sequence[tuple[Number | None, Number | None, str]], title: str, description: str = "",
-                  x_label: str = "x", y_label: str = "y", *,
-                  value_format: Callable[[Number | None], str] = format_number, label_header: str = "Item",
-                  **_chart_options: object) -> DataTable:
+def scatter_table(
+    points: Sequence[tuple[Number | None, Number | None, str]],
+    title: str,
+    description: str = "",
+    x_label: str = "x",
+    y_label: str = "y",
+    *,
+    value_format: Callable[[Number | None], str] = format_number,
+    label_header: str = "Item",
+    **_chart_options: object,
+) -> DataTable:
     """Return the scatter plot's points as rows (label, x, y), None shown as a dash."""
-    rows = tuple((str(label), value_format(x) if x is not None else NO_VALUE,
-                  value_format(y) if y is not None else NO_VALUE) for x, y, label in points)
+    rows = tuple(
+        (str(label), value_format(x) if x is not None else NO_VALUE, value_format(y) if y is not None else NO_VALUE)
+        for x, y, label in points
+    )
     return DataTable(title, (label_header, x_label, y_label), rows)
 
 
 # Line chart --------------------------------------------------------------------------------
 
-def line_chart(points: Sequence[tuple[str | date | datetime, Number | None]], title: str, description: str,
-               x_label: str, y_label: str, *, y_range: tuple[Number, Number] | None = (0, 100),
-               value_format: Callable[[Number | None], str] = format_number, chart_id: str | None = None,
-               width: int = 640, height: int = 300) -> str:
+
+def line_chart(
+    points: Sequence[tuple[str | date | datetime, Number | None]],
+    title: str,
+    description: str,
+    x_label: str,
+    y_label: str,
+    *,
+    y_range: tuple[Number, Number] | None = (0, 100),
+    value_format: Callable[[Number | None], str] = format_number,
+    chart_id: str | None = None,
+    width: int = 640,
+    height: int = 300,
+) -> str:
     """Return a line through (label, value) points in the order given, evenly spaced.
 
     Labels may be text, dates or datetimes. A None value breaks the line. `y_range` None
@@ -265,28 +337,38 @@ def line_chart(points: Sequence[tuple[str | date | datetime, Number | None]], ti
         for r in runs:
             if len(r) > 1:
                 coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in r)
-                parts.append(f'<polyline class="chart-line" points="{coords}" fill="none" stroke="{ACCENT}" '
-                             'stroke-width="2"/>')
+                parts.append(
+                    f'<polyline class="chart-line" points="{coords}" fill="none" stroke="{ACCENT}" stroke-width="2"/>'
+                )
         labelled = _spread(n, 8)
         for i, (label, v) in enumerate(points):
             text = _point_label(label)
             if v is not None:
                 x, y = xy(i, float(v))
-                parts.append(f'<circle class="chart-point" cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{ACCENT}">'
-                             f'<title>{_e(f"{text}: {value_format(v)}")}</title></circle>')
+                parts.append(
+                    f'<circle class="chart-point" cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{ACCENT}">'
+                    f"<title>{_e(f'{text}: {value_format(v)}')}</title></circle>"
+                )
             if i in labelled:
                 x = left + (i * step if n > 1 else plot_w / 2)
-                parts.append(_text(x, top + plot_h + 16, _truncate(text, 16), anchor="middle", size=11,
-                                   cls="chart-tick"))
+                parts.append(
+                    _text(x, top + plot_h + 16, _truncate(text, 16), anchor="middle", size=11, cls="chart-tick")
+                )
         parts.append(_axes(left, top, plot_w, plot_h))
         parts.append(_axis_labels(x_label, y_label, left, top, plot_w, plot_h, height))
     return _svg(cid, "line", title, description, width, height, parts)
 
 
-def line_chart_table(points: Sequence[tuple[str | date | datetime, Number | None]], title: str,
-                     description: str = "", x_label: str = "When", y_label: str = "Value", *,
-                     value_format: Callable[[Number | None], str] = format_number,
-                     **_chart_options: object) -> DataTable:
+def line_chart_table(
+    points: Sequence[tuple[str | date | datetime, Number | None]],
+    title: str,
+    description: str = "",
+    x_label: str = "When",
+    y_label: str = "Value",
+    *,
+    value_format: Callable[[Number | None], str] = format_number,
+    **_chart_options: object,
+) -> DataTable:
     """Return the line chart's points as rows (label, value), None shown as a dash."""
     rows = tuple((_point_label(label), value_format(v) if v is not None else NO_VALUE) for label, v in points)
     return DataTable(title, (x_label, y_label), rows)
@@ -302,9 +384,19 @@ def _point_label(label: str | date | datetime) -> str:
 
 # Heatmap -----------------------------------------------------------------------------------
 
-def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[Number | None]], title: str,
-            description: str, *, value_format: Callable[[Number | None], str] = format_percent,
-            chart_id: str | None = None, cell_width: int = 64, cell_height: int = 28) -> str:
+
+def heatmap(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[Number | None]],
+    title: str,
+    description: str,
+    *,
+    value_format: Callable[[Number | None], str] = format_percent,
+    chart_id: str | None = None,
+    cell_width: int = 64,
+    cell_height: int = 28,
+) -> str:
     """Return a grid of `values` (fractions 0-1, None for no data) coloured by HEAT_SCALE.
 
     `values[r][c]` belongs to `rows[r]` and `columns[c]`. Each cell prints its value, so
@@ -327,33 +419,49 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
         parts.append(_no_data(width, height))
     for c, column in enumerate(columns):
         x, y = left + (c + 0.5) * cell_width, top - 8
-        parts.append(f'<text class="chart-column" x="{_n(x)}" y="{_n(y)}" transform="rotate(-45 {_n(x)} {_n(y)})" '
-                     f'fill="{INK}" font-size="12">{_e(_truncate(column, 28))}<title>{_e(column)}</title></text>')
+        parts.append(
+            f'<text class="chart-column" x="{_n(x)}" y="{_n(y)}" transform="rotate(-45 {_n(x)} {_n(y)})" '
+            f'fill="{INK}" font-size="12">{_e(_truncate(column, 28))}<title>{_e(column)}</title></text>'
+        )
     for r, row in enumerate(rows):
         y = top + r * cell_height
-        parts.append(f'<text class="chart-row" x="{left - 8}" y="{_n(y + cell_height / 2 + 4)}" text-anchor="end" '
-                     f'fill="{INK}" font-size="12">{_e(_truncate(row, 28))}<title>{_e(row)}</title></text>')
+        parts.append(
+            f'<text class="chart-row" x="{left - 8}" y="{_n(y + cell_height / 2 + 4)}" text-anchor="end" '
+            f'fill="{INK}" font-size="12">{_e(_truncate(row, 28))}<title>{_e(row)}</title></text>'
+        )
         for c, column in enumerate(columns):
             value = values[r][c]
             fill, ink = heat_colours(value)
             x = left + c * cell_width
             shown = value_format(value) if value is not None else NO_VALUE
-            parts.append(f'<rect class="chart-cell" x="{x}" y="{y}" width="{cell_width}" height="{cell_height}" '
-                         f'fill="{fill}" stroke="{GRID}" stroke-width="1">'
-                         f'<title>{_e(f"{row}, {column}: {shown}")}</title></rect>')
-            parts.append(_text(x + cell_width / 2, y + cell_height / 2 + 4, shown, anchor="middle", fill=ink,
-                               cls="chart-value"))
+            parts.append(
+                f'<rect class="chart-cell" x="{x}" y="{y}" width="{cell_width}" height="{cell_height}" '
+                f'fill="{fill}" stroke="{GRID}" stroke-width="1">'
+                f"<title>{_e(f'{row}, {column}: {shown}')}</title></rect>"
+            )
+            parts.append(
+                _text(x + cell_width / 2, y + cell_height / 2 + 4, shown, anchor="middle", fill=ink, cls="chart-value")
+            )
     parts.append(_heat_legend(16, top + grid_h + 20, value_format))
     return _svg(cid, "heatmap", title, description, width, height, parts)
 
 
-def heatmap_table(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[Number | None]],
-                  title: str, description: str = "", *, value_format: Callable[[Number | None], str] = format_percent,
-                  row_header: str = "Name", **_chart_options: object) -> DataTable:
+def heatmap_table(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[Number | None]],
+    title: str,
+    description: str = "",
+    *,
+    value_format: Callable[[Number | None], str] = format_percent,
+    row_header: str = "Name",
+    **_chart_options: object,
+) -> DataTable:
     """Return the heatmap as rows: the row name, then each column's value (a dash for none)."""
     _check_grid(rows, columns, values)
-    body = tuple((str(row), *(value_format(v) if v is not None else NO_VALUE for v in values[r]))
-                 for r, row in enumerate(rows))
+    body = tuple(
+        (str(row), *(value_format(v) if v is not None else NO_VALUE for v in values[r])) for r, row in enumerate(rows)
+    )
     return DataTable(title, (row_header, *map(str, columns)), body)
 
 
@@ -390,6 +498,7 @@ def _check_grid(rows: Sequence[str], columns: Sequence[str], values: Sequence[Se
 
 # Shared drawing ----------------------------------------------------------------------------
 
+
 def _svg(cid: str, kind: str, title: str, description: str, width: int, height: int, parts: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" role="img" '
@@ -397,7 +506,8 @@ def _svg(cid: str, kind: str, title: str, description: str, width: int, height: 
         f'width="{width}" height="{height}" font-family="{_e(FONT)}" font-size="12">'
         f'<title id="{cid}-title">{_e(title)}</title><desc id="{cid}-desc">{_e(description)}</desc>'
         f'<rect class="chart-background" width="{width}" height="{height}" fill="{BACKGROUND}"/>'
-        + "".join(parts) + "</svg>"
+        + "".join(parts)
+        + "</svg>"
     )
 
 
@@ -409,25 +519,30 @@ def _chart_id(chart_id: str | None, title: str, description: str) -> str:
     return cleaned if cleaned[:1].isalpha() else f"chart-{cleaned}"
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 12, fill: str = INK,
-          cls: str = "chart-text") -> str:
-    return (f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-size="{size}">{_e(text)}</text>')
+def _text(
+    x: float, y: float, text: str, *, anchor: str = "start", size: int = 12, fill: str = INK, cls: str = "chart-text"
+) -> str:
+    return (
+        f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="{fill}" '
+        f'font-size="{size}">{_e(text)}</text>'
+    )
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, *, cls: str, dashed: bool = False) -> str:
     dash = ' stroke-dasharray="4 4"' if dashed else ""
-    return (f'<line class="{cls}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}" '
-            f'stroke-width="1"{dash}/>')
+    return (
+        f'<line class="{cls}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}" '
+        f'stroke-width="1"{dash}/>'
+    )
 
 
 def _axes(left: float, top: float, plot_w: float, plot_h: float) -> str:
-    return (_line(left, top, left, top + plot_h, INK, cls="chart-axis")
-            + _line(left, top + plot_h, left + plot_w, top + plot_h, INK, cls="chart-axis"))
+    return _line(left, top, left, top + plot_h, INK, cls="chart-axis") + _line(
+        left, top + plot_h, left + plot_w, top + plot_h, INK, cls="chart-axis"
+    )
 
 
-def _y_grid(ticks: Sequence[float], left: float, top: float, plot_w: float, plot_h: float, lo: float,
-            hi: float) -> str:
+def _y_grid(ticks: Sequence[float], left: float, top: float, plot_w: float, plot_h: float, lo: float, hi: float) -> str:
     parts = []
     for tick in ticks:
         if not lo <= tick <= hi:
@@ -438,12 +553,15 @@ def _y_grid(ticks: Sequence[float], left: float, top: float, plot_w: float, plot
     return "".join(parts)
 
 
-def _axis_labels(x_label: str, y_label: str, left: float, top: float, plot_w: float, plot_h: float,
-                 height: float) -> str:
+def _axis_labels(
+    x_label: str, y_label: str, left: float, top: float, plot_w: float, plot_h: float, height: float
+) -> str:
     x = _text(left + plot_w / 2, height - 10, x_label, anchor="middle", cls="chart-axis-label")
     cy = top + plot_h / 2
-    y = (f'<text class="chart-axis-label" x="14" y="{_n(cy)}" transform="rotate(-90 14 {_n(cy)})" '
-         f'text-anchor="middle" fill="{INK}" font-size="12">{_e(y_label)}</text>')
+    y = (
+        f'<text class="chart-axis-label" x="14" y="{_n(cy)}" transform="rotate(-90 14 {_n(cy)})" '
+        f'text-anchor="middle" fill="{INK}" font-size="12">{_e(y_label)}</text>'
+    )
     return x + y
 
 
@@ -491,7 +609,7 @@ def _spread(n: int, most: int) -> set[int]:
 
 
 def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _n(value: float) -> str:

@@ -22,7 +22,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -43,8 +43,17 @@ CSV_BOM = "\ufeff".encode("utf-8")
 CANVAS_FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_POSSIBLE = "    Points Possible"
 RESPONSES_COLUMNS = (
-    "Class", "Section", "Assignment", "Student", "Attempt", "Question ID", "Themes", "Response",
-    "Score", "Max score", "Submitted at",
+    "Class",
+    "Section",
+    "Assignment",
+    "Student",
+    "Attempt",
+    "Question ID",
+    "Themes",
+    "Response",
+    "Score",
+    "Max score",
+    "Submitted at",
 )
 #: Excel's limits: rows per sheet, characters per cell, characters per sheet name.
 XLSX_MAX_ROWS = 1_048_576
@@ -90,10 +99,7 @@ def neutralize(value: object) -> Cell:
 
 def _cells(row: Iterable[object]) -> list[Cell]:
     """Neutralize every cell of a row (the common str case inline, for speed)."""
-    return [
-        ("'" + v if v[:1] in DANGEROUS_FIRST_CHARACTERS else v) if type(v) is str else neutralize(v)
-        for v in row
-    ]
+    return [("'" + v if v[:1] in DANGEROUS_FIRST_CHARACTERS else v) if type(v) is str else neutralize(v) for v in row]
 
 
 def iso_utc(moment: datetime | None) -> str:
@@ -101,7 +107,7 @@ def iso_utc(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     text = moment.replace(tzinfo=None).isoformat(timespec="seconds")
     return text + "Z"
 
@@ -355,7 +361,7 @@ def _workbook_parts(names: list[str]) -> list[tuple[str, str]]:
     )
     workbook = (
         _XML_HEAD + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        f'<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>'
+        f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>"
     )
     sheet_rels = "".join(
         f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
@@ -470,8 +476,17 @@ def responses_rows(records: Iterable[ResponseRecord]) -> tuple[list[list[Cell]],
             if r.themes is not last_themes:
                 last_themes, themes_text = r.themes, "; ".join(r.themes)
             yield [
-                r.class_name, r.section, r.assignment, r.student, r.attempt, r.question_id, themes_text,
-                r.response, r.score, r.max_score, last_text,
+                r.class_name,
+                r.section,
+                r.assignment,
+                r.student,
+                r.attempt,
+                r.question_id,
+                themes_text,
+                r.response,
+                r.score,
+                r.max_score,
+                last_text,
             ]
 
     return [list(RESPONSES_COLUMNS)], rows()
@@ -513,9 +528,9 @@ def response_text(question: Question | None, response: Mapping[str, Any] | None,
             texts = [pair.right for pair in question.pairs] + list(question.distractors)
             rights = dict(zip(right_ids(question), texts))
         order = list(lefts) + sorted(str(key) for key in matches if str(key) not in lefts)
-        parts.append("; ".join(
-            f"{_label(lefts, left)} → {_label(rights, matches[left])}" for left in order if left in matches
-        ))
+        parts.append(
+            "; ".join(f"{_label(lefts, left)} → {_label(rights, matches[left])}" for left in order if left in matches)
+        )
     if "blanks" in rest:
         blanks = rest.pop("blanks")
         blanks = blanks if isinstance(blanks, Mapping) else {}
@@ -571,7 +586,8 @@ def export_filename(class_name: str, kind: str, day: date, ext: str, *, ascii_on
     if not re.fullmatch(r"[a-z0-9]{1,10}", extension):
         raise ValueError(f"not a file extension: {ext!r}")
     stem = "-".join(
-        part for part in (slugify(class_name, ascii_only=ascii_only) or "class", slugify(kind, ascii_only=ascii_only))
+        part
+        for part in (slugify(class_name, ascii_only=ascii_only) or "class", slugify(kind, ascii_only=ascii_only))
         if part
     )
     return f"{stem}-{day.isoformat()}.{extension}"

@@ -342,11 +342,13 @@ class MultipleChoiceGrader(QuestionGrader):
         ticked = set(value)
         right = [choice for choice in choices if choice.correct]
         wrong = [choice for choice in choices if not choice.correct]
-        fraction = (
-            _ratio(sum(choice.id in ticked for choice in right), len(right))
-            - _ratio(sum(choice.id in ticked for choice in wrong), len(wrong))
+        fraction = _ratio(sum(choice.id in ticked for choice in right), len(right)) - _ratio(
+            sum(choice.id in ticked for choice in wrong), len(wrong)
         )
-        parts = [Part(choice.id, (choice.id in ticked) == choice.correct, choice.id in ticked, choice.correct) for choice in choices]
+        parts = [
+            Part(choice.id, (choice.id in ticked) == choice.correct, choice.id in ticked, choice.correct)
+            for choice in choices
+        ]
         return _scored(question, fraction, parts, [choice.feedback for choice in choices if choice.id in ticked])
 
     def correct_response(self, question, quote):
@@ -437,9 +439,7 @@ class NumericGrader(QuestionGrader):
         right = False
         if bounds is not None and all(math.isfinite(bound) for bound in bounds):
             low, high = bounds
-            right = (
-                low - NUMERIC_SLACK * max(1.0, abs(low)) <= number <= high + NUMERIC_SLACK * max(1.0, abs(high))
-            )
+            right = low - NUMERIC_SLACK * max(1.0, abs(low)) <= number <= high + NUMERIC_SLACK * max(1.0, abs(high))
         return _scored(question, 1.0 if right else 0.0, [Part("value", right, value, expected)])
 
     def correct_response(self, question, quote):
@@ -633,7 +633,8 @@ def check_response(question: Question, response: Any, *, quote: str | None = Non
         return [f"a {question.type} response must be an object with the field '{grader.key}'"]
     errors = [
         f"unknown field {_show(key)} in a {question.type} response (it has only '{grader.key}')"
-        for key in response if key != grader.key
+        for key in response
+        if key != grader.key
     ]
     return errors + grader.check(question, response.get(grader.key), quote)
 
@@ -674,7 +675,11 @@ def correct_response(question: Question, *, quote: str | None = None) -> dict[st
 
 
 def presentation(
-    question: Question, seed: int | str, shuffle_choices: bool = True, *, quote: str | None = None,
+    question: Question,
+    seed: int | str,
+    shuffle_choices: bool = True,
+    *,
+    quote: str | None = None,
 ) -> Presentation:
     """Return what an attempt with `seed` shows, in order: the same seed always gives the same order.
 

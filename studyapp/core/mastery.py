@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from operator import mul
 from typing import NamedTuple
 
@@ -76,8 +76,13 @@ def mastery(answers: Iterable[Answer | tuple], now: datetime, *, half_life_days:
     return _summary([entry for _, entry in _dated(answers, now, half_life_days) if entry], half_life_days)
 
 
-def mastery_by_theme(answers: Iterable[Answer | tuple], now: datetime, *, themes: Iterable[str] = (),
-                     half_life_days: float = HALF_LIFE_DAYS) -> dict[str, Mastery]:
+def mastery_by_theme(
+    answers: Iterable[Answer | tuple],
+    now: datetime,
+    *,
+    themes: Iterable[str] = (),
+    half_life_days: float = HALF_LIFE_DAYS,
+) -> dict[str, Mastery]:
     """Return each theme's mastery; an answer counts towards every theme of its question.
 
     Themes listed in `themes` come first, in that order, and appear even with no answers
@@ -86,17 +91,25 @@ def mastery_by_theme(answers: Iterable[Answer | tuple], now: datetime, *, themes
     return mastery_overview(answers, now, themes=themes, half_life_days=half_life_days)[1]
 
 
-def mastery_overview(answers: Iterable[Answer | tuple], now: datetime, *, themes: Iterable[str] = (),
-                     half_life_days: float = HALF_LIFE_DAYS) -> tuple[Mastery, dict[str, Mastery]]:
+def mastery_overview(
+    answers: Iterable[Answer | tuple],
+    now: datetime,
+    *,
+    themes: Iterable[str] = (),
+    half_life_days: float = HALF_LIFE_DAYS,
+) -> tuple[Mastery, dict[str, Mastery]]:
     """Return the mastery of all `answers` and each theme's, as `mastery` and `mastery_by_theme` would,
     dating and weighing each answer once."""
     counted, grouped = _grouped(_dated(answers, now, half_life_days), themes)
-    return (_summary(counted, half_life_days),
-            {theme: _summary(entries, half_life_days) for theme, entries in grouped.items()})
+    return (
+        _summary(counted, half_life_days),
+        {theme: _summary(entries, half_life_days) for theme, entries in grouped.items()},
+    )
 
 
-def _grouped(dated: Iterable[tuple[Sequence[str], tuple | None]],
-             themes: Iterable[str]) -> tuple[list[tuple], dict[str, list[tuple]]]:
+def _grouped(
+    dated: Iterable[tuple[Sequence[str], tuple | None]], themes: Iterable[str]
+) -> tuple[list[tuple], dict[str, list[tuple]]]:
     """Return the answers that count, as `_dated` gives them, and those of each theme in the order
     `mastery_by_theme` promises (an answer counts once per theme, however often its question lists it)."""
     listed = list(dict.fromkeys(themes))
@@ -113,8 +126,9 @@ def _grouped(dated: Iterable[tuple[Sequence[str], tuple | None]],
     return counted, {theme: grouped[theme] for theme in order}
 
 
-def _dated(answers: Iterable[Answer | tuple], now: datetime,
-           half_life_days: float) -> Iterator[tuple[Sequence[str], tuple | None]]:
+def _dated(
+    answers: Iterable[Answer | tuple], now: datetime, half_life_days: float
+) -> Iterator[tuple[Sequence[str], tuple | None]]:
     """Yield each answer's themes with (age in days, weight, score, max_score, answered_at), or with
     None for an answer worth no points."""
     if half_life_days <= 0:
@@ -173,7 +187,7 @@ def rating_for(outcome: bool | float | Rating) -> Rating:
 
 def new_card(now: datetime | None = None) -> dict:
     """Return the state of a card never reviewed, due at `now` (default: the current time)."""
-    now = _utc(now or datetime.now(timezone.utc))
+    now = _utc(now or datetime.now(UTC))
     card = Card(card_id=0, due=now)
     return _state(card, reviews=0, lapses=0)
 
@@ -243,4 +257,4 @@ def _require_aware(moment: datetime) -> datetime:
 
 
 def _utc(moment: datetime) -> datetime:
-    return _require_aware(moment).astimezone(timezone.utc)
+    return _require_aware(moment).astimezone(UTC)

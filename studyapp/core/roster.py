@@ -16,8 +16,14 @@ from email_validator import EmailNotValidError, validate_email
 
 #: Header spellings accepted for each column.
 COLUMN_NAMES = {
-    "name": "name", "full name": "name", "student": "name", "student name": "name",
-    "email": "email", "e-mail": "email", "email address": "email", "e-mail address": "email",
+    "name": "name",
+    "full name": "name",
+    "student": "name",
+    "student name": "name",
+    "email": "email",
+    "e-mail": "email",
+    "email address": "email",
+    "e-mail address": "email",
     "section": "section",
 }
 REQUIRED = ("name", "email")
@@ -70,8 +76,9 @@ def parse_roster(data: bytes | str) -> ParsedRoster:
     else:
         text = data.removeprefix("\ufeff")
     if not text.strip():
-        result.errors.append(LineError(0, "The file is empty: it needs a header row (name, email, section) "
-                                          "and one row per student."))
+        result.errors.append(
+            LineError(0, "The file is empty: it needs a header row (name, email, section) and one row per student.")
+        )
         return result
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
     try:
@@ -98,8 +105,12 @@ def parse_roster(data: bytes | str) -> ParsedRoster:
             continue
         rows += 1
         if rows > MAX_ROWS:
-            result.errors.insert(0, LineError(line, f"the file lists more than {MAX_ROWS:,} students; "
-                                                    f"import at most {MAX_ROWS:,} at a time."))
+            result.errors.insert(
+                0,
+                LineError(
+                    line, f"the file lists more than {MAX_ROWS:,} students; import at most {MAX_ROWS:,} at a time."
+                ),
+            )
             break
         _row(row, line, columns, seen, result)
     return result
@@ -115,8 +126,9 @@ def _decode(data: bytes, result: ParsedRoster) -> str | None:
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
-            if not _error(result, number, "this line is not UTF-8 text. Save the file as \"CSV UTF-8\" "
-                                          "and upload it again."):
+            if not _error(
+                result, number, 'this line is not UTF-8 text. Save the file as "CSV UTF-8" and upload it again.'
+            ):
                 break
     return None
 
@@ -145,20 +157,32 @@ def _columns(header: list[str], result: ParsedRoster) -> dict[str, int]:
             columns[column] = index
     if unknown:
         listed = ", ".join(repr(u) for u in unknown)
-        result.errors.append(LineError(1, f"unknown column{'s' if len(unknown) > 1 else ''} {listed}: "
-                                          "use the columns name, email and section."))
+        result.errors.append(
+            LineError(
+                1, f"unknown column{'s' if len(unknown) > 1 else ''} {listed}: use the columns name, email and section."
+            )
+        )
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        result.errors.append(LineError(1, f"the header row has no {' or '.join(repr(m) for m in missing)} column "
-                                          "(the first row must name the columns: name, email, section)."))
+        result.errors.append(
+            LineError(
+                1,
+                f"the header row has no {' or '.join(repr(m) for m in missing)} column "
+                "(the first row must name the columns: name, email, section).",
+            )
+        )
     return columns
 
 
 def _row(row: list[str], line: int, columns: dict[str, int], seen: dict[str, int], result: ParsedRoster) -> None:
     width = max(columns.values()) + 1
     if any(cell.strip() for cell in row[width:]):
-        _error(result, line, f"{len(row)} values, but the header names only {width} columns "
-                             "(is there a comma inside a name without quotes?).")
+        _error(
+            result,
+            line,
+            f"{len(row)} values, but the header names only {width} columns "
+            "(is there a comma inside a name without quotes?).",
+        )
         return
 
     def value(column: str) -> str:

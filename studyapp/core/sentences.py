@@ -45,9 +45,9 @@ def _split_sentences(text: str) -> tuple[str, ...]:
             following = match.group(1)[0]
             if not (following.isupper() or following.isdigit() or following in OPENING_QUOTES):
                 continue
-            if paragraph[match.start()] == "." and _keeps_sentence(paragraph[start:match.start()]):
+            if paragraph[match.start()] == "." and _keeps_sentence(paragraph[start : match.start()]):
                 continue
-            sentences.append(paragraph[start:match.end()])
+            sentences.append(paragraph[start : match.end()])
             start = match.end() + 1
         if start < len(paragraph):
             sentences.append(paragraph[start:])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from studyapp.domain.passwords import hash_password, needs_rehash, verify_password
 from studyapp.domain.errors import DomainError
+from studyapp.domain.passwords import hash_password, needs_rehash, verify_password
 from studyapp.extensions import db
 from studyapp.models import Role, User
 from studyapp.models.base import utcnow

@@ -26,7 +26,15 @@ from studyapp.domain.questions import evidence_quotes, public_id, question_of, q
 from studyapp.domain.quizzes import Settings, review_allows, settings_for
 from studyapp.extensions import db
 from studyapp.models import (
-    Assignment, Attempt, AttemptItem, Excusal, Membership, Question, QuestionVersion, Quiz, User,
+    Assignment,
+    Attempt,
+    AttemptItem,
+    Excusal,
+    Membership,
+    Question,
+    QuestionVersion,
+    Quiz,
+    User,
 )
 from studyapp.models.attempts import IN_PROGRESS, SUBMITTED
 from studyapp.models.base import utcnow
@@ -52,14 +60,6 @@ class AttemptError(DomainError):
 # --- settings ------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
 # --- loading -------------------------------------------------------------------------------
 
 
@@ -69,8 +69,11 @@ def get_attempt_or_404(attempt_id: int, user: User, *, items: bool = True) -> At
     `attempt_item`)."""
     query = select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
     if items:
-        query = query.options(joinedload(Attempt.quiz, innerjoin=True), joinedload(Attempt.assignment),
-                              selectinload(Attempt.items).joinedload(AttemptItem.version, innerjoin=True))
+        query = query.options(
+            joinedload(Attempt.quiz, innerjoin=True),
+            joinedload(Attempt.assignment),
+            selectinload(Attempt.items).joinedload(AttemptItem.version, innerjoin=True),
+        )
     attempt = db.session.scalar(query)
     if attempt is None:
         raise NotFound()
@@ -87,22 +90,13 @@ def attempt_item(attempt: Attempt, position: int) -> AttemptItem | None:
     if not 1 <= position <= MAX_POSITION:
         return None
     return db.session.scalar(
-        select(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+        select(AttemptItem)
+        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
         .options(joinedload(AttemptItem.version, innerjoin=True))
     )
 
 
-
-
 # --- what an attempt shows ---------------------------------------------------------------------
-
-
-
-
-
-
-
-
 
 
 @dataclass
@@ -134,14 +128,16 @@ def item_views(attempt: Attempt, settings: Settings) -> list[ItemView]:
         quote = quotes.get(question.evidence_passage) if question.type == "evidence" else None
         shown = grading.presentation(question, attempt.seed, settings.shuffle_choices, quote=quote)
         to_public = _translator(attempt.seed, question)
-        views.append(ItemView(
-            item=item,
-            question=question,
-            options=[(to_public(o.id), o.text) for o in shown.options],
-            lefts=[(o.id, o.text) for o in shown.lefts],
-            response=to_public_response(question, item.response or {}, to_public),
-            quote=quote,
-        ))
+        views.append(
+            ItemView(
+                item=item,
+                question=question,
+                options=[(to_public(o.id), o.text) for o in shown.options],
+                lefts=[(o.id, o.text) for o in shown.lefts],
+                response=to_public_response(question, item.response or {}, to_public),
+                quote=quote,
+            )
+        )
     return views
 
 
@@ -200,7 +196,8 @@ def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
     graded score and attempts left (four queries)."""
     now = now or utcnow()
     assignments = db.session.scalars(
-        select(Assignment).join(Membership, Membership.class_id == Assignment.class_id)
+        select(Assignment)
+        .join(Membership, Membership.class_id == Assignment.class_id)
         .where(Membership.user_id == user.id, Membership.role == CLASS_STUDENT)
         .options(joinedload(Assignment.quiz), joinedload(Assignment.class_))
         .order_by(Assignment.class_id, Assignment.position, Assignment.id)
@@ -220,40 +217,59 @@ def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
         else:
             by_assignment[attempt.assignment_id].append(attempt)
     rows = [
-        _quiz_row(a.quiz, settings_for(a.quiz, a.overrides()), by_assignment.get(a.id, []), now,
-                  assignment=a, excused=a.id in excused)
+        _quiz_row(
+            a.quiz,
+            settings_for(a.quiz, a.overrides()),
+            by_assignment.get(a.id, []),
+            now,
+            assignment=a,
+            excused=a.id in excused,
+        )
         for a in assignments
     ]
     rows.extend(_quiz_row(quiz, settings_for(quiz), by_quiz.get(quiz.id, []), now) for quiz in quizzes)
     return rows
 
 
-def _quiz_row(quiz: Quiz, settings: Settings, mine: list[Attempt], now: datetime, *,
-              assignment: Assignment | None = None, excused: bool = False) -> QuizRow:
+def _quiz_row(
+    quiz: Quiz,
+    settings: Settings,
+    mine: list[Attempt],
+    now: datetime,
+    *,
+    assignment: Assignment | None = None,
+    excused: bool = False,
+) -> QuizRow:
     open_attempt = next((a for a in mine if a.state == IN_PROGRESS), None)
     done = [a for a in mine if a.state == SUBMITTED]
     state = "in_progress" if open_attempt else ("submitted" if done else ("excused" if excused else NOT_STARTED))
     left = None if settings.max_attempts is None else max(0, settings.max_attempts - len(mine))
     visible = [a.score for a in done if a.score is not None and review_allows(settings, a, now)]
     return QuizRow(
-        quiz=quiz, settings=settings, state=state, attempts_used=len(mine), attempts_left=left,
+        quiz=quiz,
+        settings=settings,
+        state=state,
+        attempts_used=len(mine),
+        attempts_left=left,
         final=final_score(visible, settings.grading) if visible else None,
         max_score=done[-1].max_score if done else None,
-        open_attempt=open_attempt, is_open=settings.is_open(now), assignment=assignment,
+        open_attempt=open_attempt,
+        is_open=settings.is_open(now),
+        assignment=assignment,
     )
 
 
 # --- starting --------------------------------------------------------------------------------
 
 
-
-
 def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question]:
     """The questions of a new attempt: the quiz's list or its draw, then shuffled if the quiz says so."""
     if quiz.question_ids:
         by_id = {
-            q.id: q for q in db.session.scalars(
-                select(Question).where(Question.id.in_(quiz.question_ids), Question.retired.is_(False))
+            q.id: q
+            for q in db.session.scalars(
+                select(Question)
+                .where(Question.id.in_(quiz.question_ids), Question.retired.is_(False))
                 .options(selectinload(Question.current_version))
             )
         }
@@ -261,8 +277,12 @@ def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question
     else:
         pool = question_pool(quiz.owner_id)
         parsed = {key: question_of(q.current_version) for key, q in pool.items()}
-        rules = [DrawRule(count=r["count"], themes=tuple(r["themes"]), types=tuple(r["types"]),
-                          difficulty=tuple(r["difficulty"])) for r in quiz.draw_rules or []]
+        rules = [
+            DrawRule(
+                count=r["count"], themes=tuple(r["themes"]), types=tuple(r["types"]), difficulty=tuple(r["difficulty"])
+            )
+            for r in quiz.draw_rules or []
+        ]
         try:
             chosen = [pool[q.id] for q in draw(rules, parsed.values(), seed)]
         except ValueError as exc:
@@ -274,8 +294,9 @@ def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question
     return chosen
 
 
-def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: datetime | None = None,
-                  assignment: Assignment | None = None) -> Attempt:
+def start_attempt(
+    quiz: Quiz, user: User, *, practice: bool = False, now: datetime | None = None, assignment: Assignment | None = None
+) -> Attempt:
     """Resume the student's open attempt at `quiz` (or at the class `assignment` of it), or start a new
     one if the rules allow; an assignment's attempts are counted apart from the quiz's own."""
     now = now or utcnow()
@@ -283,8 +304,13 @@ def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: dateti
     same = Attempt.assignment_id == assignment.id if assignment else Attempt.assignment_id.is_(None)
     finalize_expired(now, user_id=user.id)
     open_attempt = db.session.scalar(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, same,
-                              Attempt.practice.is_(practice), Attempt.state == IN_PROGRESS)
+        select(Attempt).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.user_id == user.id,
+            same,
+            Attempt.practice.is_(practice),
+            Attempt.state == IN_PROGRESS,
+        )
     )
     if open_attempt is not None:
         return open_attempt
@@ -292,7 +318,8 @@ def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: dateti
         if not settings.is_open(now):
             raise AttemptError("This quiz is closed.", 403)
         used = db.session.scalar(
-            select(func.count()).select_from(Attempt)
+            select(func.count())
+            .select_from(Attempt)
             .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, same, Attempt.practice.is_(False))
         )
         if settings.max_attempts is not None and used >= settings.max_attempts:
@@ -301,13 +328,22 @@ def start_attempt(quiz: Quiz, user: User, *, practice: bool = False, now: dateti
     questions = choose_questions(quiz, seed, settings)
     limit = settings.time_limit_minutes
     deadline = now + timedelta(minutes=limit) if limit and not practice else None
-    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, practice=practice, seed=seed, state=IN_PROGRESS,
-                      started_at=now, deadline_at=deadline, max_score=0.0,
-                      assignment_id=assignment.id if assignment else None)
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        user_id=user.id,
+        practice=practice,
+        seed=seed,
+        state=IN_PROGRESS,
+        started_at=now,
+        deadline_at=deadline,
+        max_score=0.0,
+        assignment_id=assignment.id if assignment else None,
+    )
     for position, question in enumerate(questions, 1):
         version = question.current_version
-        attempt.items.append(AttemptItem(position=position, question_version_id=version.id, max_score=version.points,
-                                         response_seq=0))
+        attempt.items.append(
+            AttemptItem(position=position, question_version_id=version.id, max_score=version.points, response_seq=0)
+        )
         attempt.max_score += version.points
     db.session.add(attempt)
     db.session.flush()
@@ -330,8 +366,15 @@ def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
     return db.session.get(Attempt, attempt_id)
 
 
-def save_response(attempt: Attempt, position: int, response: Any, seq: int | None,
-                  now: datetime | None = None, *, item: AttemptItem | None = None) -> int:
+def save_response(
+    attempt: Attempt,
+    position: int,
+    response: Any,
+    seq: int | None,
+    now: datetime | None = None,
+    *,
+    item: AttemptItem | None = None,
+) -> int:
     """Store one answer if it is valid and newer than the stored one; return the sequence number kept.
 
     `seq` is the client's sequence number for this attempt; None lets the server number the save
@@ -353,11 +396,14 @@ def save_response(attempt: Attempt, position: int, response: Any, seq: int | Non
     if problems:
         raise AttemptError(f"Question {position}: " + "; ".join(problems), 400)
     if len(json.dumps(response)) > MAX_RESPONSE_CHARS:
-        raise AttemptError(f"Question {position}: the answer is too long (at most {MAX_RESPONSE_CHARS:,} characters).",
-                           413)
+        raise AttemptError(
+            f"Question {position}: the answer is too long (at most {MAX_RESPONSE_CHARS:,} characters).", 413
+        )
     if seq is None:
-        seq = (db.session.scalar(select(func.max(AttemptItem.response_seq))
-                                 .where(AttemptItem.attempt_id == attempt.id)) or 0) + 1
+        seq = (
+            db.session.scalar(select(func.max(AttemptItem.response_seq)).where(AttemptItem.attempt_id == attempt.id))
+            or 0
+        ) + 1
     result = db.session.execute(
         update(AttemptItem)
         .where(AttemptItem.id == item.id, AttemptItem.response_seq < seq)
@@ -365,8 +411,9 @@ def save_response(attempt: Attempt, position: int, response: Any, seq: int | Non
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise AttemptError("A newer answer to this question was already saved (from another window?). "
-                           "Reload the page to see it.", 409)
+        raise AttemptError(
+            "A newer answer to this question was already saved (from another window?). Reload the page to see it.", 409
+        )
     db.session.expire(item)
     return seq
 
@@ -424,8 +471,11 @@ def grade_attempt(attempt: Attempt) -> None:
     have committed in between, and the grade must be of the answer that is stored.
     """
     items = db.session.scalars(
-        select(AttemptItem).where(AttemptItem.attempt_id == attempt.id).options(selectinload(AttemptItem.version))
-        .order_by(AttemptItem.position).execution_options(populate_existing=True)
+        select(AttemptItem)
+        .where(AttemptItem.attempt_id == attempt.id)
+        .options(selectinload(AttemptItem.version))
+        .order_by(AttemptItem.position)
+        .execution_options(populate_existing=True)
     ).all()
     parsed = [question_of(item.version) for item in items]
     quotes = evidence_quotes(parsed)
@@ -454,8 +504,9 @@ def needs_grading(attempt: Attempt) -> bool:
 def finalize_expired(now: datetime | None = None, *, user_id: int | None = None) -> int:
     """Submit every attempt whose time (plus the grace) ran out, with the answers it saved."""
     now = now or utcnow()
-    query = select(Attempt).where(Attempt.state == IN_PROGRESS, Attempt.deadline_at.is_not(None),
-                                  Attempt.deadline_at < now - GRACE)
+    query = select(Attempt).where(
+        Attempt.state == IN_PROGRESS, Attempt.deadline_at.is_not(None), Attempt.deadline_at < now - GRACE
+    )
     if user_id is not None:
         query = query.where(Attempt.user_id == user_id)
     count = 0
@@ -475,8 +526,6 @@ def give_extra_time(attempt: Attempt, minutes: int) -> None:
 
 
 # --- review ----------------------------------------------------------------------------------
-
-
 
 
 @dataclass
@@ -524,11 +573,15 @@ def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
         correct = grading.correct_response(question, quote=view.quote)
         to_public = _translator(attempt.seed, question)
         passage, words = evidence_words(question, [passages[slug] for slug in question.passages if slug in passages])
-        items.append(ReviewItem(
-            view=view, grade=result,
-            correct=to_public_response(question, correct, to_public) if correct else None,
-            passage=passage, highlight=words,
-        ))
+        items.append(
+            ReviewItem(
+                view=view,
+                grade=result,
+                correct=to_public_response(question, correct, to_public) if correct else None,
+                passage=passage,
+                highlight=words,
+            )
+        )
     return items
 
 
@@ -538,7 +591,8 @@ def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
 def manage_attempt_or_404(attempt_id: int, user: User) -> Attempt:
     """Load an attempt for an instructor who may manage it; anyone else gets 404."""
     attempt = db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id)
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
         .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
     )
     if attempt is None or not classes.can_manage_attempt(user, attempt):
@@ -551,8 +605,9 @@ def recompute_score(attempt: Attempt) -> None:
     attempt.score = sum(item.score or 0.0 for item in attempt.items)
 
 
-def grade_essay_item(attempt: Attempt, position: int, awarded: str, comment: str, grader: User,
-                     now: datetime | None = None) -> AttemptItem:
+def grade_essay_item(
+    attempt: Attempt, position: int, awarded: str, comment: str, grader: User, now: datetime | None = None
+) -> AttemptItem:
     """Record a person's score and comment for an essay; the attempt's total follows."""
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
@@ -576,7 +631,9 @@ def grade_essay_item(attempt: Attempt, position: int, awarded: str, comment: str
 def grading_queue(user: User) -> list[AttemptItem]:
     """Essay answers waiting for a person, oldest first, among the attempts `user` may manage."""
     query = (
-        select(AttemptItem).join(Attempt).where(AttemptItem.status == grading.UNGRADED, Attempt.state == SUBMITTED)
+        select(AttemptItem)
+        .join(Attempt)
+        .where(AttemptItem.status == grading.UNGRADED, Attempt.state == SUBMITTED)
         .options(selectinload(AttemptItem.attempt), selectinload(AttemptItem.version))
         .order_by(Attempt.submitted_at, AttemptItem.position)
     )
@@ -603,9 +660,14 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
     quote = evidence_quotes([key]).get(key.evidence_passage)
     report = RegradeReport()
     items = db.session.scalars(
-        select(AttemptItem).join(Attempt).join(QuestionVersion)
-        .where(QuestionVersion.question_id == question.id, QuestionVersion.number < current.number,
-               Attempt.state == SUBMITTED)
+        select(AttemptItem)
+        .join(Attempt)
+        .join(QuestionVersion)
+        .where(
+            QuestionVersion.question_id == question.id,
+            QuestionVersion.number < current.number,
+            Attempt.state == SUBMITTED,
+        )
         .options(selectinload(AttemptItem.attempt).selectinload(Attempt.items))
     ).all()
     for item in items:
@@ -613,8 +675,9 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
             report.skipped.append((item.attempt_id, item.position, "essays are graded by a person"))
             continue
         if _options(question_of(item.version)) != _options(key):
-            report.skipped.append((item.attempt_id, item.position,
-                                   "the question's options changed, not only its answer key"))
+            report.skipped.append(
+                (item.attempt_id, item.position, "the question's options changed, not only its answer key")
+            )
             continue
         response = item.response or {}
         problems = grading.check_response(key, response, quote=quote)
@@ -626,8 +689,10 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
         item.score = result.score if grading.is_answered(key, response) else 0.0
         item.status = result.status if grading.is_answered(key, response) else "unanswered"
         item.max_score = key.points
-        note = (f"Regraded on {now:%d %B %Y} after the answer key was corrected (version {current.number}): "
-                f"{_points(before)} → {_points(item.score)} points.")
+        note = (
+            f"Regraded on {now:%d %B %Y} after the answer key was corrected (version {current.number}): "
+            f"{_points(before)} → {_points(item.score)} points."
+        )
         item.comment = (item.comment + "\n" if item.comment else "") + note
         recompute_score(item.attempt)
         item.attempt.max_score = sum(i.max_score for i in item.attempt.items)
@@ -640,9 +705,15 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
 
 def _options(question: ParsedQuestion) -> tuple:
     """What a student chose among: regrading is safe only when this is unchanged."""
-    return (question.type, tuple(c.text for c in question.choices), frozenset(question.items),
-            tuple(p.left for p in question.pairs), frozenset(p.right for p in question.pairs) | set(question.distractors),
-            len(question.blanks), question.evidence_passage)
+    return (
+        question.type,
+        tuple(c.text for c in question.choices),
+        frozenset(question.items),
+        tuple(p.left for p in question.pairs),
+        frozenset(p.right for p in question.pairs) | set(question.distractors),
+        len(question.blanks),
+        question.evidence_passage,
+    )
 
 
 def _points(value: float | None) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
-from studyapp.domain import accounts
 from studyapp.core.roster import LineError, RosterLine, parse_roster
+from studyapp.domain import accounts
 from studyapp.domain.errors import DomainError, NotFound
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Excusal, Membership, Quiz, Role, Section, User
@@ -44,7 +44,8 @@ class JoinError(ClassError):
 def get_class_or_404(class_id: int, user: User) -> Class:
     """Load a class `user` teaches (as its owner or a co-instructor); for anyone else it does not exist."""
     class_ = db.session.scalar(
-        select(Class).join(Membership, Membership.class_id == Class.id)
+        select(Class)
+        .join(Membership, Membership.class_id == Class.id)
         .where(Class.id == class_id, Membership.user_id == user.id, Membership.role == INSTRUCTOR)
     )
     if class_ is None:
@@ -55,7 +56,8 @@ def get_class_or_404(class_id: int, user: User) -> Class:
 def get_assignment_or_404(class_: Class, assignment_id: int) -> Assignment:
     """Load an assignment of `class_` (with its quiz); another class's assignment is "not found"."""
     assignment = db.session.scalar(
-        select(Assignment).where(Assignment.id == assignment_id, Assignment.class_id == class_.id)
+        select(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.class_id == class_.id)
         .options(joinedload(Assignment.quiz))
     )
     if assignment is None:
@@ -66,7 +68,8 @@ def get_assignment_or_404(class_: Class, assignment_id: int) -> Assignment:
 def student_assignment_or_404(assignment_id: int, user: User) -> Assignment:
     """Load an assignment of one of the classes `user` is a student of; any other is "not found"."""
     assignment = db.session.scalar(
-        select(Assignment).join(Membership, Membership.class_id == Assignment.class_id)
+        select(Assignment)
+        .join(Membership, Membership.class_id == Assignment.class_id)
         .where(Assignment.id == assignment_id, Membership.user_id == user.id, Membership.role == STUDENT)
         .options(joinedload(Assignment.quiz))
     )
@@ -84,21 +87,30 @@ def can_manage_attempt(user, attempt: Attempt) -> bool:
         return True
     if attempt.assignment_id is None:
         return False
-    return bool(db.session.scalar(select(exists().where(
-        Assignment.id == attempt.assignment_id,
-        Membership.class_id == Assignment.class_id,
-        Membership.user_id == user.id,
-        Membership.role == INSTRUCTOR,
-    ))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Assignment.id == attempt.assignment_id,
+                    Membership.class_id == Assignment.class_id,
+                    Membership.user_id == user.id,
+                    Membership.role == INSTRUCTOR,
+                )
+            )
+        )
+    )
 
 
 def assignments_taught_by(user: User) -> set[int]:
     """The ids of the assignments of every class `user` teaches (one query): for filtering a list of
     attempts, such as the essays waiting for a grade, without one query per attempt."""
-    return set(db.session.scalars(
-        select(Assignment.id).join(Membership, Membership.class_id == Assignment.class_id)
-        .where(Membership.user_id == user.id, Membership.role == INSTRUCTOR)
-    ))
+    return set(
+        db.session.scalars(
+            select(Assignment.id)
+            .join(Membership, Membership.class_id == Assignment.class_id)
+            .where(Membership.user_id == user.id, Membership.role == INSTRUCTOR)
+        )
+    )
 
 
 # --- classes ---------------------------------------------------------------------------------------
@@ -176,26 +188,48 @@ class ClassSummary:
 def classes_of(user: User) -> list[ClassSummary]:
     """The classes `user` teaches or takes, with their numbers of students and assignments (three queries)."""
     rows = db.session.execute(
-        select(Class, Membership.role).join(Membership, Membership.class_id == Class.id)
-        .where(Membership.user_id == user.id).order_by(Class.created_at.desc(), Class.id.desc())
+        select(Class, Membership.role)
+        .join(Membership, Membership.class_id == Class.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Class.created_at.desc(), Class.id.desc())
     ).all()
     ids = [class_.id for class_, _ in rows]
-    students = dict(db.session.execute(
-        select(Membership.class_id, func.count()).where(Membership.class_id.in_(ids), Membership.role == STUDENT)
-        .group_by(Membership.class_id)
-    ).all()) if ids else {}
-    assignments = dict(db.session.execute(
-        select(Assignment.class_id, func.count()).where(Assignment.class_id.in_(ids)).group_by(Assignment.class_id)
-    ).all()) if ids else {}
-    return [ClassSummary(class_, role, students.get(class_.id, 0), assignments.get(class_.id, 0))
-            for class_, role in rows]
+    students = (
+        dict(
+            db.session.execute(
+                select(Membership.class_id, func.count())
+                .where(Membership.class_id.in_(ids), Membership.role == STUDENT)
+                .group_by(Membership.class_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    assignments = (
+        dict(
+            db.session.execute(
+                select(Assignment.class_id, func.count())
+                .where(Assignment.class_id.in_(ids))
+                .group_by(Assignment.class_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return [
+        ClassSummary(class_, role, students.get(class_.id, 0), assignments.get(class_.id, 0)) for class_, role in rows
+    ]
 
 
 def instructors_of(class_: Class) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.class_id == class_.id, Membership.role == INSTRUCTOR).order_by(User.display_name, User.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.class_id == class_.id, Membership.role == INSTRUCTOR)
+            .order_by(User.display_name, User.id)
+        )
+    )
 
 
 # --- joining -----------------------------------------------------------------------------------------
@@ -269,7 +303,8 @@ class RosterEntry:
 def students_of(class_: Class) -> list[RosterEntry]:
     """The class's students by name, with their sections (one query)."""
     rows = db.session.execute(
-        select(Membership, User, Section).join(User, User.id == Membership.user_id)
+        select(Membership, User, Section)
+        .join(User, User.id == Membership.user_id)
         .outerjoin(Section, Section.id == Membership.section_id)
         .where(Membership.class_id == class_.id, Membership.role == STUDENT)
         .order_by(func.lower(User.display_name), User.id)
@@ -280,7 +315,8 @@ def students_of(class_: Class) -> list[RosterEntry]:
 def student_or_404(class_: Class, user_id: int) -> RosterEntry:
     """One student of the class with their section; anyone else is "not found"."""
     row = db.session.execute(
-        select(Membership, User, Section).join(User, User.id == Membership.user_id)
+        select(Membership, User, Section)
+        .join(User, User.id == Membership.user_id)
         .outerjoin(Section, Section.id == Membership.section_id)
         .where(Membership.class_id == class_.id, Membership.user_id == user_id, Membership.role == STUDENT)
     ).first()
@@ -290,8 +326,11 @@ def student_or_404(class_: Class, user_id: int) -> RosterEntry:
 
 
 def _student_membership(class_: Class, user_id: int) -> Membership:
-    member = db.session.scalar(select(Membership).where(
-        Membership.class_id == class_.id, Membership.user_id == user_id, Membership.role == STUDENT))
+    member = db.session.scalar(
+        select(Membership).where(
+            Membership.class_id == class_.id, Membership.user_id == user_id, Membership.role == STUDENT
+        )
+    )
     if member is None:
         raise ClassError("That person is not a student of this class.")
     return member
@@ -337,8 +376,11 @@ def remove_co_instructor(class_: Class, user_id: int) -> User:
     """Stop a co-instructor teaching the class; the class's owner always stays."""
     if user_id == class_.owner_id:
         raise ClassError("The instructor who created the class cannot be removed from it.")
-    member = db.session.scalar(select(Membership).where(
-        Membership.class_id == class_.id, Membership.user_id == user_id, Membership.role == INSTRUCTOR))
+    member = db.session.scalar(
+        select(Membership).where(
+            Membership.class_id == class_.id, Membership.user_id == user_id, Membership.role == INSTRUCTOR
+        )
+    )
     if member is None:
         raise ClassError("That person does not teach this class.")
     user = db.session.get(User, user_id)
@@ -385,16 +427,17 @@ def plan_roster_import(class_: Class, data: bytes | str) -> RosterPlan:
         plan.errors.append(LineError(0, "The file has a header row but no students."))
     emails = [line.email for line in parsed.lines]
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
-    roles = dict(db.session.execute(
-        select(Membership.user_id, Membership.role).where(Membership.class_id == class_.id)
-    ).all())
+    roles = dict(
+        db.session.execute(select(Membership.user_id, Membership.role).where(Membership.class_id == class_.id)).all()
+    )
     sections = {s.name.casefold() for s in db.session.scalars(select(Section).where(Section.class_id == class_.id))}
     for line in parsed.lines:
         user = users.get(line.email)
         role = roles.get(user.id) if user is not None else None
         if role == INSTRUCTOR:
-            plan.errors.append(LineError(line.line, f"{line.email} teaches this class; a teacher cannot also be "
-                                                    "one of its students."))
+            plan.errors.append(
+                LineError(line.line, f"{line.email} teaches this class; a teacher cannot also be one of its students.")
+            )
             continue
         action = NEW_ACCOUNT if user is None else (ALREADY_IN_CLASS if role == STUDENT else ADD_EXISTING)
         other_name = user.display_name if user is not None and user.display_name != line.name else None
@@ -417,7 +460,9 @@ def import_roster(class_: Class, data: bytes | str) -> RosterPlan:
     if not plan.ok:
         return plan
     add_sections(class_, plan.new_sections)
-    sections = {s.name.casefold(): s.id for s in db.session.scalars(select(Section).where(Section.class_id == class_.id))}
+    sections = {
+        s.name.casefold(): s.id for s in db.session.scalars(select(Section).where(Section.class_id == class_.id))
+    }
     emails = [s.line.email for s in plan.students]
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
     members = {m.user_id: m for m in db.session.scalars(select(Membership).where(Membership.class_id == class_.id))}
@@ -443,9 +488,11 @@ def import_roster(class_: Class, data: bytes | str) -> RosterPlan:
 
 def assignable_quizzes(user: User) -> list[Quiz]:
     """The quizzes an instructor may assign: the shipped ones and their own."""
-    return list(db.session.scalars(
-        select(Quiz).where(Quiz.owner_id.is_(None) | (Quiz.owner_id == user.id)).order_by(Quiz.title, Quiz.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Quiz).where(Quiz.owner_id.is_(None) | (Quiz.owner_id == user.id)).order_by(Quiz.title, Quiz.id)
+        )
+    )
 
 
 def save_assignment(class_: Class, assignment: Assignment | None, quiz: Quiz, values: dict) -> Assignment:
@@ -474,8 +521,7 @@ def _has_attempts(assignment: Assignment) -> bool:
 def delete_assignment(assignment: Assignment) -> None:
     """Remove an assignment nobody has started; one with attempts stays (its grades are records)."""
     if _has_attempts(assignment):
-        raise ClassError("Students have started this assignment, so it cannot be removed. "
-                         "Set a closing time instead.")
+        raise ClassError("Students have started this assignment, so it cannot be removed. Set a closing time instead.")
     db.session.delete(assignment)
     db.session.flush()
 
@@ -485,8 +531,9 @@ def set_excused(assignment: Assignment, user_id: int, excused: bool, actor: User
     _student_membership(assignment.class_, user_id)
     current = db.session.get(Excusal, (assignment.id, user_id))
     if excused and current is None:
-        db.session.add(Excusal(assignment_id=assignment.id, user_id=user_id, excused_by_id=actor.id,
-                               excused_at=utcnow()))
+        db.session.add(
+            Excusal(assignment_id=assignment.id, user_id=user_id, excused_by_id=actor.id, excused_at=utcnow())
+        )
     elif not excused and current is not None:
         db.session.delete(current)
     db.session.flush()

@@ -85,11 +85,13 @@ def quote_data(passage: core.Passage, terms: Iterable[core.GlossaryTerm]) -> lis
     seen: set[str] = set()
     out = []
     for paragraph in passage.quote_paragraphs:
-        segments = core.mark_terms(paragraph.segments, {f: t for f, t in forms.items() if t not in seen},
-                                   first_only=True)
+        segments = core.mark_terms(
+            paragraph.segments, {f: t for f, t in forms.items() if t not in seen}, first_only=True
+        )
         seen.update(s.term_id for s in segments if isinstance(s, core.Term))
-        out.append({"kind": paragraph.kind, "line": paragraph.source_line,
-                    "segments": [segment_data(s) for s in segments]})
+        out.append(
+            {"kind": paragraph.kind, "line": paragraph.source_line, "segments": [segment_data(s) for s in segments]}
+        )
     return out
 
 
@@ -112,8 +114,11 @@ def load_content(content_dir: str | Path) -> LoadReport:
         _load(tree, _Sync(report))
     db.session.flush()
     if report.changed:
-        db.session.execute(update(Document).values(content_version=Document.content_version + 1)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Document)
+            .values(content_version=Document.content_version + 1)
+            .execution_options(synchronize_session=False)
+        )
         db.session.expire_all()
     return report
 
@@ -121,20 +126,34 @@ def load_content(content_dir: str | Path) -> LoadReport:
 def _load(tree: core.ContentTree, sync: _Sync) -> None:
     documents = sync.rows(Document, [d.id for d in tree.documents])
     for position, doc in enumerate(tree.documents, start=1):
-        sync.set(documents[doc.id], title=doc.title, short_title=doc.short_title, date=str(doc.date),
-                 first_page=doc.first_page, url=doc.url, citation=doc.citation, position=position,
-                 introduction_html=render(doc.introduction), blocks=document_blocks_data(doc))
+        sync.set(
+            documents[doc.id],
+            title=doc.title,
+            short_title=doc.short_title,
+            date=str(doc.date),
+            first_page=doc.first_page,
+            url=doc.url,
+            citation=doc.citation,
+            position=position,
+            introduction_html=render(doc.introduction),
+            blocks=document_blocks_data(doc),
+        )
 
     themes = sync.rows(Theme, list(tree.themes))
     for theme in tree.themes.values():
-        sync.set(themes[theme.id], title=theme.title, position=theme.order,
-                 description_html=render(theme.description))
+        sync.set(themes[theme.id], title=theme.title, position=theme.order, description_html=render(theme.description))
 
     terms = sync.rows(GlossaryTerm, list(tree.glossary))
     for term in tree.glossary.values():
         html = render(term.definition)
-        sync.set(terms[term.id], term=term.term, forms=list(term.match), source=term.source,
-                 definition_html=html, definition_text=plain_text(html))
+        sync.set(
+            terms[term.id],
+            term=term.term,
+            forms=list(term.match),
+            source=term.source,
+            definition_html=html,
+            definition_text=plain_text(html),
+        )
 
     claims = sync.rows(Claim, list(tree.claims))
     passages = sync.rows(Passage, list(tree.passages))
@@ -142,20 +161,36 @@ def _load(tree: core.ContentTree, sync: _Sync) -> None:
         for passage in doc.passages:
             row = passages[passage.id]
             passage_terms = [tree.glossary[t] for t in passage.glossary]
-            sync.set(row, document=documents[doc.id], position=passage.order, title=passage.title,
-                     part=passage.part, speakers=list(passage.speakers), pages=list(passage.pages),
-                     quote_text=passage.quote, quote=quote_data(passage, passage_terms),
-                     source_line=passage.quote_paragraphs[0].source_line if passage.quote_paragraphs else 0,
-                     context_md=passage.context, context_html=render(passage.context),
-                     questions_html=[render(q, inline=True) for q in passage.questions])
+            sync.set(
+                row,
+                document=documents[doc.id],
+                position=passage.order,
+                title=passage.title,
+                part=passage.part,
+                speakers=list(passage.speakers),
+                pages=list(passage.pages),
+                quote_text=passage.quote,
+                quote=quote_data(passage, passage_terms),
+                source_line=passage.quote_paragraphs[0].source_line if passage.quote_paragraphs else 0,
+                context_md=passage.context,
+                context_html=render(passage.context),
+                questions_html=[render(q, inline=True) for q in passage.questions],
+            )
             sync.set_list(row, "themes", [themes[t] for t in passage.themes])
             sync.set_list(row, "terms", [terms[t] for t in passage.glossary])
 
     for position, claim in enumerate(tree.claims_in_order(), start=1):
         row = claims[claim.id]
-        sync.set(row, title=claim.title, position=position, haig_passage=passages[claim.haig.passage],
-                 haig_quote=claim.haig.quote, letter_passage=passages[claim.letter.passage],
-                 letter_quote=claim.letter.quote, prompt_html=render(claim.prompt))
+        sync.set(
+            row,
+            title=claim.title,
+            position=position,
+            haig_passage=passages[claim.haig.passage],
+            haig_quote=claim.haig.quote,
+            letter_passage=passages[claim.letter.passage],
+            letter_quote=claim.letter.quote,
+            prompt_html=render(claim.prompt),
+        )
         sync.set_list(row, "themes", [themes[t] for t in claim.themes])
     sync.finish()
 
@@ -235,7 +270,7 @@ def document_runs(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], s
 
 
 def page_range(pages: Sequence[int]) -> str:
-    """"page 153", "pages 153–154", "pages 153, 155"."""
+    """ "page 153", "pages 153–154", "pages 153, 155"."""
     pages = sorted(pages)
     if not pages:
         return ""
@@ -258,9 +293,7 @@ def list_documents() -> Sequence[Document]:
 
 def get_document(slug: str) -> Document | None:
     """A document with its passages (two queries); its text is a column of its own."""
-    return db.session.scalar(
-        select(Document).where(Document.slug == slug).options(selectinload(Document.passages))
-    )
+    return db.session.scalar(select(Document).where(Document.slug == slug).options(selectinload(Document.passages)))
 
 
 def passage_version(slug: str) -> int | None:
@@ -275,18 +308,23 @@ def get_passage(slug: str) -> Passage | None:
     return db.session.scalar(
         select(Passage)
         .where(Passage.slug == slug)
-        .options(joinedload(Passage.document, innerjoin=True).defer(Document.blocks),
-                 selectinload(Passage.themes), selectinload(Passage.terms))
+        .options(
+            joinedload(Passage.document, innerjoin=True).defer(Document.blocks),
+            selectinload(Passage.themes),
+            selectinload(Passage.terms),
+        )
     )
 
 
 def neighbours(passage: Passage) -> tuple[Passage | None, Passage | None]:
     """The passages before and after this one in its document: their slugs and titles (one query)."""
     rows = db.session.scalars(
-        select(Passage).where(
+        select(Passage)
+        .where(
             Passage.document_id == passage.document_id,
             Passage.position.in_([passage.position - 1, passage.position + 1]),
-        ).options(load_only(Passage.slug, Passage.title, Passage.position, Passage.document_id))
+        )
+        .options(load_only(Passage.slug, Passage.title, Passage.position, Passage.document_id))
     ).all()
     by_position = {row.position: row for row in rows}
     return by_position.get(passage.position - 1), by_position.get(passage.position + 1)
@@ -354,17 +392,26 @@ def search(query: str) -> SearchResults:
     pattern = _like(query)
     passages = db.session.scalars(
         select(Passage)
-        .where(or_(Passage.title.ilike(pattern, escape="\\"), Passage.quote_text.ilike(pattern, escape="\\"),
-                   Passage.context_md.ilike(pattern, escape="\\")))
+        .where(
+            or_(
+                Passage.title.ilike(pattern, escape="\\"),
+                Passage.quote_text.ilike(pattern, escape="\\"),
+                Passage.context_md.ilike(pattern, escape="\\"),
+            )
+        )
         .options(selectinload(Passage.document))
         .order_by(Passage.document_id, Passage.position)
         .limit(SEARCH_LIMIT)
     ).all()
     terms = db.session.scalars(
         select(GlossaryTerm)
-        .where(or_(GlossaryTerm.term.ilike(pattern, escape="\\"),
-                   GlossaryTerm.definition_text.ilike(pattern, escape="\\"),
-                   GlossaryTerm.slug.ilike(pattern, escape="\\")))
+        .where(
+            or_(
+                GlossaryTerm.term.ilike(pattern, escape="\\"),
+                GlossaryTerm.definition_text.ilike(pattern, escape="\\"),
+                GlossaryTerm.slug.ilike(pattern, escape="\\"),
+            )
+        )
         .order_by(GlossaryTerm.term)
         .limit(SEARCH_LIMIT)
     ).all()

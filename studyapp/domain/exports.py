@@ -17,23 +17,45 @@ from operator import itemgetter
 
 from sqlalchemy import Text, and_, cast, exists, func, select
 
-from studyapp.domain.questions import question_of
-from studyapp.domain.gradebook import (
-    columns_of, excused_pairs, is_graded, plain_rows, set_points, students_query, submitted_maxima,
-)
 from studyapp.core import grading
 from studyapp.core.analytics import final_score
 from studyapp.core.exports import (
-    EXCUSED, GradebookAssignment, GradebookStudent, ResponseRecord, canvas_gradebook, csv_stream, export_filename,
-    response_text, responses_rows, xlsx_stream,
+    EXCUSED,
+    GradebookAssignment,
+    GradebookStudent,
+    ResponseRecord,
+    canvas_gradebook,
+    csv_stream,
+    export_filename,
+    response_text,
+    responses_rows,
+    xlsx_stream,
 )
+from studyapp.domain import questions
+from studyapp.domain.gradebook import (
+    columns_of,
+    excused_pairs,
+    is_graded,
+    plain_rows,
+    set_points,
+    students_query,
+    submitted_maxima,
+)
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import (
-    Assignment, Attempt, AttemptItem, Class, Membership, Question, QuestionVersion, Section, User,
+    Assignment,
+    Attempt,
+    AttemptItem,
+    Class,
+    Membership,
+    Question,
+    QuestionVersion,
+    Section,
+    User,
 )
 from studyapp.models.base import utcnow
 from studyapp.models.classes import STUDENT
-from studyapp.domain import questions
 
 KINDS = ("gradebook", "responses")
 FORMATS = ("csv", "xlsx")
@@ -82,15 +104,27 @@ def gradebook_rows(class_: Class):
     def students() -> Iterator[GradebookStudent]:
         excused = excused_pairs(class_.id)
         query = (
-            select(User.id, User.display_name, User.email, Section.name, Attempt.assignment_id, Attempt.state,
-                   Attempt.score, ungraded.label("ungraded"))
+            select(
+                User.id,
+                User.display_name,
+                User.email,
+                Section.name,
+                Attempt.assignment_id,
+                Attempt.state,
+                Attempt.score,
+                ungraded.label("ungraded"),
+            )
             .select_from(Membership)
             .join(User, User.id == Membership.user_id)
             .outerjoin(Section, Section.id == Membership.section_id)
-            .outerjoin(Attempt, and_(
-                Attempt.user_id == Membership.user_id, Attempt.practice.is_(False),
-                Attempt.assignment_id.in_(select(Assignment.id).where(Assignment.class_id == class_.id)),
-            ))
+            .outerjoin(
+                Attempt,
+                and_(
+                    Attempt.user_id == Membership.user_id,
+                    Attempt.practice.is_(False),
+                    Attempt.assignment_id.in_(select(Assignment.id).where(Assignment.class_id == class_.id)),
+                ),
+            )
             .where(Membership.class_id == class_.id, Membership.role == STUDENT)
             .order_by(func.lower(User.display_name), User.id, Attempt.started_at, Attempt.id)
         )
@@ -131,23 +165,35 @@ def _response_records(class_: Class) -> Iterator[ResponseRecord]:
     attempts = plain_rows(
         select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.submitted_at)
         .join(Assignment, Assignment.id == Attempt.assignment_id)
-        .join(Membership, and_(Membership.class_id == Assignment.class_id, Membership.user_id == Attempt.user_id,
-                               Membership.role == STUDENT))
+        .join(
+            Membership,
+            and_(
+                Membership.class_id == Assignment.class_id,
+                Membership.user_id == Attempt.user_id,
+                Membership.role == STUDENT,
+            ),
+        )
         .join(User, User.id == Attempt.user_id)
         .where(Assignment.class_id == class_.id, Attempt.practice.is_(False))
-        .order_by(func.lower(User.display_name), User.id, Assignment.position, Assignment.id, Attempt.started_at,
-                  Attempt.id)
+        .order_by(
+            func.lower(User.display_name), User.id, Assignment.position, Assignment.id, Attempt.started_at, Attempt.id
+        )
     ).all()
     about = _versions_of(class_)
     rendered: dict[tuple[int, str | None], str] = {}
     class_name = class_.name
     numbers: dict[tuple[int, int], int] = {}
     for start in range(0, len(attempts), ATTEMPTS_PER_QUERY):
-        batch = attempts[start:start + ATTEMPTS_PER_QUERY]
+        batch = attempts[start : start + ATTEMPTS_PER_QUERY]
         answers: dict[int, list] = {}
         for row in plain_rows(
-            select(AttemptItem.attempt_id, AttemptItem.question_version_id, cast(AttemptItem.response, Text),
-                   AttemptItem.score, AttemptItem.max_score)
+            select(
+                AttemptItem.attempt_id,
+                AttemptItem.question_version_id,
+                cast(AttemptItem.response, Text),
+                AttemptItem.score,
+                AttemptItem.max_score,
+            )
             .where(AttemptItem.attempt_id.in_([a[0] for a in batch]))
             .order_by(AttemptItem.attempt_id, AttemptItem.position)
         ).all():
@@ -163,8 +209,9 @@ def _response_records(class_: Class) -> Iterator[ResponseRecord]:
                     text = response_text(question, json.loads(raw) if raw else None, quote=quote)
                     if len(rendered) < RENDER_CACHE:
                         rendered[(version_id, raw)] = text
-                yield ResponseRecord(class_name, section, title, name, number, key, themes, text, score, max_score,
-                                     submitted_at)
+                yield ResponseRecord(
+                    class_name, section, title, name, number, key, themes, text, score, max_score, submitted_at
+                )
 
 
 def _versions_of(class_: Class) -> dict[int, tuple]:
@@ -175,15 +222,22 @@ def _versions_of(class_: Class) -> dict[int, tuple]:
         .where(Assignment.class_id == class_.id, Attempt.practice.is_(False))
     )
     versions = db.session.execute(
-        select(QuestionVersion, Question.key).join(Question, Question.id == QuestionVersion.question_id)
-        .where(QuestionVersion.id.in_(
-            select(AttemptItem.question_version_id).where(AttemptItem.attempt_id.in_(class_attempts)).distinct()
-        ))
+        select(QuestionVersion, Question.key)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(
+            QuestionVersion.id.in_(
+                select(AttemptItem.question_version_id).where(AttemptItem.attempt_id.in_(class_attempts)).distinct()
+            )
+        )
     ).all()
     parsed = {version.id: question_of(version) for version, _ in versions}
     quotes = questions.evidence_quotes(list(parsed.values()))
     return {
-        version.id: (key, tuple(version.themes or ()), parsed[version.id],
-                     quotes.get(parsed[version.id].evidence_passage))
+        version.id: (
+            key,
+            tuple(version.themes or ()),
+            parsed[version.id],
+            quotes.get(parsed[version.id].evidence_passage),
+        )
         for version, key in versions
     }

@@ -19,24 +19,39 @@ from typing import NamedTuple
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from studyapp.domain.questions import question_of
 from studyapp.core import charts, grading
 from studyapp.core.analytics import Analysis, AttemptScores, ItemScore, ItemStats, analyse, final_score
+
+# The module, not its names: quiz.services may import this package's services while it loads.
+from studyapp.domain import questions, quizzes
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import (
-    Assignment, Attempt, AttemptItem, Class, Excusal, Membership, Question, QuestionVersion, Section, Theme, User,
+    Assignment,
+    Attempt,
+    AttemptItem,
+    Class,
+    Excusal,
+    Membership,
+    Question,
+    QuestionVersion,
+    Section,
+    Theme,
+    User,
 )
 from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import id_batches
 from studyapp.models.classes import STUDENT
-# The module, not its names: quiz.services may import this package's services while it loads.
-from studyapp.domain import questions, quizzes
 
 NOT_STARTED, IN_PROGRESS_STATE, SUBMITTED_STATE = "not_started", "in_progress", "submitted"
 NEEDS_GRADING, LATE, EXCUSED = "needs_grading", "late", "excused"
 STATE_LABELS = {
-    NOT_STARTED: "Not started", IN_PROGRESS_STATE: "In progress", SUBMITTED_STATE: "Submitted",
-    NEEDS_GRADING: "Needs grading", LATE: "Late", EXCUSED: "Excused",
+    NOT_STARTED: "Not started",
+    IN_PROGRESS_STATE: "In progress",
+    SUBMITTED_STATE: "Submitted",
+    NEEDS_GRADING: "Needs grading",
+    LATE: "Late",
+    EXCUSED: "Excused",
 }
 CHOICE_TYPES = ("single", "multiple", "truefalse", "evidence")
 
@@ -127,8 +142,12 @@ def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excus
         state = SUBMITTED_STATE
     shown = counted[-1] if counted else (submitted[-1] if submitted else (attempts[-1] if attempts else None))
     return Cell(
-        state=state, score=score, max_score=shown.max_score if shown else None, attempts=len(attempts),
-        attempt_id=shown.id if shown else None, counted=tuple(a.id for a in counted),
+        state=state,
+        score=score,
+        max_score=shown.max_score if shown else None,
+        attempts=len(attempts),
+        attempt_id=shown.id if shown else None,
+        counted=tuple(a.id for a in counted),
     )
 
 
@@ -150,7 +169,9 @@ class Column:
 def columns_of(class_: Class) -> list[Column]:
     """The class's assignments in order, with their quizzes and effective settings (one query)."""
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.class_id == class_.id).options(joinedload(Assignment.quiz))
+        select(Assignment)
+        .where(Assignment.class_id == class_.id)
+        .options(joinedload(Assignment.quiz))
         .order_by(Assignment.position, Assignment.id)
     ).all()
     return [Column(a, quizzes.settings_for(a.quiz, a.overrides())) for a in assignments]
@@ -161,8 +182,14 @@ def _class_attempts(class_id: int):
     return (
         select(Attempt.id)
         .join(Assignment, Assignment.id == Attempt.assignment_id)
-        .join(Membership, and_(Membership.class_id == Assignment.class_id, Membership.user_id == Attempt.user_id,
-                               Membership.role == STUDENT))
+        .join(
+            Membership,
+            and_(
+                Membership.class_id == Assignment.class_id,
+                Membership.user_id == Attempt.user_id,
+                Membership.role == STUDENT,
+            ),
+        )
         .where(Assignment.class_id == class_id, Attempt.practice.is_(False))
     )
 
@@ -177,8 +204,15 @@ def attempt_facts(class_id: int):
     ungraded = exists().where(AttemptItem.attempt_id == Attempt.id, AttemptItem.status == grading.UNGRADED)
     return (
         _class_attempts(class_id)
-        .add_columns(Attempt.assignment_id, Attempt.user_id, Attempt.state, Attempt.score, Attempt.max_score,
-                     Attempt.submitted_at, ungraded.label("ungraded"))
+        .add_columns(
+            Attempt.assignment_id,
+            Attempt.user_id,
+            Attempt.state,
+            Attempt.score,
+            Attempt.max_score,
+            Attempt.submitted_at,
+            ungraded.label("ungraded"),
+        )
         .order_by(Attempt.user_id, Attempt.assignment_id, Attempt.started_at, Attempt.id)
     )
 
@@ -186,7 +220,8 @@ def attempt_facts(class_id: int):
 def excused_pairs(class_id: int) -> set[tuple[int, int]]:
     """(assignment id, user id) of every excusal in the class (one query)."""
     rows = db.session.execute(
-        select(Excusal.assignment_id, Excusal.user_id).join(Assignment, Assignment.id == Excusal.assignment_id)
+        select(Excusal.assignment_id, Excusal.user_id)
+        .join(Assignment, Assignment.id == Excusal.assignment_id)
         .where(Assignment.class_id == class_id)
     )
     return {(assignment_id, user_id) for assignment_id, user_id in rows}
@@ -198,24 +233,33 @@ def fixed_points(columns: Iterable[Column]) -> dict[int, float]:
     ids = {qid for c in columns for qid in (c.assignment.quiz.question_ids or ())}
     if not ids:
         return {}
-    points = dict(db.session.execute(
-        select(Question.id, QuestionVersion.points)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
-        .where(Question.id.in_(ids))
-    ).all())
-    return {c.assignment.quiz_id: math.fsum(points.get(q, 0.0) for q in c.assignment.quiz.question_ids or ())
-            for c in columns if c.assignment.quiz.question_ids}
+    points = dict(
+        db.session.execute(
+            select(Question.id, QuestionVersion.points)
+            .join(
+                QuestionVersion,
+                and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+            )
+            .where(Question.id.in_(ids))
+        ).all()
+    )
+    return {
+        c.assignment.quiz_id: math.fsum(points.get(q, 0.0) for q in c.assignment.quiz.question_ids or ())
+        for c in columns
+        if c.assignment.quiz.question_ids
+    }
 
 
 def submitted_maxima(class_id: int) -> dict[int, float]:
     """The largest maximum of a submitted attempt, by assignment of the class (one query)."""
-    return dict(db.session.execute(
-        select(Attempt.assignment_id, func.max(Attempt.max_score))
-        .join(Assignment, Assignment.id == Attempt.assignment_id)
-        .where(Assignment.class_id == class_id, Attempt.state == SUBMITTED, Attempt.practice.is_(False))
-        .group_by(Attempt.assignment_id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Attempt.assignment_id, func.max(Attempt.max_score))
+            .join(Assignment, Assignment.id == Attempt.assignment_id)
+            .where(Assignment.class_id == class_id, Attempt.state == SUBMITTED, Attempt.practice.is_(False))
+            .group_by(Attempt.assignment_id)
+        ).all()
+    )
 
 
 def set_points(columns: list[Column], most: dict[int, float]) -> None:
@@ -277,8 +321,10 @@ def gradebook(class_: Class) -> Gradebook:
     rows = []
     for user_id, name, email, section in students:
         row = Row(user_id, name, email, section or "")
-        row.cells = {aid: cells.get((user_id, aid)) or cell_for((), setting, (aid, user_id) in excused)
-                     for aid, setting in settings.items()}
+        row.cells = {
+            aid: cells.get((user_id, aid)) or cell_for((), setting, (aid, user_id) in excused)
+            for aid, setting in settings.items()
+        }
         rows.append(row)
     themes = _theme_averages(class_.id, rows)
     return Gradebook(columns, themes, rows)
@@ -295,21 +341,43 @@ def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
     sums come in the order of student and version, so every database adds them up per theme in
     the same order.
     """
-    counted = {attempt_id for row in rows for cell in row.cells.values() if cell.state != EXCUSED
-               for attempt_id in cell.counted}
+    counted = {
+        attempt_id
+        for row in rows
+        for cell in row.cells.values()
+        if cell.state != EXCUSED
+        for attempt_id in cell.counted
+    }
     if not counted:
         return []
-    totals = [row for batch in id_batches(counted) for row in plain_rows(
-        select(Attempt.user_id, AttemptItem.question_version_id, func.sum(AttemptItem.score),
-               func.sum(AttemptItem.max_score))
-        .select_from(AttemptItem).join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(AttemptItem.attempt_id.in_(batch), AttemptItem.score.is_not(None))
-        .group_by(Attempt.user_id, AttemptItem.question_version_id)
-        .order_by(Attempt.user_id, AttemptItem.question_version_id)
-    ).all()]
-    themes_of = dict(plain_rows(
-        select(QuestionVersion.id, QuestionVersion.themes).where(QuestionVersion.id.in_({v for _, v, _, _ in totals}))
-    ).all()) if totals else {}
+    totals = [
+        row
+        for batch in id_batches(counted)
+        for row in plain_rows(
+            select(
+                Attempt.user_id,
+                AttemptItem.question_version_id,
+                func.sum(AttemptItem.score),
+                func.sum(AttemptItem.max_score),
+            )
+            .select_from(AttemptItem)
+            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+            .where(AttemptItem.attempt_id.in_(batch), AttemptItem.score.is_not(None))
+            .group_by(Attempt.user_id, AttemptItem.question_version_id)
+            .order_by(Attempt.user_id, AttemptItem.question_version_id)
+        ).all()
+    ]
+    themes_of = (
+        dict(
+            plain_rows(
+                select(QuestionVersion.id, QuestionVersion.themes).where(
+                    QuestionVersion.id.in_({v for _, v, _, _ in totals})
+                )
+            ).all()
+        )
+        if totals
+        else {}
+    )
     slugs_used = {slug for themes in themes_of.values() for slug in themes or ()}
     if not slugs_used:
         return []
@@ -325,8 +393,9 @@ def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
             total[1] += possible
     for row in rows:
         mine = per_user.get(row.user_id, {})
-        row.themes = {slug: (100 * mine[slug][0] / mine[slug][1] if slug in mine and mine[slug][1] else None)
-                      for slug in slugs}
+        row.themes = {
+            slug: (100 * mine[slug][0] / mine[slug][1] if slug in mine and mine[slug][1] else None) for slug in slugs
+        }
     return [(slug, titles.get(slug, slug)) for slug in slugs]
 
 
@@ -335,6 +404,7 @@ SORT_KEY = re.compile(r"\A(?:name|email|section|a\d+|t[a-z0-9-]+)\Z")
 
 def sort_rows(book: Gradebook, key: str, descending: bool) -> None:
     """Sort the rows in place by a column key (name, email, section, a<assignment id>, t<theme>); blanks last."""
+
     def value(row: Row):
         if key in ("name", "email"):
             return getattr(row, key).casefold()
@@ -371,14 +441,29 @@ def cell_attempts(assignment: Assignment, user_id: int) -> list[CellDetail]:
     settings = quizzes.settings_for(assignment.quiz, assignment.overrides())
     ungraded = exists().where(AttemptItem.attempt_id == Attempt.id, AttemptItem.status == grading.UNGRADED)
     rows = db.session.execute(
-        select(Attempt.id, Attempt.state, Attempt.score, Attempt.max_score, Attempt.started_at, Attempt.submitted_at,
-               ungraded.label("ungraded"))
+        select(
+            Attempt.id,
+            Attempt.state,
+            Attempt.score,
+            Attempt.max_score,
+            Attempt.started_at,
+            Attempt.submitted_at,
+            ungraded.label("ungraded"),
+        )
         .where(Attempt.assignment_id == assignment.id, Attempt.user_id == user_id, Attempt.practice.is_(False))
         .order_by(Attempt.started_at, Attempt.id)
     )
     return [
-        CellDetail(aid, state, score, max_score, started, submitted, bool(waiting),
-                   late=bool(submitted and settings.closes_at and submitted > settings.closes_at))
+        CellDetail(
+            aid,
+            state,
+            score,
+            max_score,
+            started,
+            submitted,
+            bool(waiting),
+            late=bool(submitted and settings.closes_at and submitted > settings.closes_at),
+        )
         for aid, state, score, max_score, started, submitted, waiting in rows
     ]
 
@@ -419,7 +504,8 @@ def item_analysis(class_: Class, assignment: Assignment) -> ItemAnalysis:
     questions; an essay still waiting for a grade is left out of its attempt.
     """
     attempts = plain_rows(
-        _class_attempts(class_.id).add_columns(Attempt.user_id)
+        _class_attempts(class_.id)
+        .add_columns(Attempt.user_id)
         .where(Attempt.assignment_id == assignment.id, Attempt.state == SUBMITTED)
         .order_by(Attempt.submitted_at, Attempt.id)
     ).all()
@@ -427,17 +513,36 @@ def item_analysis(class_: Class, assignment: Assignment) -> ItemAnalysis:
     for attempt_id, user_id in attempts:
         first.setdefault(user_id, attempt_id)
     ids = sorted(first.values())
-    items = plain_rows(
-        select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.question_version_id, AttemptItem.response,
-               AttemptItem.score, AttemptItem.max_score, QuestionVersion.question_id, Question.key)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .join(Question, Question.id == QuestionVersion.question_id)
-        .where(AttemptItem.attempt_id.in_(ids))
-        .order_by(AttemptItem.attempt_id, AttemptItem.position)
-    ).all() if ids else []
-    versions = {v.id: v for v in db.session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_({row[2] for row in items}))
-    )} if items else {}
+    items = (
+        plain_rows(
+            select(
+                AttemptItem.attempt_id,
+                AttemptItem.position,
+                AttemptItem.question_version_id,
+                AttemptItem.response,
+                AttemptItem.score,
+                AttemptItem.max_score,
+                QuestionVersion.question_id,
+                Question.key,
+            )
+            .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+            .join(Question, Question.id == QuestionVersion.question_id)
+            .where(AttemptItem.attempt_id.in_(ids))
+            .order_by(AttemptItem.attempt_id, AttemptItem.position)
+        ).all()
+        if ids
+        else []
+    )
+    versions = (
+        {
+            v.id: v
+            for v in db.session.scalars(
+                select(QuestionVersion).where(QuestionVersion.id.in_({row[2] for row in items}))
+            )
+        }
+        if items
+        else {}
+    )
     parsed = {vid: question_of(v) for vid, v in versions.items()}
     quotes = questions.evidence_quotes(list(parsed.values()))
     fixed = assignment.quiz.question_ids or None
@@ -464,9 +569,12 @@ def item_analysis(class_: Class, assignment: Assignment) -> ItemAnalysis:
     for key in keys:
         question = parsed[latest_version[key]]
         one_question = len(questions_at[key]) == 1
-        info = ItemInfo(key=key, label=f"Question {key[1:]}" if by_position else key,
-                        type=question.type if one_question else "drawn", prompt=_snippet(question.prompt)
-                        if one_question else "Different questions were drawn at this position.")
+        info = ItemInfo(
+            key=key,
+            label=f"Question {key[1:]}" if by_position else key,
+            type=question.type if one_question else "drawn",
+            prompt=_snippet(question.prompt) if one_question else "Different questions were drawn at this position.",
+        )
         quote = quotes.get(question.evidence_passage) if question.type == "evidence" else None
         if one_question and question.type in CHOICE_TYPES and (quote or question.type != "evidence"):
             shown = grading.presentation(question, "", False, quote=quote)
@@ -506,21 +614,30 @@ def _snippet(markdown: str, limit: int = 140) -> str:
 def _draw(result: ItemAnalysis, title: str) -> None:
     """Add the score distribution and the item map, each with its data table."""
     histogram = dict(
-        values=result.percents, bins=10, value_range=(0, 100),
+        values=result.percents,
+        bins=10,
+        value_range=(0, 100),
         title=f"Score distribution: {title}",
-        description=(f"How many of the {len(result.percents)} first attempts scored in each band of 10 percentage "
-                     "points of the maximum."),
-        x_label="Score (% of the maximum)", y_label="Students",
+        description=(
+            f"How many of the {len(result.percents)} first attempts scored in each band of 10 percentage "
+            "points of the maximum."
+        ),
+        x_label="Score (% of the maximum)",
+        y_label="Students",
     )
     result.histogram = charts.histogram(chart_id="score-distribution", **histogram)
     result.histogram_table = charts.histogram_table(**histogram)
     points = [(stats.facility, stats.discrimination, info.label) for stats, info in result.items]
     scatter = dict(
-        points=points, title=f"Facility against discrimination: {title}",
-        description=("Each question placed by how easy it was (facility, across, 0 to 100) and how well it "
-                     "separated stronger from weaker students (discrimination, up, -100 to 100). Questions "
-                     "below the zero line work against the rest of the test."),
-        x_label="Facility index (%)", y_label="Discrimination index",
+        points=points,
+        title=f"Facility against discrimination: {title}",
+        description=(
+            "Each question placed by how easy it was (facility, across, 0 to 100) and how well it "
+            "separated stronger from weaker students (discrimination, up, -100 to 100). Questions "
+            "below the zero line work against the rest of the test."
+        ),
+        x_label="Facility index (%)",
+        y_label="Discrimination index",
     )
     result.scatter = charts.scatter(chart_id="item-map", y_guides=(30,), **scatter)
     result.scatter_table = charts.scatter_table(label_header="Question", **scatter)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studyapp.domain.errors import DomainError
 from studyapp.domain.content import ContentInvalid, load_content
+from studyapp.domain.errors import DomainError
 from studyapp.domain.questions import ImportReport, content_tree, expand, import_banks, read_banks
 from studyapp.domain.quizzes import import_quizzes, read_quizzes
 

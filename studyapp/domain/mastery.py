@@ -25,23 +25,41 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, load_only, selectinload
 
-from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.mastery import (
-    DEVELOPING_FROM, Answer, Mastery, due_at, mastery, mastery_by_theme, mastery_overview, new_card, review,
+    DEVELOPING_FROM,
+    Answer,
+    Mastery,
+    due_at,
+    mastery,
+    mastery_by_theme,
+    mastery_overview,
+    new_card,
+    review,
 )
 from studyapp.core.qformat import Question as ParsedQuestion
+from studyapp.domain import events, questions, quizzes
 from studyapp.domain.errors import NotFound
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import (
-    Assignment, Attempt, AttemptItem, Membership, Passage, Question, QuestionVersion, Quiz, ReviewCard, ReviewMiss,
-    Theme, User,
+    Assignment,
+    Attempt,
+    AttemptItem,
+    Membership,
+    Passage,
+    Question,
+    QuestionVersion,
+    Quiz,
+    ReviewCard,
+    ReviewMiss,
+    Theme,
+    User,
 )
 from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import id_batches, utcnow
 from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
 from studyapp.models.classes import STUDENT as CLASS_STUDENT
-from studyapp.domain import events, questions, quizzes
 
 #: Attempts listed (and drawn in the trend chart) on the dashboard.
 RECENT_ATTEMPTS = 20
@@ -75,10 +93,19 @@ def can_view_student(viewer: User, student: User) -> bool:
     if not viewer.is_instructor:
         return False
     taught, enrolled = aliased(Membership), aliased(Membership)
-    return bool(db.session.scalar(select(exists().where(
-        taught.user_id == viewer.id, taught.role == CLASS_INSTRUCTOR,
-        enrolled.class_id == taught.class_id, enrolled.user_id == student.id, enrolled.role == CLASS_STUDENT,
-    ))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    taught.user_id == viewer.id,
+                    taught.role == CLASS_INSTRUCTOR,
+                    enrolled.class_id == taught.class_id,
+                    enrolled.user_id == student.id,
+                    enrolled.role == CLASS_STUDENT,
+                )
+            )
+        )
+    )
 
 
 def get_student_or_404(user_id: int, viewer: User) -> User:
@@ -134,8 +161,16 @@ def _answer_query():
     rather than once per item (a student's term is hundreds of items).
     """
     return (
-        select(AttemptItem.id, AttemptItem.score, AttemptItem.max_score, AttemptItem.status, AttemptItem.saved_at,
-               AttemptItem.attempt_id, AttemptItem.question_version_id, ReviewMiss.attempt_item_id)
+        select(
+            AttemptItem.id,
+            AttemptItem.score,
+            AttemptItem.max_score,
+            AttemptItem.status,
+            AttemptItem.saved_at,
+            AttemptItem.attempt_id,
+            AttemptItem.question_version_id,
+            ReviewMiss.attempt_item_id,
+        )
         .join(Attempt, AttemptItem.attempt_id == Attempt.id)
         .outerjoin(ReviewMiss, ReviewMiss.attempt_item_id == AttemptItem.id)
     )
@@ -145,23 +180,31 @@ def _graded_rows(user_ids: Sequence[int]) -> Sequence[Any]:
     """Rows of `_answer_query` for every item of these users that may count: submitted, or saved in practice."""
     return db.session.execute(
         _answer_query()
-        .where(Attempt.user_id.in_(user_ids),
-               (Attempt.state == SUBMITTED) | (Attempt.practice.is_(True) & AttemptItem.saved_at.is_not(None)))
+        .where(
+            Attempt.user_id.in_(user_ids),
+            (Attempt.state == SUBMITTED) | (Attempt.practice.is_(True) & AttemptItem.saved_at.is_not(None)),
+        )
         .order_by(AttemptItem.id)
     ).all()
 
 
 def _attempts_query():
     """Attempts with their quizzes and class assignments, as `AttemptOf` rows."""
-    return (select(Attempt, Quiz, Assignment).join(Quiz, Attempt.quiz_id == Quiz.id)
-            .outerjoin(Assignment, Attempt.assignment_id == Assignment.id))
+    return (
+        select(Attempt, Quiz, Assignment)
+        .join(Quiz, Attempt.quiz_id == Quiz.id)
+        .outerjoin(Assignment, Attempt.assignment_id == Assignment.id)
+    )
 
 
 def _attempts_of(rows: Sequence[Any]) -> dict[int, AttemptOf]:
     """The attempts the rows of `_answer_query` belong to, with their quizzes and assignments (one query
     per 10,000 attempts: `id_batches`)."""
-    return {found[0].id: found for batch in id_batches(row[5] for row in rows)
-            for found in db.session.execute(_attempts_query().where(Attempt.id.in_(batch)))}
+    return {
+        found[0].id: found
+        for batch in id_batches(row[5] for row in rows)
+        for found in db.session.execute(_attempts_query().where(Attempt.id.in_(batch)))
+    }
 
 
 def _versions_of(rows: Sequence[Any]) -> dict[int, tuple[int, str, tuple[str, ...], tuple[str, ...]]]:
@@ -169,10 +212,18 @@ def _versions_of(rows: Sequence[Any]) -> dict[int, tuple[int, str, tuple[str, ..
     ids = {row[6] for row in rows}
     if not ids:
         return {}
-    return {version_id: (question_id, kind, tuple(themes or ()), tuple(passages or ()))
-            for version_id, question_id, kind, themes, passages in db.session.execute(
-                select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.type, QuestionVersion.themes,
-                       QuestionVersion.passages).where(QuestionVersion.id.in_(ids)))}
+    return {
+        version_id: (question_id, kind, tuple(themes or ()), tuple(passages or ()))
+        for version_id, question_id, kind, themes, passages in db.session.execute(
+            select(
+                QuestionVersion.id,
+                QuestionVersion.question_id,
+                QuestionVersion.type,
+                QuestionVersion.themes,
+                QuestionVersion.passages,
+            ).where(QuestionVersion.id.in_(ids))
+        )
+    }
 
 
 def review_open(quiz: Quiz, assignment: Assignment | None, attempt: Attempt, now: datetime) -> bool:
@@ -199,8 +250,9 @@ def graded_answers(user_ids: Iterable[int], now: datetime, *, as_student: bool =
     return answers
 
 
-def _collect(rows: Sequence[Any], attempts: dict[int, AttemptOf], now: datetime, *,
-             released_only: bool) -> tuple[list[GradedAnswer], list[GradedAnswer]]:
+def _collect(
+    rows: Sequence[Any], attempts: dict[int, AttemptOf], now: datetime, *, released_only: bool
+) -> tuple[list[GradedAnswer], list[GradedAnswer]]:
     """Turn rows of `_answer_query` into graded answers (grading open practice answers on the spot).
 
     `attempts` holds at least the attempts of the rows. Also returns the misses among the answers
@@ -218,8 +270,12 @@ def _collect(rows: Sequence[Any], attempts: dict[int, AttemptOf], now: datetime,
             attempt, quiz, assignment = attempts[attempt_id]
             submitted = attempt.state == SUBMITTED
             known = facts[attempt_id] = (
-                attempt, attempt.user_id, attempt.practice, submitted,
-                submitted and review_open(quiz, assignment, attempt, now), attempt.submitted_at or attempt.started_at,
+                attempt,
+                attempt.user_id,
+                attempt.practice,
+                submitted,
+                submitted and review_open(quiz, assignment, attempt, now),
+                attempt.submitted_at or attempt.started_at,
             )
         attempt, user_id, practice, submitted, released, unsaved_at = known
         question_id, kind, themes, passages = versions[version_id]
@@ -231,8 +287,9 @@ def _collect(rows: Sequence[Any], attempts: dict[int, AttemptOf], now: datetime,
             continue
         if score is None or status == grading.UNGRADED or (practice and status == UNANSWERED):
             continue
-        answer = GradedAnswer(user_id, item_id, question_id, kind, themes, passages, score, max_score,
-                              saved_at or unsaved_at, practice)
+        answer = GradedAnswer(
+            user_id, item_id, question_id, kind, themes, passages, score, max_score, saved_at or unsaved_at, practice
+        )
         answers.append(answer)
         if counted is None and released and answer.queueable:
             pending.append(answer)
@@ -244,8 +301,10 @@ def _grade_live_practice(live: list[tuple[int, datetime, Attempt]]) -> list[Grad
     if not live:
         return []
     items = {
-        item.id: item for item in db.session.scalars(
-            select(AttemptItem).where(AttemptItem.id.in_([item_id for item_id, *_ in live]))
+        item.id: item
+        for item in db.session.scalars(
+            select(AttemptItem)
+            .where(AttemptItem.id.in_([item_id for item_id, *_ in live]))
             .options(selectinload(AttemptItem.version))
         )
     }
@@ -260,9 +319,20 @@ def _grade_live_practice(live: list[tuple[int, datetime, Attempt]]) -> list[Grad
         result = grading.grade(question, response, quote=quotes.get(question.evidence_passage))
         if result.score is None:
             continue
-        answers.append(GradedAnswer(attempt.user_id, item_id, item.version.question_id, question.type,
-                                    tuple(item.version.themes or ()), tuple(item.version.passages or ()),
-                                    result.score, result.max_score, saved_at, True))
+        answers.append(
+            GradedAnswer(
+                attempt.user_id,
+                item_id,
+                item.version.question_id,
+                question.type,
+                tuple(item.version.themes or ()),
+                tuple(item.version.passages or ()),
+                result.score,
+                result.max_score,
+                saved_at,
+                True,
+            )
+        )
     return answers
 
 
@@ -290,8 +360,9 @@ def record_results(attempt: Attempt, now: datetime | None = None) -> int:
 
 def graded_answers_of_attempt(attempt: Attempt, now: datetime) -> list[GradedAnswer]:
     """Return the graded answers of one attempt, whatever its review policy (the caller decides)."""
-    rows = db.session.execute(_answer_query().where(AttemptItem.attempt_id == attempt.id)
-                              .order_by(AttemptItem.position)).all()
+    rows = db.session.execute(
+        _answer_query().where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)
+    ).all()
     return _collect(rows, _attempts_of(rows), now, released_only=False)[0]
 
 
@@ -304,9 +375,14 @@ def pending_misses(user_id: int, now: datetime) -> list[GradedAnswer]:
     rows = db.session.execute(
         _answer_query()
         .join(QuestionVersion, AttemptItem.question_version_id == QuestionVersion.id)
-        .where(Attempt.user_id == user_id, Attempt.state == SUBMITTED, ReviewMiss.attempt_item_id.is_(None),
-               QuestionVersion.type != ESSAY, AttemptItem.score.is_not(None),
-               AttemptItem.score < AttemptItem.max_score)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.state == SUBMITTED,
+            ReviewMiss.attempt_item_id.is_(None),
+            QuestionVersion.type != ESSAY,
+            AttemptItem.score.is_not(None),
+            AttemptItem.score < AttemptItem.max_score,
+        )
         .order_by(AttemptItem.id)
     ).all()
     return _collect(rows, _attempts_of(rows), now, released_only=True)[1]
@@ -327,26 +403,36 @@ def queue_misses(user_id: int, misses: Sequence[GradedAnswer], now: datetime) ->
     """
     if not misses:
         return 0
-    counted = set(db.session.scalars(
-        select(ReviewMiss.attempt_item_id).where(ReviewMiss.attempt_item_id.in_([m.item_id for m in misses]))
-    ))
+    counted = set(
+        db.session.scalars(
+            select(ReviewMiss.attempt_item_id).where(ReviewMiss.attempt_item_id.in_([m.item_id for m in misses]))
+        )
+    )
     fresh = [m for m in dict((m.item_id, m) for m in misses).values() if m.item_id not in counted]
     if not fresh:
         return 0
     try:
         with db.session.begin_nested():
             cards = {
-                card.question_id: card for card in db.session.scalars(
-                    select(ReviewCard).where(ReviewCard.user_id == user_id,
-                                             ReviewCard.question_id.in_({m.question_id for m in fresh}))
+                card.question_id: card
+                for card in db.session.scalars(
+                    select(ReviewCard).where(
+                        ReviewCard.user_id == user_id, ReviewCard.question_id.in_({m.question_id for m in fresh})
+                    )
                 )
             }
             for miss in sorted(fresh, key=lambda m: (m.answered_at, m.item_id)):
                 card = cards.get(miss.question_id)
                 if card is None:
                     state = new_card(now)
-                    card = ReviewCard(user_id=user_id, question_id=miss.question_id, state=state,
-                                      due_at=due_at(state), misses=0, seed=new_seed())
+                    card = ReviewCard(
+                        user_id=user_id,
+                        question_id=miss.question_id,
+                        state=state,
+                        due_at=due_at(state),
+                        misses=0,
+                        seed=new_seed(),
+                    )
                     db.session.add(card)
                     cards[miss.question_id] = card
                 else:
@@ -393,8 +479,10 @@ def queue_summary(user: User, now: datetime, pending: list[GradedAnswer] | None 
     rows = db.session.execute(
         select(ReviewCard.question_id, ReviewCard.due_at, ReviewCard.misses, QuestionVersion.passages)
         .join(Question, Question.id == ReviewCard.question_id)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
+        .join(
+            QuestionVersion,
+            and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+        )
         .where(ReviewCard.user_id == user.id, QuestionVersion.type != ESSAY)
     ).all()
     if pending is None:
@@ -476,13 +564,15 @@ def theme_mastery(answers: Sequence[GradedAnswer], themes: Sequence[Theme], now:
 def student_attempts(user: User) -> Sequence[AttemptOf]:
     """Return the student's submitted and practice attempts, the latest submitted first (one query)."""
     return db.session.execute(
-        _attempts_query().where(Attempt.user_id == user.id, (Attempt.state == SUBMITTED) | Attempt.practice.is_(True))
+        _attempts_query()
+        .where(Attempt.user_id == user.id, (Attempt.state == SUBMITTED) | Attempt.practice.is_(True))
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
     ).all()
 
 
-def recent_attempts(attempts: Sequence[AttemptOf], now: datetime, *, as_student: bool = True,
-                    limit: int = RECENT_ATTEMPTS) -> list[AttemptRow]:
+def recent_attempts(
+    attempts: Sequence[AttemptOf], now: datetime, *, as_student: bool = True, limit: int = RECENT_ATTEMPTS
+) -> list[AttemptRow]:
     """Return the latest submitted of `attempts` (ordered as `student_attempts` orders them), newest first,
     scores hidden where review does not allow."""
     listed = []
@@ -492,8 +582,17 @@ def recent_attempts(attempts: Sequence[AttemptOf], now: datetime, *, as_student:
         if attempt.state != SUBMITTED:
             continue
         hidden = as_student and not review_open(quiz, assignment, attempt, now)
-        listed.append(AttemptRow(attempt.id, quiz.title, attempt.practice, attempt.submitted_at,
-                                 None if hidden else attempt.score, attempt.max_score, hidden))
+        listed.append(
+            AttemptRow(
+                attempt.id,
+                quiz.title,
+                attempt.practice,
+                attempt.submitted_at,
+                None if hidden else attempt.score,
+                attempt.max_score,
+                hidden,
+            )
+        )
     return listed
 
 
@@ -513,17 +612,24 @@ def read_next(cards: Sequence[tuple[int, int, tuple[str, ...]]], limit: int = RE
             questions[slug] += 1
     if not misses:
         return []
-    passages = {p.slug: p for p in db.session.scalars(
-        select(Passage).where(Passage.slug.in_(misses))
-        .options(load_only(Passage.slug, Passage.title, Passage.position))  # not the quotes: only a link is shown
-    )}
-    ranked = sorted((slug for slug in misses if slug in passages),
-                    key=lambda slug: (-misses[slug], -questions[slug], passages[slug].position))
+    passages = {
+        p.slug: p
+        for p in db.session.scalars(
+            select(Passage)
+            .where(Passage.slug.in_(misses))
+            .options(load_only(Passage.slug, Passage.title, Passage.position))  # not the quotes: only a link is shown
+        )
+    }
+    ranked = sorted(
+        (slug for slug in misses if slug in passages),
+        key=lambda slug: (-misses[slug], -questions[slug], passages[slug].position),
+    )
     return [ReadNext(passages[slug], misses[slug], questions[slug]) for slug in ranked[:limit]]
 
 
-def _student_answers(student: User, now: datetime, *,
-                     as_student: bool) -> tuple[Sequence[AttemptOf], list[GradedAnswer], list[GradedAnswer]]:
+def _student_answers(
+    student: User, now: datetime, *, as_student: bool
+) -> tuple[Sequence[AttemptOf], list[GradedAnswer], list[GradedAnswer]]:
     """Return the student's attempts (see `student_attempts`), graded answers in no particular order
     (see `graded_answers`) and pending misses (see `pending_misses`), in two to five queries."""
     rows = _graded_rows([student.id])
@@ -574,9 +680,12 @@ class StudyGuide:
 
 def get_theme_or_404(slug: str) -> Theme:
     theme = db.session.scalar(
-        select(Theme).where(Theme.slug == slug)
-        .options(selectinload(Theme.passages).selectinload(Passage.terms),
-                 selectinload(Theme.passages).selectinload(Passage.document))
+        select(Theme)
+        .where(Theme.slug == slug)
+        .options(
+            selectinload(Theme.passages).selectinload(Passage.terms),
+            selectinload(Theme.passages).selectinload(Passage.document),
+        )
     )
     if theme is None:
         raise NotFound()
@@ -589,32 +698,48 @@ def study_guide(theme: Theme, student: User, now: datetime | None = None) -> Stu
     now = now or utcnow()
     terms = sorted({t.id: t for p in theme.passages for t in p.terms}.values(), key=lambda t: t.term.casefold())
     missed_ids = {
-        question_id: (misses, due) for question_id, misses, due in db.session.execute(
-            select(ReviewCard.question_id, ReviewCard.misses, ReviewCard.due_at)
-            .where(ReviewCard.user_id == student.id))
+        question_id: (misses, due)
+        for question_id, misses, due in db.session.execute(
+            select(ReviewCard.question_id, ReviewCard.misses, ReviewCard.due_at).where(ReviewCard.user_id == student.id)
+        )
     }
     for miss in pending_misses(student.id, now):  # missed, about to join the queue
         misses, due = missed_ids.get(miss.question_id, (0, now))
         missed_ids[miss.question_id] = (misses + 1, min(due, now))
-    versions = db.session.scalars(
-        select(QuestionVersion).join(Question, and_(QuestionVersion.question_id == Question.id,
-                                                    QuestionVersion.number == Question.current_number))
-        .where(Question.id.in_(list(missed_ids)))
-    ).all() if missed_ids else []
+    versions = (
+        db.session.scalars(
+            select(QuestionVersion)
+            .join(
+                Question,
+                and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+            )
+            .where(Question.id.in_(list(missed_ids)))
+        ).all()
+        if missed_ids
+        else []
+    )
     mine = [version for version in versions if theme.slug in (version.themes or ())]
     passages = {p.slug: p for p in theme.passages}
     missing = {version.passages[0] for version in mine if version.passages} - set(passages)
     if missing:
         passages.update({p.slug: p for p in db.session.scalars(select(Passage).where(Passage.slug.in_(missing)))})
     missed = [
-        MissedQuestion(question_of(version), *missed_ids[version.question_id],
-                       passages.get(version.passages[0]) if version.passages else None)
+        MissedQuestion(
+            question_of(version),
+            *missed_ids[version.question_id],
+            passages.get(version.passages[0]) if version.passages else None,
+        )
         for version in mine
     ]
     missed.sort(key=lambda m: (-m.misses, m.due_at))
     answers = [a for a in graded_answers([student.id], now) if theme.slug in a.themes]
-    return StudyGuide(theme=theme, passages=list(theme.passages), terms=terms, missed=missed,
-                      mastery=mastery([a.as_mastery_answer() for a in answers], now))
+    return StudyGuide(
+        theme=theme,
+        passages=list(theme.passages),
+        terms=terms,
+        missed=missed,
+        mastery=mastery([a.as_mastery_answer() for a in answers], now),
+    )
 
 
 # --- a class at a glance ---------------------------------------------------------------------------
@@ -645,9 +770,14 @@ class ClassProgress:
         return [[m.value for m in row] for row in self.mastery]
 
 
-def class_progress(user_ids: Iterable[int], now: datetime | None = None, *, low: float = LOW_MASTERY,
-                   min_answers: int = LOW_MASTERY_MIN_ANSWERS,
-                   inactive_after: timedelta = INACTIVE_AFTER) -> ClassProgress:
+def class_progress(
+    user_ids: Iterable[int],
+    now: datetime | None = None,
+    *,
+    low: float = LOW_MASTERY,
+    min_answers: int = LOW_MASTERY_MIN_ANSWERS,
+    inactive_after: timedelta = INACTIVE_AFTER,
+) -> ClassProgress:
     """Return the class × theme mastery grid and the students with low mastery or no recent activity.
 
     Takes the students' ids, so any roster can use it (a class, a group, a search), in six to
@@ -657,16 +787,26 @@ def class_progress(user_ids: Iterable[int], now: datetime | None = None, *, low:
     """
     now = now or utcnow()
     ids = list(dict.fromkeys(user_ids))
-    students = list(db.session.scalars(
-        select(User).where(User.id.in_(ids)).order_by(User.display_name, User.id))) if ids else []
+    students = (
+        list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name, User.id)))
+        if ids
+        else []
+    )
     themes = theme_list()
     by_student: dict[int, list[GradedAnswer]] = defaultdict(list)
     for answer in graded_answers([s.id for s in students], now, as_student=False):
         by_student[answer.user_id].append(answer)
-    reviewed = dict(db.session.execute(
-        select(ReviewCard.user_id, func.max(ReviewCard.last_reviewed_at))
-        .where(ReviewCard.user_id.in_([s.id for s in students])).group_by(ReviewCard.user_id)
-    ).all()) if students else {}
+    reviewed = (
+        dict(
+            db.session.execute(
+                select(ReviewCard.user_id, func.max(ReviewCard.last_reviewed_at))
+                .where(ReviewCard.user_id.in_([s.id for s in students]))
+                .group_by(ReviewCard.user_id)
+            ).all()
+        )
+        if students
+        else {}
+    )
     grid, last_active, flags = [], {}, []
     for student in students:
         answers = by_student.get(student.id, [])
@@ -675,8 +815,11 @@ def class_progress(user_ids: Iterable[int], now: datetime | None = None, *, low:
         moments = [a.answered_at for a in answers] + ([reviewed[student.id]] if reviewed.get(student.id) else [])
         last = max(moments) if moments else None
         last_active[student.id] = last
-        low_themes = [row for row in rows if row.mastery.value is not None and row.mastery.value < low
-                      and row.mastery.answers >= min_answers]
+        low_themes = [
+            row
+            for row in rows
+            if row.mastery.value is not None and row.mastery.value < low and row.mastery.answers >= min_answers
+        ]
         reasons = []
         if low_themes:
             reasons.append("low mastery in " + ", ".join(row.title for row in low_themes))

@@ -19,8 +19,10 @@ MIN_LENGTH, MAX_LENGTH = 8, 256
 #: list as Django ships it in django/contrib/auth/common-passwords.txt.gz; see docs/operations.md).
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
 TOO_SHORT = f"Use at least {MIN_LENGTH} characters (at most {MAX_LENGTH})."
-TOO_COMMON = ("This password is on a list of passwords that are common in data breaches, so it is easy to guess. "
-              "Choose another: a few unrelated words make a good one.")
+TOO_COMMON = (
+    "This password is on a list of passwords that are common in data breaches, so it is easy to guess. "
+    "Choose another: a few unrelated words make a good one."
+)
 
 
 @lru_cache(maxsize=1)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import hmac
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -14,15 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import and_, func, select, update
-from werkzeug.utils import secure_filename
 from sqlalchemy.orm import selectinload
+from werkzeug.utils import secure_filename
 
 from studyapp.core import qformat
 from studyapp.core.content import ContentTree, load_tree
 from studyapp.core.qformat import Problem
 from studyapp.core.qformat import Question as ParsedQuestion
-from studyapp.core.qformat.qti import write_qti
 from studyapp.core.qformat.model import MAX_ID_LENGTH
+from studyapp.core.qformat.qti import write_qti
 from studyapp.domain.content import passage_quote, quote_text
 from studyapp.domain.errors import DomainError
 from studyapp.extensions import db
@@ -77,7 +77,10 @@ IMPORT_FORMATS = {"md": ".md", "gift": ".gift", "text2qti": ".txt"}
 
 
 def parse_bank(
-    data: bytes, label: str, fmt: str = "md", defaults: qformat.ImportDefaults | None = None,
+    data: bytes,
+    label: str,
+    fmt: str = "md",
+    defaults: qformat.ImportDefaults | None = None,
 ) -> qformat.ParseResult:
     """Read a bank in our Markdown or a foreign format (GIFT, text2qti) into the same ParseResult shape."""
     if fmt == "gift":
@@ -93,7 +96,10 @@ def bank_warnings(banks: Sequence[BankFile]) -> list[Problem]:
 
 
 def read_banks(
-    paths: Sequence[Path], base: Path | None = None, *, fmt: str = "md",
+    paths: Sequence[Path],
+    base: Path | None = None,
+    *,
+    fmt: str = "md",
     defaults: qformat.ImportDefaults | None = None,
 ) -> list[BankFile]:
     """Parse each bank file; an unreadable or oversized file becomes a problem, not an exception."""
@@ -103,7 +109,9 @@ def read_banks(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            banks.append(BankFile(path, label, qformat.ParseResult(errors=[Problem(label, 1, 1, exc.strerror or str(exc))])))
+            banks.append(
+                BankFile(path, label, qformat.ParseResult(errors=[Problem(label, 1, 1, exc.strerror or str(exc))]))
+            )
             continue
         banks.append(BankFile(path, label, parse_bank(data, label, fmt, defaults)))
     return banks
@@ -238,16 +246,6 @@ def shipped_questions() -> dict[str, Question]:
     return {question.key: question for question in rows}
 
 
-
-
-
-
-
-
-
-
-
-
 # --- authoring in the browser ----------------------------------------------------------------
 # Instructors see the shipped banks (read-only) and their own; nobody sees another's.
 
@@ -301,16 +299,21 @@ def can_edit_bank(bank: QuestionBank, user: User) -> bool:
 
 def visible_banks(user: User) -> list[QuestionBank]:
     """The shipped banks, then the user's own, by title."""
-    return list(db.session.scalars(
-        select(QuestionBank).where(visible_banks_clause(user))
-        .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(QuestionBank)
+            .where(visible_banks_clause(user))
+            .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id)
+        )
+    )
 
 
 def own_banks(user: User) -> list[QuestionBank]:
-    return list(db.session.scalars(
-        select(QuestionBank).where(QuestionBank.owner_id == user.id).order_by(QuestionBank.title, QuestionBank.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(QuestionBank).where(QuestionBank.owner_id == user.id).order_by(QuestionBank.title, QuestionBank.id)
+        )
+    )
 
 
 def slugify(text: str, fallback: str) -> str:
@@ -391,11 +394,14 @@ def list_questions(user: User, filters: BankFilters) -> BankListing:
     pairs = db.session.execute(
         select(Question, QuestionVersion)
         .join(QuestionBank, Question.bank_id == QuestionBank.id)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
+        .join(
+            QuestionVersion,
+            and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+        )
         .where(visible_banks_clause(user))
-        .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id, Question.position,
-                  Question.id)
+        .order_by(
+            QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id, Question.position, Question.id
+        )
     ).all()
     bank_counts: Counter[int] = Counter(question.bank_id for question, _ in pairs)
     rows = [BankRow(q, v, question_of(v)) for q, v in pairs if filters.admits(q, v)]
@@ -416,10 +422,14 @@ def questions_with_key(keys: Iterable[str], user: User) -> list[Question]:
     keys = list(set(keys))
     if not keys:
         return []
-    return list(db.session.scalars(
-        select(Question).join(QuestionBank).where(visible_banks_clause(user), Question.key.in_(keys))
-        .options(selectinload(Question.bank))
-    ))
+    return list(
+        db.session.scalars(
+            select(Question)
+            .join(QuestionBank)
+            .where(visible_banks_clause(user), Question.key.in_(keys))
+            .options(selectinload(Question.bank))
+        )
+    )
 
 
 def _bank_name(bank: QuestionBank) -> str:
@@ -447,26 +457,39 @@ def check_source(source: str, user: User, question: Question | None = None) -> E
     result = qformat.parse(source, EDITOR_FILE)
     problems = list(result.errors)
     if result.title or result.description:
-        problems.append(Problem(EDITOR_FILE, 1, 1,
-                                "text before the question heading is not kept: start with '## <question-id>'"))
+        problems.append(
+            Problem(EDITOR_FILE, 1, 1, "text before the question heading is not kept: start with '## <question-id>'")
+        )
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     headings = [n for n, line in enumerate(lines, 1) if line.startswith("## ") or line == "##"]
     for line in headings[1:]:
-        problems.append(Problem(EDITOR_FILE, line, 1,
-                                "the editor holds one question: save this one as a question of its own"))
+        problems.append(
+            Problem(EDITOR_FILE, line, 1, "the editor holds one question: save this one as a question of its own")
+        )
     parsed = result.questions[0] if len(result.questions) == 1 and len(headings) <= 1 else None
     if parsed is not None:
         themes, passages = known_content()
         problems += qformat.validate([parsed], known_themes=themes, known_passages=passages)
         if question is not None and parsed.id != question.key:
-            problems.append(Problem(EDITOR_FILE, parsed.line, 4,
-                                    f"the id of a saved question cannot change (it is '{question.key}'); "
-                                    "to start a new question from this one, use Duplicate"))
+            problems.append(
+                Problem(
+                    EDITOR_FILE,
+                    parsed.line,
+                    4,
+                    f"the id of a saved question cannot change (it is '{question.key}'); "
+                    "to start a new question from this one, use Duplicate",
+                )
+            )
         elif question is None:
             for other in questions_with_key([parsed.id], user):
-                problems.append(Problem(EDITOR_FILE, parsed.line, 4,
-                                        f"question id '{parsed.id}' is already used in {_bank_name(other.bank)}: "
-                                        "choose another"))
+                problems.append(
+                    Problem(
+                        EDITOR_FILE,
+                        parsed.line,
+                        4,
+                        f"question id '{parsed.id}' is already used in {_bank_name(other.bank)}: choose another",
+                    )
+                )
     problems = sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
     return EditorCheck(parsed, problems)
 
@@ -480,7 +503,11 @@ class SaveResult:
 
 
 def save_question(
-    source: str, actor: User, *, question: Question | None = None, bank: QuestionBank | None = None,
+    source: str,
+    actor: User,
+    *,
+    question: Question | None = None,
+    bank: QuestionBank | None = None,
     base_number: int | None = None,
 ) -> SaveResult:
     """Save a question typed in the editor: a new question, or a new version of `question`.
@@ -503,21 +530,33 @@ def save_question(
         db.session.flush()
         return SaveResult(question, [], True)
     base = question.current_number if base_number is None else base_number
-    if question.current_version is not None and question.current_version.source == canonical \
-            and base == question.current_number:
+    if (
+        question.current_version is not None
+        and question.current_version.source == canonical
+        and base == question.current_number
+    ):
         return SaveResult(question, [], False)
     number = base + 1
     moved = db.session.execute(
-        update(Question).where(Question.id == question.id, Question.current_number == base)
-        .values(current_number=number).execution_options(synchronize_session=False)
+        update(Question)
+        .where(Question.id == question.id, Question.current_number == base)
+        .values(current_number=number)
+        .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         db.session.refresh(question)
-        return SaveResult(question, [Problem(
-            EDITOR_FILE, parsed.line, 1,
-            f"version {question.current_number} was saved after you opened this one (version {base}): "
-            "copy your text, reload the editor and apply your change again",
-        )])
+        return SaveResult(
+            question,
+            [
+                Problem(
+                    EDITOR_FILE,
+                    parsed.line,
+                    1,
+                    f"version {question.current_number} was saved after you opened this one (version {base}): "
+                    "copy your text, reload the editor and apply your change again",
+                )
+            ],
+        )
     version = _version(number, canonical, parsed, actor)
     version.question_id = question.id
     db.session.add(version)
@@ -529,9 +568,11 @@ def save_question(
 def free_key(key: str, user: User) -> str:
     """An id for a copy of `key` that no visible question uses: `key-copy`, `key-copy-2`, ..."""
     base = key[: MAX_ID_LENGTH - len(COPY_SUFFIX) - 4] + COPY_SUFFIX
-    taken = set(db.session.scalars(
-        select(Question.key).join(QuestionBank).where(visible_banks_clause(user), Question.key.startswith(base))
-    ))
+    taken = set(
+        db.session.scalars(
+            select(Question.key).join(QuestionBank).where(visible_banks_clause(user), Question.key.startswith(base))
+        )
+    )
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -587,7 +628,8 @@ def versions_used(question: Question) -> dict[int, int]:
     rows = db.session.execute(
         select(AttemptItem.question_version_id, func.count())
         .join(QuestionVersion, AttemptItem.question_version_id == QuestionVersion.id)
-        .where(QuestionVersion.question_id == question.id).group_by(AttemptItem.question_version_id)
+        .where(QuestionVersion.question_id == question.id)
+        .group_by(AttemptItem.question_version_id)
     )
     return {version_id: count for version_id, count in rows}
 
@@ -595,28 +637,41 @@ def versions_used(question: Question) -> dict[int, int]:
 def selected_questions(question_ids: Iterable[int], user: User) -> list[qformat.Question]:
     """The visible questions among `question_ids`, at their current versions, in bank order."""
     ids = list(question_ids)
-    rows = db.session.execute(
-        select(Question, QuestionVersion)
-        .join(QuestionBank, Question.bank_id == QuestionBank.id)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
-        .where(visible_banks_clause(user), Question.id.in_(ids))
-        .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id, Question.position)
-    ).all() if ids else []
+    rows = (
+        db.session.execute(
+            select(Question, QuestionVersion)
+            .join(QuestionBank, Question.bank_id == QuestionBank.id)
+            .join(
+                QuestionVersion,
+                and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+            )
+            .where(visible_banks_clause(user), Question.id.in_(ids))
+            .order_by(QuestionBank.owner_id.is_not(None), QuestionBank.title, QuestionBank.id, Question.position)
+        ).all()
+        if ids
+        else []
+    )
     return [question_of(version) for _, version in rows]
 
 
-def read_upload(data: bytes, filename: str, fmt: str = "md", *, theme: str = "", passage: str = "",
-                difficulty: str = "") -> BankFile:
+def read_upload(
+    data: bytes, filename: str, fmt: str = "md", *, theme: str = "", passage: str = "", difficulty: str = ""
+) -> BankFile:
     """Parse an uploaded bank (ours, GIFT or text2qti); the bank's id is the file's name, as for the
     files of content/questions/. The defaults fill in what a foreign file's questions do not say."""
     label = secure_filename(filename or "") or "upload.md"
     slug = slugify(Path(label).stem, "uploaded-questions")
     if fmt not in IMPORT_FORMATS:
-        return BankFile(Path(f"{slug}.md"), label, qformat.ParseResult(
-            errors=[Problem(label, 1, 1, f"unknown format '{fmt}': expected one of {', '.join(IMPORT_FORMATS)}")]))
+        return BankFile(
+            Path(f"{slug}.md"),
+            label,
+            qformat.ParseResult(
+                errors=[Problem(label, 1, 1, f"unknown format '{fmt}': expected one of {', '.join(IMPORT_FORMATS)}")]
+            ),
+        )
     defaults = qformat.ImportDefaults(
-        themes=(theme,) if theme else (), passages=(passage,) if passage else (),
+        themes=(theme,) if theme else (),
+        passages=(passage,) if passage else (),
         difficulty=int(difficulty) if difficulty.isdigit() else None,
     )
     return BankFile(Path(f"{slug}.md"), label, parse_bank(data, label, fmt, defaults))
@@ -631,9 +686,14 @@ def upload_conflicts(bank_file: BankFile, user: User) -> list[Problem]:
         if other.bank.owner_id == user.id and other.bank.slug == slug:
             continue  # the same bank: a new version of it
         parsed = by_key[other.key]
-        problems.append(Problem(bank_file.label, parsed.line, 4,
-                                f"question id '{other.key}' is already used in {_bank_name(other.bank)}: "
-                                "choose another"))
+        problems.append(
+            Problem(
+                bank_file.label,
+                parsed.line,
+                4,
+                f"question id '{other.key}' is already used in {_bank_name(other.bank)}: choose another",
+            )
+        )
     return problems
 
 
@@ -648,24 +708,16 @@ def import_upload(
     return import_banks([bank_file], tree, owner=user, actor=user, retire_missing=retire_missing, dry_run=dry_run)
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 #: What `export_questions` writes.
 EXPORT_FORMATS = ("gift", "qti", "md")
 
 
 def export_questions(
-    fmt: str, *, banks: Iterable[str] = (), keys: Iterable[str] = (), quotes: dict[str, str] | None = None,
+    fmt: str,
+    *,
+    banks: Iterable[str] = (),
+    keys: Iterable[str] = (),
+    quotes: dict[str, str] | None = None,
 ) -> qformat.Exported:
     """Write the current versions of shipped questions as GIFT, a QTI zip or our Markdown.
 
@@ -677,8 +729,10 @@ def export_questions(
     rows = db.session.execute(
         select(Question, QuestionVersion, QuestionBank)
         .join(QuestionBank, Question.bank_id == QuestionBank.id)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
+        .join(
+            QuestionVersion,
+            and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+        )
         .where(QuestionBank.owner_id.is_(None))
         .order_by(QuestionBank.slug, Question.position)
     ).all()
@@ -686,8 +740,9 @@ def export_questions(
     if unknown:
         raise LookupError(f"no shipped bank or question {', '.join(repr(name) for name in unknown)}")
     chosen = [
-        (question, version, bank) for question, version, bank in rows
-        if question.key in keys or (bank.slug in banks or not (banks or keys)) and not question.retired
+        (question, version, bank)
+        for question, version, bank in rows
+        if question.key in keys or ((bank.slug in banks or not (banks or keys)) and not question.retired)
     ]
     questions = [question_of(version) for _, version, _ in chosen]
     sources = {bank.id: bank for _, _, bank in chosen}
@@ -696,8 +751,14 @@ def export_questions(
     return write_as(fmt, questions, title=title, description=only.description if only else "", quotes=quotes)
 
 
-def write_as(fmt: str, questions: list[qformat.Question], *, title: str, description: str = "",
-             quotes: dict[str, str] | None = None) -> qformat.Exported:
+def write_as(
+    fmt: str,
+    questions: list[qformat.Question],
+    *,
+    title: str,
+    description: str = "",
+    quotes: dict[str, str] | None = None,
+) -> qformat.Exported:
     """Write questions as GIFT, a QTI zip (bytes) or our Markdown."""
     if fmt == "gift":
         return qformat.write_gift(questions, title=title, quotes=quotes)
@@ -727,7 +788,9 @@ def question_pool(owner_id: int | None) -> dict[str, Question]:
     if owner_id is not None:
         owners = owners | (QuestionBank.owner_id == owner_id)
     rows = db.session.scalars(
-        select(Question).join(QuestionBank).where(owners, Question.retired.is_(False))
+        select(Question)
+        .join(QuestionBank)
+        .where(owners, Question.retired.is_(False))
         .options(selectinload(Question.current_version))
     )
     return {q.key: q for q in rows}

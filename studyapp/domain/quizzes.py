@@ -16,7 +16,13 @@ from studyapp.core.qformat import Problem
 from studyapp.core.qformat.quizdef import QuizDef, parse_quiz, validate_quizzes
 from studyapp.domain.errors import NotFound
 from studyapp.domain.questions import (
-    ImportReport, _label, question_of, question_pool, questions_with_key, shipped_questions, slugify,
+    ImportReport,
+    _label,
+    question_of,
+    question_pool,
+    questions_with_key,
+    shipped_questions,
+    slugify,
 )
 from studyapp.extensions import db
 from studyapp.models import Attempt, Question, Quiz, Theme, User
@@ -81,8 +87,15 @@ def apply_definition(quiz: Quiz, definition: QuizDef, ids: dict[str, int]) -> No
         if definition.draw
         else None
     )
-    for name in ("shuffle_questions", "shuffle_choices", "time_limit_minutes", "max_attempts", "grading", "review",
-                 "layout"):
+    for name in (
+        "shuffle_questions",
+        "shuffle_choices",
+        "time_limit_minutes",
+        "max_attempts",
+        "grading",
+        "review",
+        "layout",
+    ):
         setattr(quiz, name, getattr(definition, name))
 
 
@@ -107,17 +120,19 @@ def check_quiz(definition: QuizDef, user: User, quiz: Quiz | None = None) -> lis
     problems += [p.message for p in validate_quizzes([dataclasses.replace(definition, questions=())], parsed, themes)]
     if not definition.questions and not definition.draw:
         problems.append("a quiz needs questions: list their ids, or give at least one draw rule")
-    clash = db.session.scalar(
-        select(Quiz.id).where(Quiz.owner_id == user.id, Quiz.slug == definition.id)
-    )
+    clash = db.session.scalar(select(Quiz.id).where(Quiz.owner_id == user.id, Quiz.slug == definition.id))
     if clash is not None and (quiz is None or clash != quiz.id):
         problems.append(f"you already have a quiz with the id '{definition.id}': choose another")
     return problems
 
 
 def save_quiz(
-    definition: QuizDef, user: User, *, quiz: Quiz | None = None,
-    opens_at: datetime | None = None, closes_at: datetime | None = None,
+    definition: QuizDef,
+    user: User,
+    *,
+    quiz: Quiz | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
 ) -> Quiz:
     """Create or update a quiz owned by `user` from a checked definition (see check_quiz)."""
     ids = {key: q.id for key, q in quiz_pool(user).items()}
@@ -141,11 +156,15 @@ def quiz_keys(quiz: Quiz) -> list[str]:
 
 def quiz_attempts(quiz: Quiz) -> list[tuple[Attempt, User]]:
     """Every graded attempt at `quiz` with its student, by student then start: one query."""
-    return [tuple(row) for row in db.session.execute(
-        select(Attempt, User).join(User, Attempt.user_id == User.id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
-        .order_by(User.display_name, User.id, Attempt.started_at)
-    )]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Attempt, User)
+            .join(User, Attempt.user_id == User.id)
+            .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
+            .order_by(User.display_name, User.id, Attempt.started_at)
+        )
+    ]
 
 
 def free_quiz_slug(title: str, user: User) -> str:

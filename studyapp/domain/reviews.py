@@ -16,15 +16,16 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import selectinload
 
-from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.mastery import review
 from studyapp.core.qformat import Question as ParsedQuestion
+from studyapp.domain import attempts as quiz_services
+from studyapp.domain import questions
 from studyapp.domain.errors import DomainError, NotFound
+from studyapp.domain.mastery import ESSAY, new_seed
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Passage, Question, QuestionVersion, ReviewCard, User
-from studyapp.domain.mastery import ESSAY, new_seed
-from studyapp.domain import attempts as quiz_services, questions
 
 #: The field position a review question is shown at (its controls are named q1...).
 POSITION = 1
@@ -67,8 +68,10 @@ def next_due_card(user: User, now: datetime) -> ReviewCard | None:
     return db.session.scalar(
         select(ReviewCard)
         .join(Question, Question.id == ReviewCard.question_id)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
+        .join(
+            QuestionVersion,
+            and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+        )
         .where(ReviewCard.user_id == user.id, ReviewCard.due_at <= now, QuestionVersion.type != ESSAY)
         .order_by(ReviewCard.due_at, ReviewCard.id)
         .limit(1)
@@ -79,9 +82,12 @@ def next_due_card(user: User, now: datetime) -> ReviewCard | None:
 def get_card_or_404(card_id: int, user: User) -> ReviewCard:
     """Load one of the student's cards (another student's is "not found")."""
     card = db.session.scalar(
-        select(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.user_id == user.id)
-        .options(selectinload(ReviewCard.question).selectinload(Question.current_version),
-                 selectinload(ReviewCard.last_version))
+        select(ReviewCard)
+        .where(ReviewCard.id == card_id, ReviewCard.user_id == user.id)
+        .options(
+            selectinload(ReviewCard.question).selectinload(Question.current_version),
+            selectinload(ReviewCard.last_version),
+        )
     )
     if card is None:
         raise NotFound()
@@ -135,8 +141,10 @@ def answer_review(card: ReviewCard, public_response: dict, shown_reviews: int, n
         raise ReviewError("Answer the question, then check it.")
     # Compare-and-set: of two answers to the same showing (a double click), one reschedules the card.
     claimed = db.session.execute(
-        update(ReviewCard).where(ReviewCard.id == card.id, ReviewCard.updated_at == card.updated_at)
-        .values(updated_at=now).execution_options(synchronize_session=False)
+        update(ReviewCard)
+        .where(ReviewCard.id == card.id, ReviewCard.updated_at == card.updated_at)
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         raise ReviewError(STALE, stale=True)
@@ -165,8 +173,12 @@ def last_review_entry(card: ReviewCard) -> ReviewEntry | None:
     view = _view(question, card.last_seed or card.seed, card.last_response, slot)
     correct = grading.correct_response(question, quote=quote)
     to_public = partial(questions.public_id, card.last_seed or card.seed, question.id)
-    passage = db.session.scalar(select(Passage).where(Passage.slug == question.passages[0])) \
-        if question.passages else None
-    return ReviewEntry(view=view, grade=result,
-                       correct=quiz_services.to_public_response(question, correct, to_public) if correct else None,
-                       passage=passage)
+    passage = (
+        db.session.scalar(select(Passage).where(Passage.slug == question.passages[0])) if question.passages else None
+    )
+    return ReviewEntry(
+        view=view,
+        grade=result,
+        correct=quiz_services.to_public_response(question, correct, to_public) if correct else None,
+        passage=passage,
+    )

@@ -9,7 +9,24 @@ from studyapp.models.quizzes import Quiz
 from studyapp.models.users import Role, User
 
 __all__ = [
-    "Assignment", "Attempt", "AttemptItem", "Class", "Excusal", "Membership", "Section",
-    "Claim", "Document", "GlossaryTerm", "Passage", "Question", "QuestionBank",
-    "QuestionVersion", "Quiz", "ReviewCard", "ReviewMiss", "Role", "Theme", "User",
+    "Assignment",
+    "Attempt",
+    "AttemptItem",
+    "Claim",
+    "Class",
+    "Document",
+    "Excusal",
+    "GlossaryTerm",
+    "Membership",
+    "Passage",
+    "Question",
+    "QuestionBank",
+    "QuestionVersion",
+    "Quiz",
+    "ReviewCard",
+    "ReviewMiss",
+    "Role",
+    "Section",
+    "Theme",
+    "User",
 ]

@@ -56,8 +56,12 @@ class AttemptItem(db.Model):
         UniqueConstraint("attempt_id", "position"),
         # Answers waiting for a person, by attempt: the gradebook and the exports ask of every attempt of a
         # class whether one of its answers is ungraded, and this index answers without reading its items.
-        Index("ix_attempt_items_ungraded", "attempt_id", sqlite_where=text("status = 'ungraded'"),
-              postgresql_where=text("status = 'ungraded'")),
+        Index(
+            "ix_attempt_items_ungraded",
+            "attempt_id",
+            sqlite_where=text("status = 'ungraded'"),
+            postgresql_where=text("status = 'ungraded'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

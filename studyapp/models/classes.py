@@ -15,8 +15,15 @@ MEMBER_ROLES = (STUDENT, INSTRUCTOR)
 
 #: The assignment columns that override a quiz's settings, named as `studyapp.domain.quizzes.Settings` names them.
 OVERRIDE_NAMES = (
-    "shuffle_questions", "shuffle_choices", "time_limit_minutes", "max_attempts", "grading", "review", "layout",
-    "opens_at", "closes_at",
+    "shuffle_questions",
+    "shuffle_choices",
+    "time_limit_minutes",
+    "max_attempts",
+    "grading",
+    "review",
+    "layout",
+    "opens_at",
+    "closes_at",
 )
 
 

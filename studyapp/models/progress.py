@@ -54,8 +54,7 @@ class ReviewMiss(db.Model):
 
     __tablename__ = "review_misses"
 
-    attempt_item_id: Mapped[int] = mapped_column(ForeignKey("attempt_items.id", ondelete="CASCADE"),
-                                                 primary_key=True)
+    attempt_item_id: Mapped[int] = mapped_column(ForeignKey("attempt_items.id", ondelete="CASCADE"), primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("review_cards.id", ondelete="CASCADE"), index=True)
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

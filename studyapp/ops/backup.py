@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -56,7 +56,7 @@ def postgres_instructions(url: str | URL) -> str:
         "only. Use PostgreSQL's tools instead (they read the password from PGPASSWORD or ~/.pgpass):\n"
         f"  back up:  pg_dump --format=custom --file=studyapp.dump '{target}'\n"
         f"  restore:  pg_restore --clean --if-exists --no-owner --dbname='{target}' studyapp.dump\n"
-        "See docs/operations.md, \"Backups\"."
+        'See docs/operations.md, "Backups".'
     )
 
 
@@ -75,8 +75,12 @@ def _check(conn: sqlite3.Connection, path: Path) -> BackupReport:
         raise BackupError(f"{path} is not a SQLite database ({exc}).") from exc
     if result != "ok":
         raise BackupError(f"{path} fails SQLite's integrity check: {result}")
-    tables = [name for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     rows = {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables}
     revision = ""
     if "alembic_version" in tables:
@@ -136,7 +140,7 @@ def restore_sqlite(
             raise BackupError(f"{backup} has no alembic_version table: it is not a studyapp database backup.")
         saved = None
         if keep_current and target.exists():
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             saved = backup_sqlite(database_url, target.with_name(f"{target.name}.before-restore-{stamp}")).path
         dst = _connect(target, must_exist=False)
         try:

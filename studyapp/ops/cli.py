@@ -30,9 +30,11 @@ def backup_command(path: Path, overwrite: bool) -> None:
         report = backups.backup_sqlite(_database_url(), path, overwrite=overwrite)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backed up to {report.path} ({report.bytes:,} bytes, schema {report.revision or 'none'}, "
-               f"integrity ok): " + ", ".join(f"{name} {count}" for name, count in report.rows.items()
-                                                if name != "alembic_version"))
+    click.echo(
+        f"Backed up to {report.path} ({report.bytes:,} bytes, schema {report.revision or 'none'}, "
+        f"integrity ok): "
+        + ", ".join(f"{name} {count}" for name, count in report.rows.items() if name != "alembic_version")
+    )
 
 
 @click.command("restore")
@@ -55,8 +57,11 @@ def restore_command(path: Path, yes: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     if saved:
         click.echo(f"The database as it was is saved in {saved}.")
-    click.echo(f"Restored {path}: " + ", ".join(f"{name} {count}" for name, count in report.rows.items()
-                                                 if name != "alembic_version"))
+    click.echo(
+        f"Restored {path}: "
+        + ", ".join(f"{name} {count}" for name, count in report.rows.items() if name != "alembic_version")
+    )
     if report.revision != _head():
-        click.echo(f"The backup's schema is at {report.revision}; run `flask db upgrade` to bring it to "
-                   f"{_head()}.", err=True)
+        click.echo(
+            f"The backup's schema is at {report.revision}; run `flask db upgrade` to bring it to {_head()}.", err=True
+        )

@@ -18,40 +18,56 @@ def short_title(title: str) -> str:
 
 def mastery_chart(themes: Sequence[ThemeMastery], whose: str = "Your") -> Markup:
     """Draw each theme's mastery as a one-column heatmap: a coloured cell with its percentage per theme."""
-    return Markup(charts.heatmap(
-        [short_title(t.title) for t in themes], ["Mastery"], [[t.mastery.value] for t in themes],
-        f"{whose} mastery by theme",
-        "Mastery of each theme from 0% to 100%, darker for higher; a dash means no answers yet. "
-        "The table beside the chart gives the same numbers with the answers each rests on.",
-        chart_id="mastery-chart",
-    ))
+    return Markup(
+        charts.heatmap(
+            [short_title(t.title) for t in themes],
+            ["Mastery"],
+            [[t.mastery.value] for t in themes],
+            f"{whose} mastery by theme",
+            "Mastery of each theme from 0% to 100%, darker for higher; a dash means no answers yet. "
+            "The table beside the chart gives the same numbers with the answers each rests on.",
+            chart_id="mastery-chart",
+        )
+    )
 
 
 def trend_chart(dashboard: Dashboard, whose: str = "Your") -> Markup:
     """Draw the scores of the recent attempts, oldest first, as a line of percentages."""
-    return Markup(charts.line_chart(
-        dashboard.trend, f"{whose} scores over time",
-        "The score of each recent attempt as a percentage of its points, oldest on the left. "
-        "The table of recent attempts gives the same numbers.",
-        "Attempt (date submitted)", "Score (%)", chart_id="trend-chart",
-    ))
+    return Markup(
+        charts.line_chart(
+            dashboard.trend,
+            f"{whose} scores over time",
+            "The score of each recent attempt as a percentage of its points, oldest on the left. "
+            "The table of recent attempts gives the same numbers.",
+            "Attempt (date submitted)",
+            "Score (%)",
+            chart_id="trend-chart",
+        )
+    )
 
 
 def class_heatmap(progress: ClassProgress, title: str = "Class mastery by theme") -> Markup:
     """Draw the students × themes mastery grid (the class page shows `class_heatmap_table` beside it)."""
-    return Markup(charts.heatmap(
-        [s.display_name for s in progress.students], [short_title(t.title) for t in progress.themes], progress.values,
-        title,
-        "Each student's mastery of each theme, from 0% to 100%, darker for higher; a dash means no answers yet.",
-        chart_id="class-heatmap",
-    ))
+    return Markup(
+        charts.heatmap(
+            [s.display_name for s in progress.students],
+            [short_title(t.title) for t in progress.themes],
+            progress.values,
+            title,
+            "Each student's mastery of each theme, from 0% to 100%, darker for higher; a dash means no answers yet.",
+            chart_id="class-heatmap",
+        )
+    )
 
 
 def class_heatmap_table(progress: ClassProgress, title: str = "Class mastery by theme") -> charts.DataTable:
     """Return the heatmap's numbers as a table: one row per student, one column per theme."""
     return charts.heatmap_table(
-        [s.display_name for s in progress.students], [short_title(t.title) for t in progress.themes],
-        progress.values, title, row_header="Student",
+        [s.display_name for s in progress.students],
+        [short_title(t.title) for t in progress.themes],
+        progress.values,
+        title,
+        row_header="Student",
     )
 
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from studyapp.domain.questions import question_of
 from studyapp.domain import classes as classes
+from studyapp.domain import mastery as services
+from studyapp.domain import reviews
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models.base import utcnow
-from studyapp.domain import mastery as services, reviews
 from studyapp.progress import figures
 from studyapp.web.answers import FormError, response_from_form
 
-bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "progress",
+    __name__,
+    url_prefix="/progress",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 def _render_dashboard(student, *, own: bool):
@@ -22,8 +29,12 @@ def _render_dashboard(student, *, own: bool):
     data = services.dashboard(student, now, as_student=own)
     whose = "Your" if own else f"{student.display_name}’s"
     return render_template(
-        "progress/dashboard.html", data=data, own=own, now=now,
-        mastery_chart=figures.mastery_chart(data.themes, whose), trend_chart=figures.trend_chart(data, whose),
+        "progress/dashboard.html",
+        data=data,
+        own=own,
+        now=now,
+        mastery_chart=figures.mastery_chart(data.themes, whose),
+        trend_chart=figures.trend_chart(data, whose),
     )
 
 
@@ -59,9 +70,13 @@ def review():
     """Show the question that has been due longest, or say when the next one will be."""
     now = utcnow()
     card = reviews.next_due_card(current_user, now)
-    return render_template("progress/review.html", card=card, now=now,
-                           view=reviews.question_view(card) if card else None,
-                           queue=services.queue_summary(current_user, now))
+    return render_template(
+        "progress/review.html",
+        card=card,
+        now=now,
+        view=reviews.question_view(card) if card else None,
+        queue=services.queue_summary(current_user, now),
+    )
 
 
 @bp.post("/review/<int:card_id>")
@@ -93,8 +108,9 @@ def feedback(card_id: int):
     if entry is None:
         return redirect(url_for("progress.review"))
     now = utcnow()
-    return render_template("progress/feedback.html", card=card, entry=entry, now=now,
-                           queue=services.queue_summary(current_user, now))
+    return render_template(
+        "progress/feedback.html", card=card, entry=entry, now=now, queue=services.queue_summary(current_user, now)
+    )
 
 
 @bp.get("/themes/<slug>")
@@ -113,5 +129,10 @@ def class_overview(class_id: int):
     class_ = classes.get_class_or_404(class_id, current_user)
     students = classes.students_of(class_)
     overview = services.class_progress([entry.user.id for entry in students], utcnow())
-    return render_template("progress/class.html", class_=class_, overview=overview,
-                           chart=figures.class_heatmap(overview), table=figures.class_heatmap_table(overview))
+    return render_template(
+        "progress/class.html",
+        class_=class_,
+        overview=overview,
+        chart=figures.class_heatmap(overview),
+        table=figures.class_heatmap_table(overview),
+    )

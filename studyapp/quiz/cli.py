@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from studyapp.extensions import db
 from studyapp.domain import attempts as services
+from studyapp.extensions import db
 
 attempts_cli = AppGroup("attempts", help="Attempts: finalize those whose time ran out.")
 

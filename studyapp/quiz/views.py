@@ -6,17 +6,17 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from studyapp.domain import quizzes as quiz_rules
-from studyapp.web.access import instructor_required
 from studyapp.core import grading
+from studyapp.domain import attempts as services
+from studyapp.domain import quizzes as quiz_rules
 from studyapp.domain.errors import DomainError
 from studyapp.extensions import db, limiter
-from studyapp.web.boundary import refuse, refuse_json
 from studyapp.models import Quiz, User
 from studyapp.models.base import utcnow
 from studyapp.models.content import Theme
-from studyapp.domain import attempts as services
+from studyapp.web.access import instructor_required
 from studyapp.web.answers import FormError, response_from_form
+from studyapp.web.boundary import refuse, refuse_json
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
 
@@ -75,15 +75,26 @@ def attempt(attempt_id: int):
     if attempt.practice:
         checked = {v.position: _practice_feedback(v) for v in views if v.item.saved_at is not None}
     return render_template(
-        "quiz/attempt.html", attempt=attempt, quiz=quiz, views=views, page=page, page_count=len(pages),
-        seq=services.last_seq(attempt), now=now, grace=services.GRACE, checked=checked,
+        "quiz/attempt.html",
+        attempt=attempt,
+        quiz=quiz,
+        views=views,
+        page=page,
+        page_count=len(pages),
+        seq=services.last_seq(attempt),
+        now=now,
+        grace=services.GRACE,
+        checked=checked,
     )
 
 
 def _practice_feedback(view):
     """Grade one practice answer for immediate feedback (practice shows answers at once)."""
-    return grading.grade(view.question, services.from_public_response(
-        view.question, view.response, view.item.attempt.seed, view.quote), quote=view.quote)
+    return grading.grade(
+        view.question,
+        services.from_public_response(view.question, view.response, view.item.attempt.seed, view.quote),
+        quote=view.quote,
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -155,8 +166,14 @@ def confirm_submit(attempt_id: int):
     quiz, settings = quiz_rules.attempt_settings(attempt)
     views = services.item_views(attempt, settings)
     unanswered = [v.position for v in views if not grading.is_answered(v.question, v.item.response or {})]
-    return render_template("quiz/submit.html", attempt=attempt, quiz=quiz, unanswered=unanswered,
-                           total=len(views), pages=_pages(attempt, settings))
+    return render_template(
+        "quiz/submit.html",
+        attempt=attempt,
+        quiz=quiz,
+        unanswered=unanswered,
+        total=len(views),
+        pages=_pages(attempt, settings),
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -180,8 +197,15 @@ def result(attempt_id: int):
     now = utcnow()
     allowed = quiz_rules.review_allows(settings, attempt, now)
     items = services.review_items(attempt, settings) if allowed else []
-    return render_template("quiz/result.html", attempt=attempt, quiz=quiz, settings=settings, allowed=allowed, items=items,
-                           needs_grading=services.needs_grading(attempt))
+    return render_template(
+        "quiz/result.html",
+        attempt=attempt,
+        quiz=quiz,
+        settings=settings,
+        allowed=allowed,
+        items=items,
+        needs_grading=services.needs_grading(attempt),
+    )
 
 
 @bp.get("/practice")
@@ -217,8 +241,9 @@ def manage_attempt(attempt_id: int):
     quiz, settings = quiz_rules.attempt_settings(attempt)
     student = db.session.get(User, attempt.user_id)
     items = services.review_items(attempt, settings) if attempt.state != services.IN_PROGRESS else []
-    return render_template("quiz/manage_attempt.html", attempt=attempt, quiz=quiz, student=student, items=items,
-                           now=utcnow())
+    return render_template(
+        "quiz/manage_attempt.html", attempt=attempt, quiz=quiz, student=student, items=items, now=utcnow()
+    )
 
 
 @bp.post("/manage/attempts/<int:attempt_id>/grade/<int:position>")
@@ -226,11 +251,15 @@ def manage_attempt(attempt_id: int):
 def grade_essay(attempt_id: int, position: int):
     """Record the score and comment for an essay answer."""
     attempt = services.manage_attempt_or_404(attempt_id, current_user)
-    target = (url_for("quiz.grading_queue") if request.form.get("next") == "queue" else
-              url_for("quiz.manage_attempt", attempt_id=attempt.id, _anchor=f"q{position}"))
+    target = (
+        url_for("quiz.grading_queue")
+        if request.form.get("next") == "queue"
+        else url_for("quiz.manage_attempt", attempt_id=attempt.id, _anchor=f"q{position}")
+    )
     try:
-        services.grade_essay_item(attempt, position, request.form.get("score", ""), request.form.get("comment", ""),
-                                  current_user)
+        services.grade_essay_item(
+            attempt, position, request.form.get("score", ""), request.form.get("comment", ""), current_user
+        )
     except DomainError as exc:
         return refuse(exc, target)
     flash(f"Question {position} graded.", "success")
@@ -255,6 +284,8 @@ def extra_time(attempt_id: int):
 def grading_queue():
     """List essay answers waiting to be graded."""
     items = services.grading_queue(current_user)
-    students = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({i.attempt.user_id for i in items})))}
+    students = {
+        u.id: u for u in db.session.scalars(select(User).where(User.id.in_({i.attempt.user_id for i in items})))
+    }
     quizzes = {q.id: q for q in db.session.scalars(select(Quiz).where(Quiz.id.in_({i.attempt.quiz_id for i in items})))}
     return render_template("quiz/grading.html", items=items, students=students, quizzes=quizzes)

@@ -9,11 +9,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from studyapp.domain import quizzes as quiz_rules
-from studyapp.domain import questions as authoring
 from studyapp.core import content as core
-from studyapp.extensions import db
 from studyapp.domain import content as services
+from studyapp.domain import questions as authoring
+from studyapp.domain import quizzes as quiz_rules
+from studyapp.extensions import db
 
 content_cli = AppGroup("content", help="Check, list and load the readings in content/.")
 
@@ -82,8 +82,11 @@ def list_passages(content_dir: Path | None, as_json: bool) -> None:
         click.echo(json.dumps([services.passage_json(p) for p in passages], ensure_ascii=False, indent=2))
         return
     for passage in passages:
-        pages = "–".join(str(n) for n in (passage.pages[0], passage.pages[-1])) if len(passage.pages) > 1 \
+        pages = (
+            "–".join(str(n) for n in (passage.pages[0], passage.pages[-1]))
+            if len(passage.pages) > 1
             else str(passage.pages[0])
+        )
         click.echo(f"{passage.id:<40} {passage.part:<11} p.{pages:<8} {passage.title}")
 
 

@@ -46,8 +46,13 @@ def document(slug: str):
     """Print the whole document in order, with page markers, notes and its passages marked."""
     document = get_document_or_404(slug)
     runs, refs = services.document_runs(document.blocks)
-    return render_template("reading/document.html", document=document, runs=runs, refs=refs,
-                           passages={p.slug: p for p in document.passages})
+    return render_template(
+        "reading/document.html",
+        document=document,
+        runs=runs,
+        refs=refs,
+        passages={p.slug: p for p in document.passages},
+    )
 
 
 @bp.get("/passages/<slug>")
@@ -65,9 +70,16 @@ def passage(slug: str):
     if page is None:
         passage = get_passage_or_404(slug)
         previous, following = services.neighbours(passage)
-        body = Markup(render_template("reading/_passage.html", passage=passage, document=passage.document,
-                                      terms={t.slug: t for t in passage.terms}, previous=previous,
-                                      following=following))
+        body = Markup(
+            render_template(
+                "reading/_passage.html",
+                passage=passage,
+                document=passage.document,
+                terms={t.slug: t for t in passage.terms},
+                previous=previous,
+                following=following,
+            )
+        )
         if len(pages) >= PASSAGE_PAGES_KEPT:
             pages.clear()
         page = pages[(slug, version)] = (passage.title, body)

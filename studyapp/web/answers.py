@@ -32,7 +32,7 @@ def response_from_form(question: Question, position: int, form: MultiDict) -> di
         return {"text": form.get(name, "")}
     if kind == "numeric":
         return {"value": form.get(name, "")}
-    parts = {key[len(prefix):]: form.get(key, "") for key in form if key.startswith(prefix)}
+    parts = {key[len(prefix) :]: form.get(key, "") for key in form if key.startswith(prefix)}
     if kind == "cloze":
         return {"blanks": parts}
     if kind == "matching":

@@ -52,7 +52,7 @@ def _same_site_path(referrer: str | None) -> str | None:
     """The path (and query) of a referrer on this site, or None."""
     if not referrer or not referrer.startswith(request.host_url):
         return None
-    return "/" + referrer[len(request.host_url):]
+    return "/" + referrer[len(request.host_url) :]
 
 
 def _end_transaction(response: BaseResponse) -> BaseResponse:

@@ -29,6 +29,7 @@ def cloze_prompt(question: Question, position: int, answers: dict[str, str], *, 
 
 def text_fragment(words: str) -> str:
     """A URL text fragment (`#:~:text=`) for `words`: long ones as start,end so the URL stays short."""
+
     def encode(text: str) -> str:
         return quote(text, safe="").replace("-", "%2D")  # "-" and "," have a meaning in the syntax
 

@@ -19,8 +19,14 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 #: Flags for a closed network: no background connections, no sandbox (CI runs as root).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -34,7 +40,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium` to run browser tests"
+        message = (
+            f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium` to run browser tests"
+        )
         if REQUIRE_BROWSER:
             pytest.fail(message + " (REQUIRE_BROWSER=1)")
         pytest.skip(message)
@@ -110,7 +118,9 @@ def live_user(live_server):
         with live_server.app.app_context():
             user = services.create_user(
                 email=f"{role.value}-{n}-{uuid.uuid4().hex[:12]}@studyapp.example",  # unique in the shared database
-                display_name=f"{role.value.title()} {n}", password=password, role=role,
+                display_name=f"{role.value.title()} {n}",
+                password=password,
+                role=role,
             )
             db.session.commit()
             return user.email

@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import select
 
-from studyapp.domain.questions import question_of
 from studyapp.core.markdown import render
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank, Role, User
 from tests.browser.conftest import assert_accessible, sign_in
@@ -38,8 +38,10 @@ def make_class(live_server, instructor_email: str, student_email: str, name: str
     from studyapp.domain import classes as classes
 
     with live_server.app.app_context():
-        users = {u.email: u for u in db.session.scalars(select(User).where(
-            User.email.in_([instructor_email, student_email])))}
+        users = {
+            u.email: u
+            for u in db.session.scalars(select(User).where(User.email.in_([instructor_email, student_email])))
+        }
         class_ = classes.create_class(users[instructor_email], name=name)
         classes.join_class(class_, users[student_email])
         db.session.commit()
@@ -48,8 +50,9 @@ def make_class(live_server, instructor_email: str, student_email: str, name: str
 def right_choice(live_server, key: str) -> str:
     """The right choice of a shipped single-choice question, as its label reads on the page."""
     with live_server.app.app_context():
-        question = db.session.scalar(select(Question).join(QuestionBank).where(
-            QuestionBank.owner_id.is_(None), Question.key == key))
+        question = db.session.scalar(
+            select(Question).join(QuestionBank).where(QuestionBank.owner_id.is_(None), Question.key == key)
+        )
         text = next(c.text for c in question_of(question.current_version).choices if c.correct)
     return html.unescape(re.sub(r"<[^>]+>", "", render(text, inline=True)))
 
@@ -60,8 +63,9 @@ def type_source(page, text: str) -> None:
     editor.press("End")  # an input event after the fill, as typing gives
 
 
-def test_instructor_writes_a_question_builds_and_assigns_a_quiz_and_sees_the_result(browser, page, live_server,
-                                                                                     live_user):
+def test_instructor_writes_a_question_builds_and_assigns_a_quiz_and_sees_the_result(
+    browser, page, live_server, live_user
+):
     teacher, student = live_user(Role.INSTRUCTOR), live_user(Role.STUDENT)
     make_class(live_server, teacher, student, "History 210")
     sign_in(page, teacher)
@@ -83,8 +87,13 @@ def test_instructor_writes_a_question_builds_and_assigns_a_quiz_and_sees_the_res
     assert_accessible(page)
     problem.get_by_role("link").click()  # puts the cursor on that line
     assert page.evaluate("document.activeElement.name") == "source"
-    assert page.evaluate("document.activeElement.value.slice(document.activeElement.selectionStart,"
-                         " document.activeElement.selectionEnd)") == "difficulty: 5"
+    assert (
+        page.evaluate(
+            "document.activeElement.value.slice(document.activeElement.selectionStart,"
+            " document.activeElement.selectionEnd)"
+        )
+        == "difficulty: 5"
+    )
 
     type_source(page, FIXED)
     page.locator("#problems-summary", has_text="No problems").wait_for()

@@ -37,8 +37,9 @@ def test_a_class_from_creation_to_the_exports(page, browser, live_server, live_u
     instructor = live_user(Role.INSTRUCTOR)
     student_email = live_user(Role.STUDENT)
     with live_server.app.app_context():
-        quiz_id, quiz_title = db.session.execute(select(Quiz.id, Quiz.title).where(Quiz.owner_id.is_(None))
-                                                 .order_by(Quiz.id)).first()
+        quiz_id, quiz_title = db.session.execute(
+            select(Quiz.id, Quiz.title).where(Quiz.owner_id.is_(None)).order_by(Quiz.id)
+        ).first()
 
     # The instructor creates a class.
     sign_in(page, instructor)
@@ -111,13 +112,18 @@ def test_a_class_from_creation_to_the_exports(page, browser, live_server, live_u
     # Every export downloads, named by class and date, and reads back cell by cell.
     page.goto(f"/classes/{class_id}/gradebook")
     files = {}
-    for label in ("Gradebook (Canvas layout), CSV", "Gradebook (Canvas layout), XLSX", "Responses, CSV",
-                  "Responses, XLSX"):
+    for label in (
+        "Gradebook (Canvas layout), CSV",
+        "Gradebook (Canvas layout), XLSX",
+        "Responses, CSV",
+        "Responses, XLSX",
+    ):
         with page.expect_download() as info:
             page.get_by_role("link", name=label).click()
         download = info.value
-        assert re.fullmatch(r"hist-210-detente-(gradebook|responses)-\d{4}-\d{2}-\d{2}\.(csv|xlsx)",
-                            download.suggested_filename), download.suggested_filename
+        assert re.fullmatch(
+            r"hist-210-detente-(gradebook|responses)-\d{4}-\d{2}-\d{2}\.(csv|xlsx)", download.suggested_filename
+        ), download.suggested_filename
         with open(download.path(), "rb") as handle:
             files[label] = handle.read()
 
@@ -131,8 +137,9 @@ def test_a_class_from_creation_to_the_exports(page, browser, live_server, live_u
     assert (sis, login, section) == ("", student_email, "") and isinstance(user_id, float)
     assert score == 0.0  # submitted with no answers
 
-    responses = list(csv.reader(io.StringIO(files["Responses, CSV"].decode("utf-8-sig"), newline=""),
-                                quoting=csv.QUOTE_NONNUMERIC))
+    responses = list(
+        csv.reader(io.StringIO(files["Responses, CSV"].decode("utf-8-sig"), newline=""), quoting=csv.QUOTE_NONNUMERIC)
+    )
     assert responses[0] == list(RESPONSES_COLUMNS)
     assert len(responses) > 1
     for row in responses[1:]:
@@ -157,8 +164,9 @@ def test_roster_import_problems_are_listed_accessibly(page, live_user, tmp_path)
     page.get_by_role("link", name="Import a roster (CSV)").click()
     assert_accessible(page)
     roster = tmp_path / "roster.csv"
-    roster.write_text("name,email,section\nAda,ada@example.edu,A\n,bob@example.edu,A\nCy,not-an-email,\n",
-                      encoding="utf-8")
+    roster.write_text(
+        "name,email,section\nAda,ada@example.edu,A\n,bob@example.edu,A\nCy,not-an-email,\n", encoding="utf-8"
+    )
     page.get_by_label("Roster file (CSV)").set_input_files(str(roster))
     page.get_by_role("button", name="Check the file").click()
     alert = page.get_by_role("alert").filter(has_text="Nothing was imported")

@@ -13,11 +13,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from studyapp.domain import mastery as services
 from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import ReviewCard, Role, User
 from studyapp.models.base import utcnow
-from studyapp.domain import mastery as services
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.web.test_progress import choice_public, class_of, graded_attempt, progress_quiz
 
@@ -136,10 +136,15 @@ def test_an_empty_study_guide_and_dashboard_are_accessible(page, live_user):
 def test_an_instructor_sees_the_class_and_a_students_progress(page, live_server, live_user, student_with_history):
     teacher_email, idle_email = live_user(Role.INSTRUCTOR), live_user()
     with live_server.app.app_context():
-        users = {u.email: u for u in db.session.scalars(
-            select(User).where(User.email.in_([student_with_history, teacher_email, idle_email])))}
-        class_id = class_of(users[teacher_email], [users[student_with_history], users[idle_email]],
-                            name="Progress in class")
+        users = {
+            u.email: u
+            for u in db.session.scalars(
+                select(User).where(User.email.in_([student_with_history, teacher_email, idle_email]))
+            )
+        }
+        class_id = class_of(
+            users[teacher_email], [users[student_with_history], users[idle_email]], name="Progress in class"
+        )
         student_id = users[student_with_history].id
     sign_in(page, teacher_email)
     page.goto(f"/progress/classes/{class_id}")

@@ -11,6 +11,7 @@ from studyapp.models import Attempt
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.web.quizzes import correct_public, one_of_each_type
 
+
 def make_quiz(live_server, title: str, **settings) -> int:
     with live_server.app.app_context():
         quiz = one_of_each_type(**settings)
@@ -27,7 +28,7 @@ def answers_for(live_server, attempt_id: int) -> dict[int, dict]:
 
 def answer(page, position: int, response: dict) -> None:
     """Answer one question with its own controls, as a student would."""
-    (key, value), = response.items()
+    ((key, value),) = response.items()
     scope = page.locator(f"#q{position}")
     if key == "choice":
         scope.locator(f'input[value="{value}"]').check()
@@ -88,7 +89,8 @@ def test_full_attempt_with_javascript_autosaves_resumes_and_submits_once(page, l
     with live_server.app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.state == "submitted" and attempt.score == attempt.max_score - max(
-            i.max_score for i in attempt.items if i.status == "ungraded")
+            i.max_score for i in attempt.items if i.status == "ungraded"
+        )
 
 
 def test_full_attempt_without_javascript_by_posting_the_form(page_without_js, live_server, live_user):

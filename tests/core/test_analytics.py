@@ -62,7 +62,7 @@ def test_test_level_statistics_of_dichotomous_items():
     assert overall.sd_percent == pytest.approx(100 * math.sqrt(1.3) / 3)
     # Skewness: m2 = 5.2/5 = 1.04; cubes 2.744 + .064 + .064 - .216 - 4.096 = -1.44, m3 = -.288;
     # k2 = 5 * 1.04 / 4 = 1.3; k3 = 25 * -.288 / (4 * 3) = -.6; skewness = -.6 / 1.3 ** 1.5.
-    assert overall.skewness == pytest.approx(-0.6 / 1.3 ** 1.5)
+    assert overall.skewness == pytest.approx(-0.6 / 1.3**1.5)
     # Kurtosis: fourth powers 3.8416 + .0256 + .0256 + .1296 + 6.5536 = 10.576, m4 = 2.1152;
     # k4 = 25 * (6 * 2.1152 - 3 * 4 * 1.04 ** 2) / (4 * 3 * 2) = 25 * (12.6912 - 12.9792) / 24 = -.3;
     # kurtosis = -.3 / 1.3 ** 2.
@@ -283,9 +283,11 @@ def test_hard_and_easy_items_are_flagged():
 
 
 def test_alpha_needs_the_same_items_in_every_attempt():
-    drawn = [AttemptScores({"q1": ItemScore(1, 1), "q2": ItemScore(0, 1)}),
-             AttemptScores({"q1": ItemScore(0, 1), "q3": ItemScore(1, 1)}),
-             AttemptScores({"q2": ItemScore(1, 1), "q3": ItemScore(1, 1)})]
+    drawn = [
+        AttemptScores({"q1": ItemScore(1, 1), "q2": ItemScore(0, 1)}),
+        AttemptScores({"q1": ItemScore(0, 1), "q3": ItemScore(1, 1)}),
+        AttemptScores({"q2": ItemScore(1, 1), "q3": ItemScore(1, 1)}),
+    ]
     overall = overall_stats(drawn)
     assert overall.alpha is None
     assert overall.sd is not None

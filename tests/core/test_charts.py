@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -26,7 +26,7 @@ from studyapp.core.charts import (
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
-HOSTILE = '<script>alert("x")</script> & \'quotes\''
+HOSTILE = "<script>alert(\"x\")</script> & 'quotes'"
 
 
 def parse(svg):
@@ -125,8 +125,15 @@ def test_histogram_bar_heights_are_proportional():
 
 
 def test_histogram_table_has_the_same_numbers():
-    table = histogram_table([5, 15, 15, 35, None], 5, "Scores", x_label="Score (%)", y_label="Attempts",
-                            value_range=(0, 100), chart_id="ignored")
+    table = histogram_table(
+        [5, 15, 15, 35, None],
+        5,
+        "Scores",
+        x_label="Score (%)",
+        y_label="Attempts",
+        value_range=(0, 100),
+        chart_id="ignored",
+    )
     assert table.caption == "Scores"
     assert table.headers == ("Score (%)", "Attempts")
     assert table.rows == (("0–20", "3"), ("20–40", "1"), ("40–60", "0"), ("60–80", "0"), ("80–100", "0"))
@@ -156,10 +163,13 @@ def test_histogram_of_identical_values():
 
 def test_scatter_places_points_on_the_axes():
     points = [(0, -100, "Q1"), (100, 100, "Q2"), (50, 0, "Q3"), (40, None, "Q4"), (150, 500, "Q5")]
-    root = parse(scatter(points, "Items", "Facility against discrimination", "Facility (%)", "Discrimination (%)",
-                         y_guides=[20]))
-    circles = {c.find(f"{SVG}title").text.split(":")[0]: (float(c.get("cx")), float(c.get("cy")))
-               for c in elements(root, "circle")}
+    root = parse(
+        scatter(points, "Items", "Facility against discrimination", "Facility (%)", "Discrimination (%)", y_guides=[20])
+    )
+    circles = {
+        c.find(f"{SVG}title").text.split(":")[0]: (float(c.get("cx")), float(c.get("cy")))
+        for c in elements(root, "circle")
+    }
     assert set(circles) == {"Q1", "Q2", "Q3", "Q5"}
     (x1, y1), (x2, y2), (x3, y3) = circles["Q1"], circles["Q2"], circles["Q3"]
     assert x1 < x3 < x2
@@ -193,7 +203,7 @@ def test_line_chart_breaks_at_missing_values():
 
 
 def test_line_chart_single_point_datetimes_and_fitted_range():
-    when = datetime(2025, 1, 1, 9, 30, tzinfo=timezone.utc)
+    when = datetime(2025, 1, 1, 9, 30, tzinfo=UTC)
     root = parse(line_chart([(when, 7)], "Trend", "d", "x", "y", y_range=None))
     assert len(list(elements(root, "circle"))) == 1
     assert "2025-01-01 09:30" in all_text(root)
@@ -227,9 +237,13 @@ def test_heatmap_text_contrast_is_at_least_4_5():
     for text in elements(root, "text"):
         if text.get("class") == "chart-value":
             x, y = float(text.get("x")), float(text.get("y"))
-            cell = next(c for c in elements(root, "rect") if c.get("class") == "chart-cell"
-                        and float(c.get("x")) <= x <= float(c.get("x")) + float(c.get("width"))
-                        and float(c.get("y")) <= y <= float(c.get("y")) + float(c.get("height")))
+            cell = next(
+                c
+                for c in elements(root, "rect")
+                if c.get("class") == "chart-cell"
+                and float(c.get("x")) <= x <= float(c.get("x")) + float(c.get("width"))
+                and float(c.get("y")) <= y <= float(c.get("y")) + float(c.get("height"))
+            )
             assert contrast_ratio(text.get("fill"), cell.get("fill")) >= 4.5
 
 

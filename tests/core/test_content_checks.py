@@ -140,8 +140,11 @@ def test_an_unknown_glossary_term_is_reported(content):
 
 
 def test_a_theme_from_another_document_may_be_used(content):
-    edit(content / "passages" / "02-harbour-memo-request.md", "themes: [harbour-supplies]",
-         "themes: [harbour-supplies, town-bell]")
+    edit(
+        content / "passages" / "02-harbour-memo-request.md",
+        "themes: [harbour-supplies]",
+        "themes: [harbour-supplies, town-bell]",
+    )
     assert errors_of(content) == []
 
 
@@ -207,8 +210,11 @@ def test_an_unknown_field(content):
     ("old", "new", "message"),
     [
         ("part: memorandum", "part: memo", "part 'memo' must be one of: memorandum, letter, notes"),
-        ("speaker: [Harbour Master]", "speaker: [Harbour Master, Mayor]",
-         "speaker 'Mayor' must be one of: Harbour Master, Keeper, Editors"),
+        (
+            "speaker: [Harbour Master]",
+            "speaker: [Harbour Master, Mayor]",
+            "speaker 'Mayor' must be one of: Harbour Master, Keeper, Editors",
+        ),
         ("pages: [10]", "pages: ten", "field 'pages' must be a whole number or a list of them"),
         ("id: harbour-memo-request", "id: Harbour_Memo", "'Harbour_Memo' is not a valid id"),
         ("title: What the keeper asks for", "title: yes", "field 'title' must be non-empty text"),
@@ -236,12 +242,18 @@ def test_an_uncovered_paragraph_names_the_source_line(content):
 
 
 def test_a_partly_uncovered_paragraph(content):
-    edit(content / "passages" / "02-harbour-memo-request.md", " He says the old ladder “shakes like a reed” and that the oil will not\n> last past the first storms of the year.", "")
+    edit(
+        content / "passages" / "02-harbour-memo-request.md",
+        " He says the old ladder “shakes like a reed” and that the oil will not\n> last past the first storms of the year.",
+        "",
+    )
     edit(content / "claims" / "ladder-reed.md", "passage: harbour-memo-request", "passage: keeper-letter")
     edit(content / "claims" / "ladder-reed.md", "He says the old ladder “shakes like a reed”", "the ladder shakes")
     error = only_error(content)
     assert (error.file, error.line) == (str(content / "source.txt"), 7)
-    assert error.message == 'part of this paragraph is not quoted by any passage: "He says the old ladder “shakes like a…"'
+    assert (
+        error.message == 'part of this paragraph is not quoted by any passage: "He says the old ladder “shakes like a…"'
+    )
 
 
 def test_a_note_reference_need_not_be_quoted(content):
@@ -254,8 +266,10 @@ def test_passages_out_of_source_order(content):
     (passages / "02-harbour-memo-request.md").rename(passages / "06-harbour-memo-request.md")
     error = only_error(content)
     assert (error.file, error.line) == (str(passages / "06-harbour-memo-request.md"), 11)
-    assert error.message.startswith("passage is out of source order: its quote (from source.txt line 7) "
-                                    "comes before that of 05-harbour-notes.md (line 22)")
+    assert error.message.startswith(
+        "passage is out of source order: its quote (from source.txt line 7) "
+        "comes before that of 05-harbour-notes.md (line 22)"
+    )
 
 
 def test_a_claim_quote_not_in_its_passage(content):
@@ -263,7 +277,7 @@ def test_a_claim_quote_not_in_its_passage(content):
     edit(path, "quote: the ladder shakes like a reed.", "quote: the ladder shakes like a leaf.")
     error = only_error(content)
     assert (error.file, error.line) == (str(path), line_of(path, "a leaf"))
-    assert error.message == "quote is not in passage 'keeper-letter': \"leaf.\" where the passage has \"reed.\""
+    assert error.message == 'quote is not in passage \'keeper-letter\': "leaf." where the passage has "reed."'
 
 
 def test_a_claim_naming_an_unknown_passage(content):
@@ -285,13 +299,25 @@ def test_a_claim_missing_its_quote(content):
 @pytest.mark.parametrize(
     ("old", "new", "message", "anchor"),
     [
-        ("1. Who is the notice addressed to here?\n2. What does note 1 say?\n", "",
-         "0 guiding question(s): write 2 to 4", "## Guiding questions"),
-        ("2. What does note 1 say?\n", "2. What does note 1 say?\n3. a\n4. b\n5. c\n",
-         "5 guiding question(s)", "## Guiding questions"),
+        (
+            "1. Who is the notice addressed to here?\n2. What does note 1 say?\n",
+            "",
+            "0 guiding question(s): write 2 to 4",
+            "## Guiding questions",
+        ),
+        (
+            "2. What does note 1 say?\n",
+            "2. What does note 1 say?\n3. a\n4. b\n5. c\n",
+            "5 guiding question(s)",
+            "## Guiding questions",
+        ),
         ("1. Who is the notice addressed to here?\n", "", "1 guiding question(s)", "## Guiding questions"),
-        ("## Context\n\nTest data. The page turns inside the paragraph; the note ends the notice.\n\n", "",
-         "missing section '## Context'", None),
+        (
+            "## Context\n\nTest data. The page turns inside the paragraph; the note ends the notice.\n\n",
+            "",
+            "missing section '## Context'",
+            None,
+        ),
         ("## Context\n", "## Background\n", "unknown section '## Background'", "## Background"),
         ("\n## Context", "\nA stray line.\n\n## Context", "text between the quote and '## Context'", "A stray line."),
     ],
@@ -308,11 +334,16 @@ def test_the_editorial_sections(content, old, new, message, anchor):
 
 def test_a_passage_without_a_quote(content):
     path = content / "passages" / "03-harbour-memo-in-sum.md"
-    edit(path, "> In sum, the request is modest, and in my judgement the council should grant the oil at once\n"
-               "> and consider the rest [Page 11] when the spring accounts are closed.\n", "")
+    edit(
+        path,
+        "> In sum, the request is modest, and in my judgement the council should grant the oil at once\n"
+        "> and consider the rest [Page 11] when the spring accounts are closed.\n",
+        "",
+    )
     error = only_error(content)
-    assert error == Error(str(path), line_of(path, "## Context"),
-                          "no quote: the passage must open with its quote as '> ' lines")
+    assert error == Error(
+        str(path), line_of(path, "## Context"), "no quote: the passage must open with its quote as '> ' lines"
+    )
 
 
 def test_a_document_without_its_source(content):

@@ -5,13 +5,22 @@ from hypothesis import strategies as st
 
 from studyapp.core.content import NoteRef, PageMark, Term, Text, mark_terms
 
-FORMS = {"Pax Americana": "pax-americana", "NATO": "nato", "TNF": "tnf", "linkage": "linkage",
-         "S/S–I": "s-s-i", "Soviet Union": "ussr", "Union": "union"}
+FORMS = {
+    "Pax Americana": "pax-americana",
+    "NATO": "nato",
+    "TNF": "tnf",
+    "linkage": "linkage",
+    "S/S–I": "s-s-i",
+    "Soviet Union": "ussr",
+    "Union": "union",
+}
 
 
 def test_whole_words_only():
     assert mark_terms("NATOs and NATO, not xNATO", FORMS) == [
-        Text("NATOs and "), Term("NATO", "nato"), Text(", not xNATO"),
+        Text("NATOs and "),
+        Term("NATO", "nato"),
+        Text(", not xNATO"),
     ]
 
 
@@ -21,7 +30,10 @@ def test_case_sensitive():
 
 def test_longest_form_first():
     assert mark_terms("the Soviet Union's Union", FORMS) == [
-        Text("the "), Term("Soviet Union", "ussr"), Text("'s "), Term("Union", "union"),
+        Text("the "),
+        Term("Soviet Union", "ussr"),
+        Text("'s "),
+        Term("Union", "union"),
     ]
 
 
@@ -32,8 +44,14 @@ def test_forms_with_punctuation():
 def test_other_marks_are_left_alone():
     segments = [Text("On TNF "), PageMark(154, "[Page 154]"), Term("NATO", "nato"), Text(" NATO"), NoteRef(1, "1")]
     assert mark_terms(segments, FORMS) == [
-        Text("On "), Term("TNF", "tnf"), Text(" "), PageMark(154, "[Page 154]"), Term("NATO", "nato"),
-        Text(" "), Term("NATO", "nato"), NoteRef(1, "1"),
+        Text("On "),
+        Term("TNF", "tnf"),
+        Text(" "),
+        PageMark(154, "[Page 154]"),
+        Term("NATO", "nato"),
+        Text(" "),
+        Term("NATO", "nato"),
+        NoteRef(1, "1"),
     ]
 
 

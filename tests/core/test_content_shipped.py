@@ -9,8 +9,19 @@ from studyapp.core.content import collapse, document_blocks, load_tree
 
 CONTENT = Path(__file__).parents[2] / "content"
 PASSAGES = CONTENT / "passages"
-THEMES = ("linkage", "afghanistan", "detente", "arms-control", "middle-east", "cold-war-origins",
-          "cuba-nicaragua", "summit", "tone-and-intent", "carter-legacy", "sourcing")
+THEMES = (
+    "linkage",
+    "afghanistan",
+    "detente",
+    "arms-control",
+    "middle-east",
+    "cold-war-origins",
+    "cuba-nicaragua",
+    "summit",
+    "tone-and-intent",
+    "carter-legacy",
+    "sourcing",
+)
 
 
 @pytest.fixture(scope="module")

@@ -41,8 +41,15 @@ Signed
 def test_blocks_lines_kinds_and_pages():
     source = parse_source(SOURCE, 153)
     assert [(b.line, b.kind, b.page) for b in source.blocks] == [
-        (1, "paragraph", 153), (3, "paragraph", 153), (5, "paragraph", 153), (7, "page", 155),
-        (10, "paragraph", 155), (12, "paragraph", 155), (13, "note", 155), (14, "note", 155), (15, "note", 155),
+        (1, "paragraph", 153),
+        (3, "paragraph", 153),
+        (5, "paragraph", 153),
+        (7, "page", 155),
+        (10, "paragraph", 155),
+        (12, "paragraph", 155),
+        (13, "note", 155),
+        (14, "note", 155),
+        (15, "note", 155),
     ]
     assert source.blocks[1].text == "• Subject line"
     assert source.text.startswith("58. Heading of the memorandum 1 • Subject line It was")
@@ -54,7 +61,9 @@ def test_note_references_are_trailing_numbers_in_sequence():
     # note 2 has none, "heading 3" is not taken for one either: references go 1, 2, 3...
     assert [(b.line, b.note_ref) for b in source.blocks if b.note_ref] == [(1, 1)]
     assert [(n.number, n.body, n.line, n.ref_block) for n in source.notes] == [
-        (1, "Source: a file.", 13, 0), (2, "See Document 46.", 14, None), (3, "Secret.", 15, None),
+        (1, "Source: a file.", 13, 0),
+        (2, "See Document 46.", 14, None),
+        (3, "Secret.", 15, None),
     ]
     fixed = parse_source(SOURCE.replace("the text goes on.", "the text goes on.2"), 153)
     assert [(b.line, b.note_ref) for b in fixed.blocks if b.note_ref] == [(1, 1), (5, 2), (10, 3)]
@@ -79,7 +88,9 @@ def test_pages_of_a_span_count_words_not_markers():
 def test_segments_cut_at_markers_and_note_references():
     source = parse_source(SOURCE, 153)
     assert source.segments(source.blocks[2]) == [
-        Text("It was delivered.2 And then "), PageMark(154, "[Page 154]"), Text(" the text goes on."),
+        Text("It was delivered.2 And then "),
+        PageMark(154, "[Page 154]"),
+        Text(" the text goes on."),
     ]
     assert source.segments(source.blocks[0]) == [Text("58. Heading of the memorandum "), NoteRef(1, "1")]
     block = source.blocks[2]

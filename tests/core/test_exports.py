@@ -77,7 +77,7 @@ TRICKY = [
 
 def read_csv(data: bytes) -> list[list[str]]:
     assert data.startswith(CSV_BOM)
-    return list(csv.reader(io.StringIO(data[len(CSV_BOM):].decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(data[len(CSV_BOM) :].decode("utf-8"), newline="")))
 
 
 def excel_text(value: str) -> str:
@@ -170,7 +170,7 @@ def test_csv_neutralizes_every_text_cell(payload):
 
 def test_csv_quotes_text_and_leaves_numbers_bare():
     data = b"".join(csv_stream([], [["a;=1+1", -5, 2.5, "-5"]]))
-    assert data[len(CSV_BOM):] == b'"a;=1+1",-5,2.5,"\'-5"\r\n'
+    assert data[len(CSV_BOM) :] == b'"a;=1+1",-5,2.5,"\'-5"\r\n'
 
 
 def test_csv_streams_in_batches_without_reading_everything():
@@ -216,7 +216,9 @@ def test_xlsx_neutralizes_each_prefix(prefix):
     sheet = open_xlsx(data).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert [excel_text(cell.value) for cell in cells] == [
-        "'" + prefix + "SUM(1,2)", "'" + prefix + "1+1", "'" + prefix,
+        "'" + prefix + "SUM(1,2)",
+        "'" + prefix + "1+1",
+        "'" + prefix,
     ]
     assert all(cell.data_type == "s" for cell in cells)
 
@@ -354,20 +356,77 @@ def test_canvas_gradebook_xlsx_cells():
 def test_responses_rows():
     moment = datetime(2026, 11, 28, 9, 3, 5, tzinfo=timezone(timedelta(hours=-5)))
     records = [
-        ResponseRecord("History 101", "Section 1", "Linkage check", "Ann", 1, "linkage-whose-words",
-                       ("linkage", "sourcing"), "Dobrynin's, as Haig reports them", 1.0, 1.0, moment),
-        ResponseRecord("History 101", "Section 1", "Linkage check", "Ann", 2, "linkage-essay", ("linkage",),
-                       "-5 is my answer", None, 4.0, None),
+        ResponseRecord(
+            "History 101",
+            "Section 1",
+            "Linkage check",
+            "Ann",
+            1,
+            "linkage-whose-words",
+            ("linkage", "sourcing"),
+            "Dobrynin's, as Haig reports them",
+            1.0,
+            1.0,
+            moment,
+        ),
+        ResponseRecord(
+            "History 101",
+            "Section 1",
+            "Linkage check",
+            "Ann",
+            2,
+            "linkage-essay",
+            ("linkage",),
+            "-5 is my answer",
+            None,
+            4.0,
+            None,
+        ),
     ]
     header, rows = responses_rows(records)
-    assert header == [["Class", "Section", "Assignment", "Student", "Attempt", "Question ID", "Themes", "Response",
-                       "Score", "Max score", "Submitted at"]]
+    assert header == [
+        [
+            "Class",
+            "Section",
+            "Assignment",
+            "Student",
+            "Attempt",
+            "Question ID",
+            "Themes",
+            "Response",
+            "Score",
+            "Max score",
+            "Submitted at",
+        ]
+    ]
     assert tuple(header[0]) == RESPONSES_COLUMNS
     assert list(rows) == [
-        ["History 101", "Section 1", "Linkage check", "Ann", 1, "linkage-whose-words", "linkage; sourcing",
-         "Dobrynin's, as Haig reports them", 1.0, 1.0, "2026-11-28T14:03:05Z"],
-        ["History 101", "Section 1", "Linkage check", "Ann", 2, "linkage-essay", "linkage", "-5 is my answer", None,
-         4.0, ""],
+        [
+            "History 101",
+            "Section 1",
+            "Linkage check",
+            "Ann",
+            1,
+            "linkage-whose-words",
+            "linkage; sourcing",
+            "Dobrynin's, as Haig reports them",
+            1.0,
+            1.0,
+            "2026-11-28T14:03:05Z",
+        ],
+        [
+            "History 101",
+            "Section 1",
+            "Linkage check",
+            "Ann",
+            2,
+            "linkage-essay",
+            "linkage",
+            "-5 is my answer",
+            None,
+            4.0,
+            "",
+        ],
     ]
     header, rows = responses_rows(records)
     read = read_csv(b"".join(csv_stream(header, rows)))
@@ -380,14 +439,27 @@ def test_iso_utc():
 
 
 BASE = dict(prompt="p", explanation="e", themes=("linkage",), passages=("memo-linkage",), difficulty=1)
-SINGLE = Question(id="s", type="single", choices=(Choice("a", "Brezhnev", False), Choice("b", "Dobrynin", True)),
-                  **BASE)
-MULTIPLE = Question(id="m", type="multiple", choices=(Choice("a", "Cuba", True), Choice("b", "Poland", False),
-                                                     Choice("c", "Afghanistan", True)), **BASE)
+SINGLE = Question(
+    id="s", type="single", choices=(Choice("a", "Brezhnev", False), Choice("b", "Dobrynin", True)), **BASE
+)
+MULTIPLE = Question(
+    id="m",
+    type="multiple",
+    choices=(Choice("a", "Cuba", True), Choice("b", "Poland", False), Choice("c", "Afghanistan", True)),
+    **BASE,
+)
 ORDERING = Question(id="o", type="ordering", items=("first", "second", "third"), **BASE)
-MATCHING = Question(id="m", type="matching", pairs=(Pair("a", "Haig", "Secretary"), Pair("b", "Dobrynin", "Ambassador"),
-                                                   Pair("c", "Brezhnev", "General Secretary")),
-                    distractors=("Senator",), **BASE)
+MATCHING = Question(
+    id="m",
+    type="matching",
+    pairs=(
+        Pair("a", "Haig", "Secretary"),
+        Pair("b", "Dobrynin", "Ambassador"),
+        Pair("c", "Brezhnev", "General Secretary"),
+    ),
+    distractors=("Senator",),
+    **BASE,
+)
 CLOZE = Question(id="c", type="cloze", blanks=tuple(Blank(str(n), ("x",)) for n in range(1, 11)), **BASE)
 EVIDENCE = Question(id="e", type="evidence", evidence_passage="memo-linkage", **BASE)
 QUOTE = "First sentence here. Second sentence here.\n\nA third one."
@@ -395,27 +467,33 @@ ITEMS = item_ids(ORDERING)
 RIGHTS = right_ids(MATCHING)
 
 
-@pytest.mark.parametrize(("question", "response", "text"), [
-    (SINGLE, None, ""),
-    (SINGLE, {}, ""),
-    (SINGLE, ["not", "a", "mapping"], ""),
-    (SINGLE, {"choice": "b"}, "Dobrynin"),
-    (SINGLE, {"choice": "zz"}, "zz"),
-    (SINGLE, {"choice": None}, ""),
-    (None, {"choice": "b"}, "b"),
-    (MULTIPLE, {"choices": ["c", "a"]}, "Afghanistan; Cuba"),
-    (MULTIPLE, {"choices": []}, ""),
-    (EVIDENCE, {"sentences": ["b", "c"]}, "Second sentence here.; A third one."),
-    (None, {"text": "=1+1"}, "=1+1"),
-    (None, {"value": "1,973"}, "1,973"),
-    (ORDERING, {"order": [ITEMS[2], ITEMS[0], ITEMS[1]]}, "1. third; 2. first; 3. second"),
-    (ORDERING, {"order": [ITEMS[1], "i000000"]}, "1. second; 2. i000000"),
-    (MATCHING, {"matches": {"b": RIGHTS[0], "a": RIGHTS[1], "c": RIGHTS[3]}},
-     "Haig → Ambassador; Dobrynin → Secretary; Brezhnev → Senator"),
-    (MATCHING, {"matches": {"a": RIGHTS[0], "b": None, "z": "r0"}}, "Haig → Secretary; Dobrynin → ; z → r0"),
-    (CLOZE, {"blanks": {"10": "end", "2": "détente", "1": "1973"}}, "(1) 1973; (2) détente; (10) end"),
-    (None, {"text": "x", "unexpected": [1, "é"]}, 'x; {"unexpected": [1, "é"]}'),
-])
+@pytest.mark.parametrize(
+    ("question", "response", "text"),
+    [
+        (SINGLE, None, ""),
+        (SINGLE, {}, ""),
+        (SINGLE, ["not", "a", "mapping"], ""),
+        (SINGLE, {"choice": "b"}, "Dobrynin"),
+        (SINGLE, {"choice": "zz"}, "zz"),
+        (SINGLE, {"choice": None}, ""),
+        (None, {"choice": "b"}, "b"),
+        (MULTIPLE, {"choices": ["c", "a"]}, "Afghanistan; Cuba"),
+        (MULTIPLE, {"choices": []}, ""),
+        (EVIDENCE, {"sentences": ["b", "c"]}, "Second sentence here.; A third one."),
+        (None, {"text": "=1+1"}, "=1+1"),
+        (None, {"value": "1,973"}, "1,973"),
+        (ORDERING, {"order": [ITEMS[2], ITEMS[0], ITEMS[1]]}, "1. third; 2. first; 3. second"),
+        (ORDERING, {"order": [ITEMS[1], "i000000"]}, "1. second; 2. i000000"),
+        (
+            MATCHING,
+            {"matches": {"b": RIGHTS[0], "a": RIGHTS[1], "c": RIGHTS[3]}},
+            "Haig → Ambassador; Dobrynin → Secretary; Brezhnev → Senator",
+        ),
+        (MATCHING, {"matches": {"a": RIGHTS[0], "b": None, "z": "r0"}}, "Haig → Secretary; Dobrynin → ; z → r0"),
+        (CLOZE, {"blanks": {"10": "end", "2": "détente", "1": "1973"}}, "(1) 1973; (2) détente; (10) end"),
+        (None, {"text": "x", "unexpected": [1, "é"]}, 'x; {"unexpected": [1, "é"]}'),
+    ],
+)
 def test_response_text(question, response, text):
     assert response_text(question, response, quote=QUOTE) == text
 
@@ -430,15 +508,18 @@ SAFE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}\.[a-z0-9]+\Z")
 DAY = date(2026, 11, 28)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("History 101", "history-101-gradebook-2026-11-28.csv"),
-    ("../../etc/passwd", "etc-passwd-gradebook-2026-11-28.csv"),
-    ('Hist "101" \\ C:\\x', "hist-101-c-x-gradebook-2026-11-28.csv"),
-    ("Détente & Co.", "detente-co-gradebook-2026-11-28.csv"),
-    ("История", "class-gradebook-2026-11-28.csv"),
-    ("", "class-gradebook-2026-11-28.csv"),
-    ("\u202eexe.csv", "exe-csv-gradebook-2026-11-28.csv"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("History 101", "history-101-gradebook-2026-11-28.csv"),
+        ("../../etc/passwd", "etc-passwd-gradebook-2026-11-28.csv"),
+        ('Hist "101" \\ C:\\x', "hist-101-c-x-gradebook-2026-11-28.csv"),
+        ("Détente & Co.", "detente-co-gradebook-2026-11-28.csv"),
+        ("История", "class-gradebook-2026-11-28.csv"),
+        ("", "class-gradebook-2026-11-28.csv"),
+        ("\u202eexe.csv", "exe-csv-gradebook-2026-11-28.csv"),
+    ],
+)
 def test_export_filename_is_safe(name, expected):
     assert export_filename(name, "gradebook", DAY, "csv") == expected
     assert SAFE_NAME.match(expected)

@@ -44,10 +44,13 @@ def common(**fields) -> dict:
 
 EXPECTED = [
     Question(
-        id="gift-whose-words", type="single",
+        id="gift-whose-words",
+        type="single",
         prompt="Whose position does the memorandum report with “Moscow could not accept the concept of linkage”?",
         explanation="The paragraph opens “Dobrynin said that Moscow was prepared to negotiate…”.",
-        themes=("linkage", "sourcing"), passages=("memo-linkage",), difficulty=2,
+        themes=("linkage", "sourcing"),
+        passages=("memo-linkage",),
+        difficulty=2,
         hint="Who is speaking until the words “I replied”?",
         choices=(
             Choice("a", "Haig's own", False, "Haig's answer starts “I replied”."),
@@ -56,74 +59,124 @@ EXPECTED = [
         ),
     ),
     Question(
-        id="issues-open-to-negotiation", type="multiple",
+        id="issues-open-to-negotiation",
+        type="multiple",
         prompt="Which issues did Dobrynin say Moscow was prepared to negotiate on?",
         explanation="“Cuba, Africa, Afghanistan, arms control, and trade”.",
-        themes=("linkage",), passages=("memo-linkage",), difficulty=2, points=2.0,
+        themes=("linkage",),
+        passages=("memo-linkage",),
+        difficulty=2,
+        points=2.0,
         choices=(
-            Choice("a", "Cuba", True), Choice("b", "Afghanistan", True),
+            Choice("a", "Cuba", True),
+            Choice("b", "Afghanistan", True),
             Choice("c", "Nicaragua", False, "Nicaragua is Haig's example, not on Dobrynin's list."),
             Choice("d", "Lebanon", False),
         ),
     ),
     Question(
-        id="weighted", type="multiple", prompt="Which of these are on Dobrynin's list?",
-        explanation="“arms control, and trade”.", themes=("linkage",), passages=("memo-linkage",), difficulty=3,
+        id="weighted",
+        type="multiple",
+        prompt="Which of these are on Dobrynin's list?",
+        explanation="“arms control, and trade”.",
+        themes=("linkage",),
+        passages=("memo-linkage",),
+        difficulty=3,
         choices=(Choice("a", "arms control", True), Choice("b", "trade", True), Choice("c", "the PLO", False)),
     ),
     Question(
-        id="tnf-next-week", type="truefalse", prompt="Dobrynin asked “Why not next week?” about TNF talks.",
+        id="tnf-next-week",
+        type="truefalse",
+        prompt="Dobrynin asked “Why not next week?” about TNF talks.",
         explanation="The TNF paragraph ends with Dobrynin's question.",
-        themes=("arms-control",), passages=("memo-tnf",), difficulty=1,
+        themes=("arms-control",),
+        passages=("memo-tnf",),
+        difficulty=1,
         choices=(
             Choice("a", "True", True, "Right: “Why not next week?”"),
             Choice("b", "False", False, "Read the TNF paragraph again."),
         ),
     ),
     Question(
-        id="in-sum", type="truefalse", prompt='Haig writes that the letter is "new or startling" in \\*content\\*.',
+        id="in-sum",
+        type="truefalse",
+        prompt='Haig writes that the letter is "new or startling" in \\*content\\*.',
         explanation="“while the letter offers nothing new or startling”.",
-        themes=("tone-and-intent",), passages=("memo-in-sum",), difficulty=1,
+        themes=("tone-and-intent",),
+        passages=("memo-in-sum",),
+        difficulty=1,
         choices=(Choice("a", "True", False), Choice("b", "False", True)),
     ),
     Question(
-        id="meeting", type="truefalse", prompt="Haig reads in the letter *an almost open appeal* for a meeting.",
+        id="meeting",
+        type="truefalse",
+        prompt="Haig reads in the letter *an almost open appeal* for a meeting.",
         explanation="“He ends with an almost open appeal for a face-to-face meeting with you.”",
-        themes=("summit",), passages=("memo-soviet-nervousness",), difficulty=1,
+        themes=("summit",),
+        passages=("memo-soviet-nervousness",),
+        difficulty=1,
         choices=(Choice("a", "True", True), Choice("b", "False", False)),
     ),
     Question(
-        id="every-construct-7", type="truefalse", prompt="Haig writes that President Carter escapes blame in the letter.",
-        explanation="“Nor does President Carter escape”.", themes=("carter-legacy",),
-        passages=("memo-carter-blamed",), difficulty=1,
+        id="every-construct-7",
+        type="truefalse",
+        prompt="Haig writes that President Carter escapes blame in the letter.",
+        explanation="“Nor does President Carter escape”.",
+        themes=("carter-legacy",),
+        passages=("memo-carter-blamed",),
+        difficulty=1,
         choices=(Choice("a", "True", False), Choice("b", "False", True)),
     ),
     Question(
-        id="tnf-question", type="short", prompt="What did Dobrynin ask about **TNF** talks, in his own words?",
-        explanation="“Why not next week?”", themes=("arms-control",), passages=("memo-tnf",), difficulty=1,
+        id="tnf-question",
+        type="short",
+        prompt="What did Dobrynin ask about **TNF** talks, in his own words?",
+        explanation="“Why not next week?”",
+        themes=("arms-control",),
+        passages=("memo-tnf",),
+        difficulty=1,
         answers=("Why not next week?", "next week"),
     ),
     Question(
-        id="casa-pacifica-year", type="numeric", prompt="In what year was the reception at “Casa Pacifica”?",
-        explanation="June 1973.", themes=("detente", "summit"), passages=("letter-opening",), difficulty=1,
-        answer=1973.0, tolerance=1.0,
+        id="casa-pacifica-year",
+        type="numeric",
+        prompt="In what year was the reception at “Casa Pacifica”?",
+        explanation="June 1973.",
+        themes=("detente", "summit"),
+        passages=("letter-opening",),
+        difficulty=1,
+        answer=1973.0,
+        tolerance=1.0,
     ),
     Question(
-        id="days-between-letters", type="numeric",
+        id="days-between-letters",
+        type="numeric",
         prompt="About how many days passed between the letter of April 24 and the reply of May 25, 1981?",
-        explanation="From April 24 to May 25 is 31 days.", themes=("sourcing",),
-        passages=("memo-heading-and-delivery", "letter-opening"), difficulty=2, minimum=30.0, maximum=32.0,
+        explanation="From April 24 to May 25 is 31 days.",
+        themes=("sourcing",),
+        passages=("memo-heading-and-delivery", "letter-opening"),
+        difficulty=2,
+        minimum=30.0,
+        maximum=32.0,
     ),
     Question(
-        id="page-of-the-letter", type="numeric", prompt="On which page of the volume does Brezhnev's letter begin?",
-        explanation="The letter's heading follows the “[Page 155]” marker.", themes=("sourcing",),
-        passages=("letter-opening",), difficulty=2, answer=155.0,
+        id="page-of-the-letter",
+        type="numeric",
+        prompt="On which page of the volume does Brezhnev's letter begin?",
+        explanation="The letter's heading follows the “[Page 155]” marker.",
+        themes=("sourcing",),
+        passages=("letter-opening",),
+        difficulty=2,
+        answer=155.0,
     ),
     Question(
-        id="voices", type="matching", prompt="Match each phrase with its speaker.",
+        id="voices",
+        type="matching",
+        prompt="Match each phrase with its speaker.",
         explanation="Haig's “In sum”, Dobrynin on TNF, Brezhnev on the Carter administration.",
         themes=("sourcing", "tone-and-intent"),
-        passages=("memo-in-sum", "memo-tnf", "letter-carter-and-new-administration"), difficulty=2,
+        passages=("memo-in-sum", "memo-tnf", "letter-carter-and-new-administration"),
+        difficulty=2,
         pairs=(
             Pair("a", "a substantial lack of Soviet confidence", "Haig"),
             Pair("b", "Why not next week?", "Dobrynin"),
@@ -132,33 +185,50 @@ EXPECTED = [
         distractors=("Reagan",),
     ),
     Question(
-        id="fact-of-life", type="single", prompt="Haig replied that linkage was _____.",
-        explanation="“I replied that linkage was a fact of life”.", themes=("linkage",), passages=("memo-linkage",),
+        id="fact-of-life",
+        type="single",
+        prompt="Haig replied that linkage was _____.",
+        explanation="“I replied that linkage was a fact of life”.",
+        themes=("linkage",),
+        passages=("memo-linkage",),
         difficulty=1,
         choices=(
-            Choice("a", "a fact of life", True), Choice("b", "a mistake", False),
+            Choice("a", "a fact of life", True),
+            Choice("b", "a mistake", False),
             Choice("c", "open to negotiation", False),
         ),
     ),
     Question(
-        id="lion-s-share", type="cloze",
+        id="lion-s-share",
+        type="cloze",
         prompt="Carter is blamed for the “{{lion’s share|lion's share}}” of the responsibility.",
-        explanation="He is blamed for the “lion’s share” of the responsibility.", themes=("carter-legacy",),
-        passages=("memo-carter-blamed",), difficulty=1, match="exact",
+        explanation="He is blamed for the “lion’s share” of the responsibility.",
+        themes=("carter-legacy",),
+        passages=("memo-carter-blamed",),
+        difficulty=1,
+        match="exact",
         blanks=(Blank("1", ("lion’s share", "lion's share")),),
     ),
     Question(
-        id="nervousness-essay", type="essay",
+        id="nervousness-essay",
+        type="essay",
         prompt="Argue for or against Haig's reading of “substantial Soviet nervousness”.",
-        explanation="Compare Haig's summary with the letter's own words.", themes=("tone-and-intent",),
-        passages=("memo-soviet-nervousness",), difficulty=3, points=5.0,
+        explanation="Compare Haig's summary with the letter's own words.",
+        themes=("tone-and-intent",),
+        passages=("memo-soviet-nervousness",),
+        difficulty=3,
+        points=5.0,
         rubric="- Quotes the letter exactly.\n- Weighs one passage that cuts the other way.",
     ),
     Question(
-        id="escapes", type="short",
+        id="escapes",
+        type="short",
         prompt="Colon : hash # equals = braces { } tilde ~ backslash \\ and a new\nline.",
-        explanation="Every escape: \\n is a new line.", themes=("sourcing",),
-        passages=("memo-heading-and-delivery",), difficulty=2, answers=("yes = right",),
+        explanation="Every escape: \\n is a new line.",
+        themes=("sourcing",),
+        passages=("memo-heading-and-delivery",),
+        difficulty=2,
+        answers=("yes = right",),
     ),
 ]
 
@@ -200,8 +270,12 @@ def test_questions_without_tags_take_the_defaults_and_warnings_name_lines():
     result = read_fixture("needs-defaults.gift", defaults)
     assert result.errors == []
     essay, short = result.questions
-    assert (essay.id, essay.type, essay.explanation, essay.rubric) == ("write", "essay", MISSING_EXPLANATION,
-                                                                         MISSING_RUBRIC)
+    assert (essay.id, essay.type, essay.explanation, essay.rubric) == (
+        "write",
+        "essay",
+        MISSING_EXPLANATION,
+        MISSING_RUBRIC,
+    )
     assert (short.themes, short.passages, short.difficulty) == (("sourcing",), ("memo-heading-and-delivery",), 1)
     assert short.answers == ("Dobrynin", "Ambassador Dobrynin")
     assert [(w.line, w.message[:30]) for w in result.warnings] == [
@@ -264,23 +338,34 @@ def test_what_gift_cannot_carry_is_converted_or_left_out_with_a_warning():
             assert question.id not in back
 
 
-@pytest.mark.parametrize("prompt", [
-    "Complete Haig's words: linkage was {{a fact of life}}, he replied.",
-    "Haig replied that linkage was a {{fact of life|fact}}",
-    "{{Dobrynin}} gave Haig the letter.",
-])
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Complete Haig's words: linkage was {{a fact of life}}, he replied.",
+        "Haig replied that linkage was a {{fact of life|fact}}",
+        "{{Dobrynin}} gave Haig the letter.",
+    ],
+)
 def test_a_cloze_with_one_blank_goes_round_wherever_the_blank_is(prompt):
     blanks = (Blank("1", tuple(prompt.split("{{")[1].split("}}")[0].split("|"))),)
     question = Question(
-        id="one-blank", type="cloze", prompt=prompt, explanation="“I replied that linkage was a fact of life”.",
-        themes=("linkage",), passages=("memo-linkage",), difficulty=1, blanks=blanks,
+        id="one-blank",
+        type="cloze",
+        prompt=prompt,
+        explanation="“I replied that linkage was a fact of life”.",
+        themes=("linkage",),
+        passages=("memo-linkage",),
+        difficulty=1,
+        blanks=blanks,
     )
     result = parse_gift(write_gift([question]).data)
     assert result.errors == [] and result.questions == [question]
 
 
-SPECIALS = st.text(alphabet="ab :#={}~\\%[]*_-><|", min_size=1, max_size=20).map(str.strip).filter(
-    lambda text: text and "\n" not in text
+SPECIALS = (
+    st.text(alphabet="ab :#={}~\\%[]*_-><|", min_size=1, max_size=20)
+    .map(str.strip)
+    .filter(lambda text: text and "\n" not in text)
 )
 
 
@@ -288,10 +373,16 @@ SPECIALS = st.text(alphabet="ab :#={}~\\%[]*_-><|", min_size=1, max_size=20).map
 @given(st.lists(SPECIALS, min_size=2, max_size=4, unique=True), SPECIALS, SPECIALS)
 def test_any_special_characters_survive_the_escapes(texts, feedback, explanation):
     question = Question(
-        id="specials", type="single", prompt=f"Which one? {texts[0]}", explanation=f"Because {explanation}",
-        themes=("linkage",), passages=("memo-linkage",), difficulty=2,
-        choices=tuple(Choice(qformat.choice_id(n), text, n == 0, feedback if n == 1 else "")
-                      for n, text in enumerate(texts)),
+        id="specials",
+        type="single",
+        prompt=f"Which one? {texts[0]}",
+        explanation=f"Because {explanation}",
+        themes=("linkage",),
+        passages=("memo-linkage",),
+        difficulty=2,
+        choices=tuple(
+            Choice(qformat.choice_id(n), text, n == 0, feedback if n == 1 else "") for n, text in enumerate(texts)
+        ),
     )
     result = parse_gift(write_gift([question]).data)
     assert result.errors == []

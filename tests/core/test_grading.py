@@ -11,8 +11,22 @@ import pytest
 
 from studyapp.core import grading
 from studyapp.core.grading import (
-    CORRECT, INCORRECT, NOT_A_NUMBER, PARTIAL, UNGRADED, Grade, blank_response, check_response,
-    correct_response, grade, grade_essay, is_answered, item_ids, presentation, right_ids, shuffled,
+    CORRECT,
+    INCORRECT,
+    NOT_A_NUMBER,
+    PARTIAL,
+    UNGRADED,
+    Grade,
+    blank_response,
+    check_response,
+    correct_response,
+    grade,
+    grade_essay,
+    is_answered,
+    item_ids,
+    presentation,
+    right_ids,
+    shuffled,
 )
 from studyapp.core.qformat import TYPES, Choice, Question, parse
 
@@ -142,13 +156,16 @@ def test_single_is_all_or_nothing_with_the_chosen_choices_feedback():
     q = example("single")
     right = grade(q, {"choice": "b"})
     assert (right.score, right.status) == (1.0, CORRECT)
-    assert right.feedback == ("Yes: \"He began by emphasizing…\" — Haig is paraphrasing the ambassador.",)
+    assert right.feedback == ('Yes: "He began by emphasizing…" — Haig is paraphrasing the ambassador.',)
     wrong = grade(q, {"choice": "a"})
     assert (wrong.score, wrong.status) == (0.0, INCORRECT)
     assert wrong.feedback == ('The letter never uses the word "provocations".',)
     assert grade(q, {"choice": "d"}).feedback == ()
     assert [(p.id, p.correct, p.given, p.expected) for p in wrong.per_part] == [
-        ("a", False, True, False), ("b", False, False, True), ("c", True, False, False), ("d", True, False, False),
+        ("a", False, True, False),
+        ("b", False, False, True),
+        ("c", True, False, False),
+        ("d", True, False, False),
     ]
 
 
@@ -192,9 +209,14 @@ def test_multiple_counts_a_duplicate_once_and_ignores_the_order_given():
 
 
 def test_multiple_feedback_follows_the_question_order():
-    q = replace(example("multiple"), choices=(
-        Choice("a", "One", True, "first"), Choice("b", "Two", False, "second"), Choice("c", "Three", True, "third"),
-    ))
+    q = replace(
+        example("multiple"),
+        choices=(
+            Choice("a", "One", True, "first"),
+            Choice("b", "Two", False, "second"),
+            Choice("c", "Three", True, "third"),
+        ),
+    )
     assert grade(q, {"choices": ["c", "b", "a"]}).feedback == ("first", "second", "third")
 
 
@@ -211,7 +233,8 @@ def test_multiple_empty_scores_0_and_unknown_ids_are_refused():
     assert check_response(q, {"choices": ["a", "z", "z"]}) == ["choice 'z' is not a choice of this question"]
     assert check_response(q, {"choices": "abc"}) == ["'choices' must be a list of choice ids such as ['a', 'c']"]
     assert check_response(q, {"choices": ["a", 1, None]}) == [
-        "choice ids are text such as 'a', not a number", "choice ids are text such as 'a', not null",
+        "choice ids are text such as 'a', not a number",
+        "choice ids are text such as 'a', not null",
     ]
 
 
@@ -291,8 +314,25 @@ def test_numeric_reads_numbers_as_typed(typed):
     assert grade(example("numeric"), {"value": typed}).status == CORRECT
 
 
-@pytest.mark.parametrize("typed", ["nineteen seventy-three", "1 973", "1,97", "19,73", "1,5", "1973a", "0x7b5",
-                                   "nan", "inf", "-", ".", "1e", "--1973", "1973-"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "nineteen seventy-three",
+        "1 973",
+        "1,97",
+        "19,73",
+        "1,5",
+        "1973a",
+        "0x7b5",
+        "nan",
+        "inf",
+        "-",
+        ".",
+        "1e",
+        "--1973",
+        "1973-",
+    ],
+)
 def test_numeric_not_a_number_scores_0_with_feedback(typed):
     q = example("numeric")
     assert check_response(q, {"value": typed}) == []
@@ -304,7 +344,11 @@ def test_numeric_not_a_number_scores_0_with_feedback(typed):
 def test_numeric_tolerance_is_inclusive():
     q = numeric("answer: 10\ntolerance: 0.5")
     assert [grade(q, {"value": v}).status == CORRECT for v in ("9.5", "10.5", "9.49", "10.51", "10")] == [
-        True, True, False, False, True,
+        True,
+        True,
+        False,
+        False,
+        True,
     ]
     assert grade(q, {"value": "12"}).per_part[0].expected == "10 ± 0.5"
 
@@ -323,7 +367,11 @@ def test_numeric_boundaries_survive_binary_rounding():
 def test_numeric_range_is_inclusive():
     q = EXAMPLES["example-numeric-range"]  # 30..32
     assert [grade(q, {"value": v}).status == CORRECT for v in ("30", "32", "31.5", "29.999", "32.001")] == [
-        True, True, True, False, False,
+        True,
+        True,
+        True,
+        False,
+        False,
     ]
     assert grade(q, {"value": "1"}).per_part[0].expected == "30 to 32"
     assert correct_response(q) == {"value": "30"}
@@ -377,7 +425,10 @@ def test_ordering_shares_of_pairs(four):
     ends_swapped = grade(four, {"order": [ids[3], ids[1], ids[2], ids[0]]})
     assert ends_swapped.fraction == pytest.approx(1 / 6)
     assert [(p.given, p.expected, p.correct) for p in one_swap.per_part] == [
-        (1, 1, True), (3, 2, False), (2, 3, False), (4, 4, True),
+        (1, 1, True),
+        (3, 2, False),
+        (2, 3, False),
+        (4, 4, True),
     ]
 
 
@@ -388,10 +439,14 @@ def test_ordering_must_list_each_item_once(four):
     assert check_response(four, {"order": [ids[0], ids[0], ids[1], ids[2]]}) == [once]
     assert check_response(four, {"order": list(ids) + [ids[0]]}) == [once]
     assert check_response(four, {"order": ["1", ids[1], ids[2], ids[3]]}) == [
-        "item '1' is not an item of this question", once,
+        "item '1' is not an item of this question",
+        once,
     ]
     assert check_response(four, {"order": "abcd"}) == ["'order' must be a list of item ids"]
-    assert check_response(four, {"order": [[ids[0]], ids[1], ids[2], ids[3]]}) == ["item ids are text, not a list", once]
+    assert check_response(four, {"order": [[ids[0]], ids[1], ids[2], ids[3]]}) == [
+        "item ids are text, not a list",
+        once,
+    ]
     assert grade(four, {"order": list(ids[:3])}).score == 0.0
     assert not is_answered(four, {"order": []}) and grade(four, {"order": []}).score == 0.0
 
@@ -446,7 +501,9 @@ def test_cloze_share_of_blanks():
     two = grade(q, {"blanks": {"1": "lion's share", "2": "detente", "3": "Reagan"}})
     assert (two.fraction, two.status) == (pytest.approx(2 / 3), PARTIAL)
     assert [(p.id, p.correct, p.given) for p in two.per_part] == [
-        ("1", True, "lion's share"), ("2", True, "detente"), ("3", False, "Reagan"),
+        ("1", True, "lion's share"),
+        ("2", True, "detente"),
+        ("3", False, "Reagan"),
     ]
     assert grade(q, {"blanks": {"3": "Carter"}}).fraction == pytest.approx(1 / 3)
     assert grade(q, {"blanks": {"1": None, "3": "Carter"}}).fraction == pytest.approx(1 / 3)
@@ -483,7 +540,12 @@ def test_an_essay_is_ungraded_until_a_person_grades_it():
 def test_grade_essay_clamps_and_validates():
     q = example("essay")
     half = grade_essay(q, 2.5, "  Quotes well; no judgement.  ")
-    assert (half.score, half.fraction, half.status, half.feedback) == (2.5, 0.5, PARTIAL, ("Quotes well; no judgement.",))
+    assert (half.score, half.fraction, half.status, half.feedback) == (
+        2.5,
+        0.5,
+        PARTIAL,
+        ("Quotes well; no judgement.",),
+    )
     assert (grade_essay(q, 7).score, grade_essay(q, 7).status) == (5.0, CORRECT)
     assert (grade_essay(q, -1).score, grade_essay(q, -1).status) == (0.0, INCORRECT)
     assert grade_essay(q, "3.5").score == 3.5

@@ -6,7 +6,14 @@ import pytest
 
 from studyapp.core.content import load_tree
 from studyapp.core.grading import (
-    CORRECT, INCORRECT, UNGRADED, blank_response, check_response, correct_response, grade, presentation,
+    CORRECT,
+    INCORRECT,
+    UNGRADED,
+    blank_response,
+    check_response,
+    correct_response,
+    grade,
+    presentation,
 )
 from studyapp.core.qformat import parse
 
@@ -21,7 +28,11 @@ def shipped():
         pid: "\n\n".join(paragraph.text for paragraph in passage.quote_paragraphs) or passage.quote
         for pid, passage in tree.passages.items()
     }
-    questions = [q for path in sorted((CONTENT / "questions").glob("*.md")) for q in parse(path.read_bytes(), path.name).questions]
+    questions = [
+        q
+        for path in sorted((CONTENT / "questions").glob("*.md"))
+        for q in parse(path.read_bytes(), path.name).questions
+    ]
     return questions, quotes
 
 

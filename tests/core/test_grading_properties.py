@@ -7,8 +7,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyapp.core.grading import (
-    CORRECT, INCORRECT, PARTIAL, UNGRADED, blank_response, check_response, correct_response, grade,
-    is_answered, item_ids, presentation, right_ids,
+    CORRECT,
+    INCORRECT,
+    PARTIAL,
+    UNGRADED,
+    blank_response,
+    check_response,
+    correct_response,
+    grade,
+    is_answered,
+    item_ids,
+    presentation,
+    right_ids,
 )
 from studyapp.core.qformat import Question
 
@@ -40,11 +50,13 @@ def anything_for(draw, q: Question):
     """Arbitrary JSON-like data, often in the question's own field and with its own ids mixed in."""
     key = next(iter(blank_response(q)))
     ids = st.sampled_from(ids_of(q) or ["1"])
-    value = draw(st.one_of(
-        json_like,
-        st.lists(ids | json_like, max_size=6),
-        st.dictionaries(ids | st.text(max_size=5), ids | json_like, max_size=4),
-    ))
+    value = draw(
+        st.one_of(
+            json_like,
+            st.lists(ids | json_like, max_size=6),
+            st.dictionaries(ids | st.text(max_size=5), ids | json_like, max_size=4),
+        )
+    )
     return draw(st.sampled_from([value, {key: value}, {key: value, "extra": value}]))
 
 
@@ -64,7 +76,9 @@ def valid_for(draw, q: Question):
         return {"matches": draw(st.dictionaries(st.sampled_from(lefts), st.none() | st.sampled_from(ids_of(q))))}
     if q.type == "cloze":
         answers = [answer for blank in q.blanks for answer in blank.answers]
-        return {"blanks": draw(st.dictionaries(st.sampled_from(ids_of(q)), st.text(max_size=20) | st.sampled_from(answers)))}
+        return {
+            "blanks": draw(st.dictionaries(st.sampled_from(ids_of(q)), st.text(max_size=20) | st.sampled_from(answers)))
+        }
     if q.type == "numeric":
         number = st.floats(allow_nan=False, allow_infinity=False).map(repr) | st.integers().map(lambda n: f"{n:,}")
         return {"value": draw(number | st.text(max_size=20))}

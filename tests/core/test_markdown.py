@@ -22,8 +22,18 @@ HOSTILE = [
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_input_is_inert(text):
     html = render(text).lower()
-    for needle in ("<script", "onerror", "onload", "onclick", "javascript:", "data:text", "<svg", "<iframe", "<style",
-                   "style="):
+    for needle in (
+        "<script",
+        "onerror",
+        "onload",
+        "onclick",
+        "javascript:",
+        "data:text",
+        "<svg",
+        "<iframe",
+        "<style",
+        "style=",
+    ):
         assert needle not in html
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -24,7 +24,7 @@ from studyapp.core.mastery import (
     review,
 )
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def days_ago(days):
@@ -55,8 +55,11 @@ def test_recency_weighted_share_by_hand():
 def test_partial_credit_and_points_weigh_in():
     # 2 of 4 points 28 days ago (weight .25) and 1 of 2 points 14 days ago (weight .5), 3 of 3 today:
     # (.25 * 2 + .5 * 1 + 3) / (.25 * 4 + .5 * 2 + 3) = 4 / 5 = .8.
-    answers = [Answer(["detente"], 2, 4, days_ago(28)), Answer(["detente"], 1, 2, days_ago(14)),
-               Answer(["detente"], 3, 3, NOW)]
+    answers = [
+        Answer(["detente"], 2, 4, days_ago(28)),
+        Answer(["detente"], 1, 2, days_ago(14)),
+        Answer(["detente"], 3, 3, NOW),
+    ]
     result = mastery(answers, NOW)
     assert result.value == pytest.approx(0.8)
     assert result.level == "secure"
@@ -113,8 +116,14 @@ def test_mastery_by_theme():
 
 
 def test_mastery_overview_agrees_with_mastery_and_mastery_by_theme():
-    answers = [(["linkage", "afghanistan"], 1, 1, days_ago(20)), (["afghanistan", "afghanistan"], 0, 1, days_ago(3)),
-               (["summit"], 1, 2, NOW), (["summit"], 3, 0, NOW), (["zero"], 0, 0, days_ago(1)), ((), 1, 1, days_ago(2))]
+    answers = [
+        (["linkage", "afghanistan"], 1, 1, days_ago(20)),
+        (["afghanistan", "afghanistan"], 0, 1, days_ago(3)),
+        (["summit"], 1, 2, NOW),
+        (["summit"], 3, 0, NOW),
+        (["zero"], 0, 0, days_ago(1)),
+        ((), 1, 1, days_ago(2)),
+    ]
     themes = ["linkage", "detente", "afghanistan"]
     overall, by_theme = mastery_overview(answers, NOW, themes=themes)
     assert overall == mastery(answers, NOW)
@@ -123,16 +132,37 @@ def test_mastery_overview_agrees_with_mastery_and_mastery_by_theme():
     assert (by_theme["zero"].answers, by_theme["afghanistan"].answers, overall.answers) == (0, 2, 4)
 
 
-@pytest.mark.parametrize(("value", "label"), [(None, "not started"), (0, "emerging"), (0.49, "emerging"),
-                                              (0.5, "developing"), (0.79, "developing"), (0.8, "secure"),
-                                              (1, "secure")])
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        (None, "not started"),
+        (0, "emerging"),
+        (0.49, "emerging"),
+        (0.5, "developing"),
+        (0.79, "developing"),
+        (0.8, "secure"),
+        (1, "secure"),
+    ],
+)
 def test_levels(value, label):
     assert level_for(value) == label
 
 
-@pytest.mark.parametrize(("outcome", "rating"), [(True, GOOD), (False, AGAIN), (1, GOOD), (1.0, GOOD),
-                                                 (0.99, HARD), (0.5, HARD), (0.49, AGAIN), (0, AGAIN),
-                                                 (EASY, EASY), (AGAIN, AGAIN)])
+@pytest.mark.parametrize(
+    ("outcome", "rating"),
+    [
+        (True, GOOD),
+        (False, AGAIN),
+        (1, GOOD),
+        (1.0, GOOD),
+        (0.99, HARD),
+        (0.5, HARD),
+        (0.49, AGAIN),
+        (0, AGAIN),
+        (EASY, EASY),
+        (AGAIN, AGAIN),
+    ],
+)
 def test_rating_for(outcome, rating):
     assert rating_for(outcome) == rating
 
@@ -201,5 +231,5 @@ def test_a_hard_answer_gives_a_shorter_interval_than_a_good_one():
 def test_review_times_in_other_zones_are_converted():
     plus_two = timezone(timedelta(hours=2))
     state, due = review(new_card(NOW), True, NOW.astimezone(plus_two))
-    assert due.tzinfo == timezone.utc
+    assert due.tzinfo == UTC
     assert due == NOW + timedelta(minutes=10)

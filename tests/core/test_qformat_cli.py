@@ -91,7 +91,9 @@ def test_quizzes_are_checked_against_the_banks_given(tmp_path, capsys):
     (tmp_path / "questions" / "linkage.md").write_text(GOOD, encoding="utf-8")
     (tmp_path / "quizzes").mkdir()
     quiz = tmp_path / "quizzes" / "linkage.md"
-    quiz.write_text("---\nid: linkage\ntitle: Linkage\nquestions: [linkage-fact, linkage-gone]\n---\n", encoding="utf-8")
+    quiz.write_text(
+        "---\nid: linkage\ntitle: Linkage\nquestions: [linkage-fact, linkage-gone]\n---\n", encoding="utf-8"
+    )
     assert main(["check", str(tmp_path)]) == 1
     assert capsys.readouterr().out.splitlines() == [f"{quiz}:4:1: unknown question 'linkage-gone'"]
 
@@ -100,7 +102,13 @@ def test_runs_as_a_module(tmp_path):
     (tmp_path / "bad.md").write_text("# Nothing here\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "studyapp.core.qformat", "check", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert done.returncode == 1
-    assert done.stdout == f"{tmp_path / 'bad.md'}:1:1: no questions found: a question starts with a line '## <question-id>'\n"
+    assert (
+        done.stdout
+        == f"{tmp_path / 'bad.md'}:1:1: no questions found: a question starts with a line '## <question-id>'\n"
+    )

@@ -44,15 +44,27 @@ CASES = [
     ("bad id characters", bank(SINGLE, CHOICES, qid="Linkage Words"), 1, "bad question id 'Linkage Words'"),
     ("id with underscore", bank(SINGLE, CHOICES, qid="linkage_words"), 1, "bad question id"),
     ("id too long", bank(SINGLE, CHOICES, qid="a" * 101), 1, "the limit is 100"),
-    ("duplicate id in a file", bank(SINGLE, CHOICES) + "\n" + bank(SINGLE, CHOICES), 16,
-     "duplicate question id 'q1' (first used on line 1)"),
+    (
+        "duplicate id in a file",
+        bank(SINGLE, CHOICES) + "\n" + bank(SINGLE, CHOICES),
+        16,
+        "duplicate question id 'q1' (first used on line 1)",
+    ),
     ("no question at all", "# Linkage\n\nJust a description.\n", 1, "no questions found"),
     ("level-1 heading for a question", "# q1\ntype: single\n", 1, "no questions found"),
     # -- fields -----------------------------------------------------------------------------
-    ("text before the fields", "## q1\nWho said it?\n" + SINGLE + "\n" + CHOICES[14:], 2,
-     "expected fields ('key: value'"),
-    ("no blank line before the prompt", bank(SINGLE + "Who said it?\n", CHOICES), 6,
-     "expected a field 'key: value' or a blank line"),
+    (
+        "text before the fields",
+        "## q1\nWho said it?\n" + SINGLE + "\n" + CHOICES[14:],
+        2,
+        "expected fields ('key: value'",
+    ),
+    (
+        "no blank line before the prompt",
+        bank(SINGLE + "Who said it?\n", CHOICES),
+        6,
+        "expected a field 'key: value' or a blank line",
+    ),
     ("unknown field", bank(with_field("tags: cold war"), CHOICES), 6, "unknown field 'tags'"),
     ("misspelt field", bank(SINGLE.replace("difficulty:", "dificulty:"), CHOICES), 5, "did you mean 'difficulty'?"),
     ("field given twice", bank(with_field("type: multiple"), CHOICES), 6, "field 'type' given twice (first on line 2)"),
@@ -62,99 +74,222 @@ CASES = [
     ("empty themes", bank(SINGLE.replace("themes: linkage", "themes:"), CHOICES), 3, "'themes' is empty"),
     ("bad theme id", bank(SINGLE.replace("linkage", "Linkage"), CHOICES), 3, "bad theme id 'Linkage'"),
     ("empty list item", bank(SINGLE.replace("linkage", "linkage,,detente"), CHOICES), 3, "empty item in 'themes'"),
-    ("theme listed twice", bank(SINGLE.replace("linkage", "linkage, linkage"), CHOICES), 3,
-     "theme 'linkage' listed twice"),
-    ("missing passages", bank(SINGLE.replace("passages: memo-linkage\n", ""), CHOICES), 1,
-     "missing field 'passages'"),
+    (
+        "theme listed twice",
+        bank(SINGLE.replace("linkage", "linkage, linkage"), CHOICES),
+        3,
+        "theme 'linkage' listed twice",
+    ),
+    ("missing passages", bank(SINGLE.replace("passages: memo-linkage\n", ""), CHOICES), 1, "missing field 'passages'"),
     ("missing difficulty", bank(SINGLE.replace("difficulty: 1\n", ""), CHOICES), 1, "missing field 'difficulty'"),
-    ("difficulty 4", bank(SINGLE.replace("difficulty: 1", "difficulty: 4"), CHOICES), 5,
-     "difficulty must be 1, 2 or 3, found '4'"),
-    ("difficulty as a word", bank(SINGLE.replace("difficulty: 1", "difficulty: easy"), CHOICES), 5,
-     "difficulty must be 1, 2 or 3"),
+    (
+        "difficulty 4",
+        bank(SINGLE.replace("difficulty: 1", "difficulty: 4"), CHOICES),
+        5,
+        "difficulty must be 1, 2 or 3, found '4'",
+    ),
+    (
+        "difficulty as a word",
+        bank(SINGLE.replace("difficulty: 1", "difficulty: easy"), CHOICES),
+        5,
+        "difficulty must be 1, 2 or 3",
+    ),
     ("points 0", bank(with_field("points: 0"), CHOICES), 6, "points must be a positive number"),
     ("negative points", bank(with_field("points: -2"), CHOICES), 6, "found '-2'"),
     ("points not a number", bank(with_field("points: two"), CHOICES), 6, "points must be a positive number"),
     ("points infinite", bank(with_field("points: 1e999"), CHOICES), 6, "points must be a positive number"),
-    ("field for another type", bank(with_field("tolerance: 1"), CHOICES), 6,
-     "field 'tolerance' is for numeric questions, not single"),
+    (
+        "field for another type",
+        bank(with_field("tolerance: 1"), CHOICES),
+        6,
+        "field 'tolerance' is for numeric questions, not single",
+    ),
     # -- prompt and sections ----------------------------------------------------------------
     ("no prompt", bank(SINGLE, CHOICES[14:]), 1, "question has no prompt"),
     ("missing explanation", bank(SINGLE, CHOICES.replace(EXPLANATION, "")), 1, "missing '### Explanation'"),
-    ("empty explanation", bank(SINGLE, CHOICES.replace(EXPLANATION, "### Explanation\n\n")), 13,
-     "empty '### Explanation'"),
-    ("unknown section", bank(SINGLE, CHOICES.replace("### Choices", "### Options")), 9,
-     "unknown section '### Options'"),
-    ("section given twice", bank(SINGLE, CHOICES + "### Explanation\nAgain.\n"), 15,
-     "section '### Explanation' given twice"),
+    (
+        "empty explanation",
+        bank(SINGLE, CHOICES.replace(EXPLANATION, "### Explanation\n\n")),
+        13,
+        "empty '### Explanation'",
+    ),
+    (
+        "unknown section",
+        bank(SINGLE, CHOICES.replace("### Choices", "### Options")),
+        9,
+        "unknown section '### Options'",
+    ),
+    (
+        "section given twice",
+        bank(SINGLE, CHOICES + "### Explanation\nAgain.\n"),
+        15,
+        "section '### Explanation' given twice",
+    ),
     ("missing answer section", bank(SINGLE, "Who said it?\n\n" + EXPLANATION), 1, "missing '### Choices' section"),
     # -- choices ----------------------------------------------------------------------------
     ("no correct answer", bank(SINGLE, CHOICES.replace("[x]", "[ ]")), 9, "no correct choice"),
-    ("two correct in single choice", bank(SINGLE, CHOICES.replace("[ ]", "[x]")), 9,
-     "exactly one correct choice, found 2"),
+    (
+        "two correct in single choice",
+        bank(SINGLE, CHOICES.replace("[ ]", "[x]")),
+        9,
+        "exactly one correct choice, found 2",
+    ),
     ("one choice only", bank(SINGLE, CHOICES.replace("- [ ] Dobrynin\n", "")), 9, "at least 2 choices, found 1"),
     ("empty choice", bank(SINGLE, CHOICES.replace("[ ] Dobrynin", "[ ] ")), 11, "empty item"),
-    ("choice without a box", bank(SINGLE, CHOICES.replace("- [ ] Dobrynin", "- Dobrynin")), 11,
-     "expected a list item '- [x] text' or '- [ ] text'"),
+    (
+        "choice without a box",
+        bank(SINGLE, CHOICES.replace("- [ ] Dobrynin", "- Dobrynin")),
+        11,
+        "expected a list item '- [x] text' or '- [ ] text'",
+    ),
     ("same choice twice", bank(SINGLE, CHOICES.replace("Dobrynin", "Haig")), 11, "same text as the item on line 10"),
-    ("feedback line with no choice", bank(SINGLE, section("Choices", "  > Why?", "- [x] Haig", "- [ ] Dobrynin")), 10,
-     "feedback line ('  > ...') with no item above it"),
+    (
+        "feedback line with no choice",
+        bank(SINGLE, section("Choices", "  > Why?", "- [x] Haig", "- [ ] Dobrynin")),
+        10,
+        "feedback line ('  > ...') with no item above it",
+    ),
     ("multiple with no correct", bank(typed("multiple"), CHOICES.replace("[x]", "[ ]")), 9, "no correct choice"),
-    ("truefalse with other labels", bank(typed("truefalse"), section("Choices", "- [x] Yes", "- [ ] No")), 9,
-     "exactly two choices, '- [ ] True' then '- [ ] False'"),
-    ("truefalse in the wrong order", bank(typed("truefalse"), section("Choices", "- [x] False", "- [ ] True")), 9,
-     "'- [ ] True' then '- [ ] False'"),
+    (
+        "truefalse with other labels",
+        bank(typed("truefalse"), section("Choices", "- [x] Yes", "- [ ] No")),
+        9,
+        "exactly two choices, '- [ ] True' then '- [ ] False'",
+    ),
+    (
+        "truefalse in the wrong order",
+        bank(typed("truefalse"), section("Choices", "- [x] False", "- [ ] True")),
+        9,
+        "'- [ ] True' then '- [ ] False'",
+    ),
     ("choices in an essay", bank(typed("essay"), ESSAY_BODY), 9, "an essay question has no '### Choices' section"),
     # -- short and cloze --------------------------------------------------------------------
     ("short without answers", bank(typed("short"), section("Answers")), 9, "needs at least one answer"),
     ("short answer of punctuation only", bank(typed("short"), section("Answers", "- ...")), 10, "only punctuation"),
-    ("short with feedback", bank(typed("short"), section("Answers", "- Haig", "  > Yes")), 11,
-     "feedback lines ('  > ...') are not allowed in '### Answers'"),
-    ("bad match mode", bank(typed("short", "match: fuzzy"), section("Answers", "- Haig")), 6,
-     "match must be 'normalized' or 'exact'"),
-    ("unclosed cloze blank", bank(typed(CLOZE), "Linkage was a {{fact of life.\n\n" + EXPLANATION), 7,
-     "blank '{{' is not closed"),
+    (
+        "short with feedback",
+        bank(typed("short"), section("Answers", "- Haig", "  > Yes")),
+        11,
+        "feedback lines ('  > ...') are not allowed in '### Answers'",
+    ),
+    (
+        "bad match mode",
+        bank(typed("short", "match: fuzzy"), section("Answers", "- Haig")),
+        6,
+        "match must be 'normalized' or 'exact'",
+    ),
+    (
+        "unclosed cloze blank",
+        bank(typed(CLOZE), "Linkage was a {{fact of life.\n\n" + EXPLANATION),
+        7,
+        "blank '{{' is not closed",
+    ),
     ("empty blank", bank(typed(CLOZE), "Linkage was a {{}} of life.\n\n" + EXPLANATION), 7, "empty blank"),
-    ("empty alternative in a blank", bank(typed(CLOZE), "Linkage was a {{fact|}} of life.\n\n" + EXPLANATION), 7,
-     "empty blank or empty answer"),
-    ("cloze with no blank", bank(typed(CLOZE), "Linkage was a fact of life.\n\n" + EXPLANATION), 1,
-     "needs at least one blank"),
+    (
+        "empty alternative in a blank",
+        bank(typed(CLOZE), "Linkage was a {{fact|}} of life.\n\n" + EXPLANATION),
+        7,
+        "empty blank or empty answer",
+    ),
+    (
+        "cloze with no blank",
+        bank(typed(CLOZE), "Linkage was a fact of life.\n\n" + EXPLANATION),
+        1,
+        "needs at least one blank",
+    ),
     # -- numeric ----------------------------------------------------------------------------
-    ("numeric without answer", bank(typed("numeric"), NUMERIC_BODY), 1,
-     "needs 'answer: <number>' or 'range: <low>..<high>'"),
+    (
+        "numeric without answer",
+        bank(typed("numeric"), NUMERIC_BODY),
+        1,
+        "needs 'answer: <number>' or 'range: <low>..<high>'",
+    ),
     ("answer not a number", bank(typed("numeric", "answer: nineteen"), NUMERIC_BODY), 6, "answer must be a number"),
-    ("negative tolerance", bank(typed("numeric", "answer: 1973\ntolerance: -1"), NUMERIC_BODY), 7,
-     "tolerance must be 0 or more"),
-    ("tolerance not a number", bank(typed("numeric", "answer: 1973\ntolerance: a bit"), NUMERIC_BODY), 7,
-     "tolerance must be a number"),
-    ("tolerance without answer", bank(typed("numeric", "range: 1..2\ntolerance: 1"), NUMERIC_BODY), 7,
-     "'tolerance' needs an 'answer'"),
-    ("range with min > max", bank(typed("numeric", "range: 1975..1970"), NUMERIC_BODY), 6,
-     "range starts above its end: 1975 > 1970"),
+    (
+        "negative tolerance",
+        bank(typed("numeric", "answer: 1973\ntolerance: -1"), NUMERIC_BODY),
+        7,
+        "tolerance must be 0 or more",
+    ),
+    (
+        "tolerance not a number",
+        bank(typed("numeric", "answer: 1973\ntolerance: a bit"), NUMERIC_BODY),
+        7,
+        "tolerance must be a number",
+    ),
+    (
+        "tolerance without answer",
+        bank(typed("numeric", "range: 1..2\ntolerance: 1"), NUMERIC_BODY),
+        7,
+        "'tolerance' needs an 'answer'",
+    ),
+    (
+        "range with min > max",
+        bank(typed("numeric", "range: 1975..1970"), NUMERIC_BODY),
+        6,
+        "range starts above its end: 1975 > 1970",
+    ),
     ("malformed range", bank(typed("numeric", "range: 1970-1975"), NUMERIC_BODY), 6, "range must be 'low..high'"),
-    ("both answer and range", bank(typed("numeric", "answer: 1973\nrange: 1970..1975"), NUMERIC_BODY), 7,
-     "either 'answer' (with an optional 'tolerance') or 'range', not both"),
+    (
+        "both answer and range",
+        bank(typed("numeric", "answer: 1973\nrange: 1970..1975"), NUMERIC_BODY),
+        7,
+        "either 'answer' (with an optional 'tolerance') or 'range', not both",
+    ),
     # -- ordering and matching --------------------------------------------------------------
-    ("ordering with 2 items", bank(typed("ordering"), section("Order", "1. NATO", "2. Afghanistan")), 9,
-     "at least 3 items, found 2"),
-    ("ordering misnumbered", bank(typed("ordering"), section("Order", "1. NATO", "3. San Clemente", "4. Kabul")), 11,
-     "expected item number 2, found 3"),
-    ("ordering with bullets", bank(typed("ordering"), section("Order", "- NATO")), 10,
-     "expected a numbered item '1. text'"),
-    ("matching pair missing =>",
-     bank(typed("matching"), section("Pairs", "- Haig => fact of life", "- Dobrynin: Why not?", "- Brezhnev => Pax")),
-     11, "expected a pair '- left => right'"),
+    (
+        "ordering with 2 items",
+        bank(typed("ordering"), section("Order", "1. NATO", "2. Afghanistan")),
+        9,
+        "at least 3 items, found 2",
+    ),
+    (
+        "ordering misnumbered",
+        bank(typed("ordering"), section("Order", "1. NATO", "3. San Clemente", "4. Kabul")),
+        11,
+        "expected item number 2, found 3",
+    ),
+    (
+        "ordering with bullets",
+        bank(typed("ordering"), section("Order", "- NATO")),
+        10,
+        "expected a numbered item '1. text'",
+    ),
+    (
+        "matching pair missing =>",
+        bank(
+            typed("matching"), section("Pairs", "- Haig => fact of life", "- Dobrynin: Why not?", "- Brezhnev => Pax")
+        ),
+        11,
+        "expected a pair '- left => right'",
+    ),
     ("matching right side empty", bank(typed("matching"), section("Pairs", "- Haig =>")), 10, "nothing after '=>'"),
-    ("matching with 2 pairs", bank(typed("matching"), section("Pairs", "- Haig => a", "- Dobrynin => b", "- => c")), 9,
-     "at least 3 pairs"),
-    ("matching left side twice", bank(typed("matching"), section("Pairs", "- Haig => a", "- Haig => b", "- B => c")),
-     11, "left-hand side 'Haig' given twice"),
+    (
+        "matching with 2 pairs",
+        bank(typed("matching"), section("Pairs", "- Haig => a", "- Dobrynin => b", "- => c")),
+        9,
+        "at least 3 pairs",
+    ),
+    (
+        "matching left side twice",
+        bank(typed("matching"), section("Pairs", "- Haig => a", "- Haig => b", "- B => c")),
+        11,
+        "left-hand side 'Haig' given twice",
+    ),
     # -- essay and evidence -----------------------------------------------------------------
     ("essay without rubric", bank(typed("essay"), "Argue.\n\n" + EXPLANATION), 1, "missing '### Rubric' section"),
-    ("evidence passage not among passages",
-     bank(typed("evidence", "evidence-passage: letter-nato"), section("Evidence", LINKAGE_SENTENCE)), 6,
-     "evidence-passage 'letter-nato' is not among the question's passages"),
-    ("evidence with only wrong sentences", bank(typed("evidence"), section("Evidence", "- [ ] I replied.")), 9,
-     "at least one supporting sentence"),
+    (
+        "evidence passage not among passages",
+        bank(typed("evidence", "evidence-passage: letter-nato"), section("Evidence", LINKAGE_SENTENCE)),
+        6,
+        "evidence-passage 'letter-nato' is not among the question's passages",
+    ),
+    (
+        "evidence with only wrong sentences",
+        bank(typed("evidence"), section("Evidence", "- [ ] I replied.")),
+        9,
+        "at least one supporting sentence",
+    ),
 ]
 
 
@@ -209,7 +344,7 @@ def test_column_points_at_the_bad_list_item():
 
 
 def test_non_utf8_bytes_give_one_error_at_the_first_bad_byte():
-    data = bank(SINGLE, CHOICES).encode() .replace(b"Dobrynin", b"Dobr\xfdnin")
+    data = bank(SINGLE, CHOICES).encode().replace(b"Dobrynin", b"Dobr\xfdnin")
     [error] = parse(data, "bank.md").errors
     assert (error.line, error.column) == (11, 11)
     assert "not UTF-8" in error.message and "0xfd" in error.message
@@ -317,18 +452,26 @@ def test_evidence_sentence_that_is_only_part_of_one():
 
 
 def test_evidence_sentence_with_straight_quotes_for_curly_ones():
-    passages = {"memo-linkage": "He began by emphasizing that the Soviets have deliberately not responded to "
-                                "serious U.S. “provocations.” Specifically, Moscow has refrained."}
-    text = bank(EVIDENCE, 'Which?\n\n### Evidence\n- He began by emphasizing that the Soviets have deliberately '
-                          'not responded to serious U.S. "provocations."\n\n' + EXPLANATION)
+    passages = {
+        "memo-linkage": "He began by emphasizing that the Soviets have deliberately not responded to "
+        "serious U.S. “provocations.” Specifically, Moscow has refrained."
+    }
+    text = bank(
+        EVIDENCE,
+        "Which?\n\n### Evidence\n- He began by emphasizing that the Soviets have deliberately "
+        'not responded to serious U.S. "provocations."\n\n' + EXPLANATION,
+    )
     [problem] = validate(parse(text, "bank.md").questions, THEMES, passages)
     assert "check the quotation marks and dashes" in problem.message
 
 
 def test_evidence_whole_sentence_passes():
-    text = bank(EVIDENCE, "Which?\n\n### Evidence\n- I replied that linkage was a fact of life, and that we could "
-                          "not sit by while the Soviets and Cubans continued to pump arms into Nicaragua as if "
-                          "these Russian activities were of no importance to us.\n\n" + EXPLANATION)
+    text = bank(
+        EVIDENCE,
+        "Which?\n\n### Evidence\n- I replied that linkage was a fact of life, and that we could "
+        "not sit by while the Soviets and Cubans continued to pump arms into Nicaragua as if "
+        "these Russian activities were of no importance to us.\n\n" + EXPLANATION,
+    )
     assert problems_of(text) == []
 
 

@@ -7,8 +7,17 @@ from pathlib import Path
 import pytest
 
 from studyapp.core.qformat import (
-    TYPES, Blank, Choice, EvidenceSentence, Pair, evidence_choices, fill_blanks, parse, validate,
-    write, write_question,
+    TYPES,
+    Blank,
+    Choice,
+    EvidenceSentence,
+    Pair,
+    evidence_choices,
+    fill_blanks,
+    parse,
+    validate,
+    write,
+    write_question,
 )
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "question-format.md"
@@ -67,7 +76,9 @@ def test_common_fields(examples):
     assert q.themes == ("sourcing", "tone-and-intent")
     assert q.passages == ("memo-dobrynin-restraint",)
     assert q.difficulty == 2 and q.points == 1
-    assert q.prompt.startswith('Whose words are we reading when the memorandum says the Soviets "have deliberately not\n')
+    assert q.prompt.startswith(
+        'Whose words are we reading when the memorandum says the Soviets "have deliberately not\n'
+    )
     assert q.hint == "How does the paragraph open?"
     assert q.explanation.startswith('The paragraph opens "In my conversation with Dobrynin…"')
     assert q.explanation.endswith("from a signed letter.")
@@ -90,7 +101,10 @@ def test_multiple(examples):
 
 
 def test_truefalse(examples):
-    assert [(c.id, c.text, c.correct) for c in examples["truefalse"].choices] == [("a", "True", False), ("b", "False", True)]
+    assert [(c.id, c.text, c.correct) for c in examples["truefalse"].choices] == [
+        ("a", "True", False),
+        ("b", "False", True),
+    ]
 
 
 def test_short(examples):
@@ -157,9 +171,11 @@ def test_evidence_choices_are_the_passage_sentences(examples):
 
 
 def test_evidence_passage_defaults_to_the_first_passage():
-    text = EXAMPLES[EXAMPLES.index("## example-evidence-summit"):].replace(
-        "evidence-passage: letter-peace-and-meeting\n", ""
-    ).replace("passages: letter-peace-and-meeting", "passages: letter-peace-and-meeting, memo-soviet-nervousness")
+    text = (
+        EXAMPLES[EXAMPLES.index("## example-evidence-summit") :]
+        .replace("evidence-passage: letter-peace-and-meeting\n", "")
+        .replace("passages: letter-peace-and-meeting", "passages: letter-peace-and-meeting, memo-soviet-nervousness")
+    )
     [q] = parse(text, "bank.md").questions
     assert q.evidence_passage == "letter-peace-and-meeting"
 
@@ -216,7 +232,9 @@ def test_numbers_are_written_so_they_read_back_the_same(examples):
 
 
 def test_ambiguous_evidence_sentence_gets_an_explicit_box(examples):
-    q = replace(examples["evidence"], evidence=(EvidenceSentence("[x] marks the spot."), EvidenceSentence("[ ] too.", False)))
+    q = replace(
+        examples["evidence"], evidence=(EvidenceSentence("[x] marks the spot."), EvidenceSentence("[ ] too.", False))
+    )
     text = write([q])
     assert "- [x] [x] marks the spot." in text and "- [ ] [ ] too." in text
     assert parse(text, "x.md").questions == [q]

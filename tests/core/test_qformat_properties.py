@@ -4,8 +4,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studyapp.core.qformat import (
-    Blank, Choice, EvidenceSentence, Pair, Question, evidence_choices, normalize_answer, parse,
-    validate, write,
+    Blank,
+    Choice,
+    EvidenceSentence,
+    Pair,
+    Question,
+    evidence_choices,
+    normalize_answer,
+    parse,
+    validate,
+    write,
 )
 from studyapp.core.sentences import split_sentences
 
@@ -17,16 +25,71 @@ FEWER = settings(SETTINGS, max_examples=50)
 
 #: Lines that reach deep into the parser, mixed with arbitrary text.
 FORMAT_LINES = [
-    "## q1", "## q2", "##", "## Bad Id", "# Title", "type: single", "type: multiple", "type: truefalse",
-    "type: short", "type: numeric", "type: ordering", "type: matching", "type: cloze", "type: essay",
-    "type: evidence", "themes: linkage", "themes: a,,b", "passages: memo-linkage, letter-nato",
-    "difficulty: 2", "difficulty: 9", "points: 0.5", "points: -1", "match: exact", "match: x",
-    "answer: 1973", "answer: 1e999", "tolerance: -1", "range: 1..2", "range: 3..1", "range: x",
-    "evidence-passage: letter-nato", "evidence-passage: memo-linkage", "", "", "Prompt {{a|b}} text {{",
-    "{{}}", "### Choices", "### Answers", "### Order", "### Pairs", "### Rubric", "### Evidence",
-    "### Hint", "### Explanation", "### Other", "- [x] Haig", "- [ ] Dobrynin", "- [ ] True",
-    "- [x] False", "- plain", "-", "- ", "  > feedback", "  >", "1. first", "2. second", "3.", "- a => b",
-    "- => extra", "- =>", "- left", "Because.", "\ufeff", "\r", "key: value",
+    "## q1",
+    "## q2",
+    "##",
+    "## Bad Id",
+    "# Title",
+    "type: single",
+    "type: multiple",
+    "type: truefalse",
+    "type: short",
+    "type: numeric",
+    "type: ordering",
+    "type: matching",
+    "type: cloze",
+    "type: essay",
+    "type: evidence",
+    "themes: linkage",
+    "themes: a,,b",
+    "passages: memo-linkage, letter-nato",
+    "difficulty: 2",
+    "difficulty: 9",
+    "points: 0.5",
+    "points: -1",
+    "match: exact",
+    "match: x",
+    "answer: 1973",
+    "answer: 1e999",
+    "tolerance: -1",
+    "range: 1..2",
+    "range: 3..1",
+    "range: x",
+    "evidence-passage: letter-nato",
+    "evidence-passage: memo-linkage",
+    "",
+    "",
+    "Prompt {{a|b}} text {{",
+    "{{}}",
+    "### Choices",
+    "### Answers",
+    "### Order",
+    "### Pairs",
+    "### Rubric",
+    "### Evidence",
+    "### Hint",
+    "### Explanation",
+    "### Other",
+    "- [x] Haig",
+    "- [ ] Dobrynin",
+    "- [ ] True",
+    "- [x] False",
+    "- plain",
+    "-",
+    "- ",
+    "  > feedback",
+    "  >",
+    "1. first",
+    "2. second",
+    "3.",
+    "- a => b",
+    "- => extra",
+    "- =>",
+    "- left",
+    "Because.",
+    "\ufeff",
+    "\r",
+    "key: value",
 ]
 ANY_LINE = st.one_of(st.sampled_from(FORMAT_LINES), st.text(max_size=40))
 
@@ -77,8 +140,10 @@ SLUG = st.from_regex(r"[a-z0-9][a-z0-9-]{0,12}", fullmatch=True)
 ONE_LINE = st.text(CHARS, min_size=1, max_size=24).map(str.strip).filter(bool)
 LEFT = ONE_LINE.filter(lambda text: "=>" not in text)
 ANSWER = ONE_LINE.filter(lambda text: normalize_answer(text) != "")
-BLANK_ANSWER = st.text(CHARS.filter(lambda c: c not in "{}|"), min_size=1, max_size=12).map(str.strip).filter(
-    lambda text: normalize_answer(text) != ""
+BLANK_ANSWER = (
+    st.text(CHARS.filter(lambda c: c not in "{}|"), min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(lambda text: normalize_answer(text) != "")
 )
 CLOZE_TEXT = st.text(CHARS.filter(lambda c: c not in "{}"), max_size=20)
 NUMBER = st.floats(allow_nan=False, allow_infinity=False)
@@ -87,7 +152,9 @@ POSITIVE = st.floats(min_value=0, exclude_min=True, allow_infinity=False)
 
 def block(line_strategy=st.text(CHARS, max_size=30)):
     """Markdown text as a section holds it: lines without trailing spaces, no blank first or last line."""
-    lines = st.lists(line_strategy.map(str.rstrip).filter(lambda line: not line.startswith("#")), min_size=1, max_size=4)
+    lines = st.lists(
+        line_strategy.map(str.rstrip).filter(lambda line: not line.startswith("#")), min_size=1, max_size=4
+    )
     return lines.map(lambda ls: "\n".join(ls).strip("\n")).filter(lambda text: text.strip() != "")
 
 
@@ -106,9 +173,7 @@ def choices(draw, exactly_one: bool):
         right = {draw(st.integers(0, len(texts) - 1))}
     else:
         right = set(draw(st.lists(st.integers(0, len(texts) - 1), min_size=1, unique=True)))
-    return tuple(
-        Choice(chr(ord("a") + n), text, n in right, draw(FEEDBACK)) for n, text in enumerate(texts)
-    )
+    return tuple(Choice(chr(ord("a") + n), text, n in right, draw(FEEDBACK)) for n, text in enumerate(texts))
 
 
 @st.composite
@@ -127,7 +192,11 @@ def cloze(draw):
         newline = "\n" if n and draw(st.booleans()) else ""
         parts.append(newline + draw(CLOZE_TEXT) + "{{" + "|".join(answers) + "}}")
     prompt = "\n".join(line.rstrip() for line in ("".join(parts) + draw(CLOZE_TEXT)).split("\n"))
-    return {"prompt": prompt.strip("\n").lstrip("#"), "blanks": tuple(blanks), "match": draw(st.sampled_from(["normalized", "exact"]))}
+    return {
+        "prompt": prompt.strip("\n").lstrip("#"),
+        "blanks": tuple(blanks),
+        "match": draw(st.sampled_from(["normalized", "exact"])),
+    }
 
 
 @st.composite
@@ -135,7 +204,7 @@ def matching(draw):
     lefts = draw(unique(LEFT, min_size=3, max_size=5))
     rights = draw(unique(ONE_LINE, min_size=len(lefts), max_size=len(lefts) + 2))
     pairs = tuple(Pair(chr(ord("a") + n), left, right) for n, (left, right) in enumerate(zip(lefts, rights)))
-    return {"pairs": pairs, "distractors": rights[len(lefts):]}
+    return {"pairs": pairs, "distractors": rights[len(lefts) :]}
 
 
 @st.composite
@@ -148,9 +217,22 @@ def numeric(draw):
 
 @st.composite
 def questions(draw):
-    qtype = draw(st.sampled_from(
-        ["single", "multiple", "truefalse", "short", "numeric", "ordering", "matching", "cloze", "essay", "evidence"]
-    ))
+    qtype = draw(
+        st.sampled_from(
+            [
+                "single",
+                "multiple",
+                "truefalse",
+                "short",
+                "numeric",
+                "ordering",
+                "matching",
+                "cloze",
+                "essay",
+                "evidence",
+            ]
+        )
+    )
     passages = draw(unique(SLUG))
     specific = {
         "single": lambda: {"choices": draw(choices(exactly_one=True))},
@@ -171,9 +253,15 @@ def questions(draw):
         },
     }[qtype]()
     fields = {
-        "id": draw(SLUG), "type": qtype, "prompt": draw(TEXT), "explanation": draw(TEXT),
-        "themes": draw(unique(SLUG)), "passages": passages, "difficulty": draw(st.integers(1, 3)),
-        "points": draw(POSITIVE), "hint": draw(st.one_of(st.just(""), TEXT)),
+        "id": draw(SLUG),
+        "type": qtype,
+        "prompt": draw(TEXT),
+        "explanation": draw(TEXT),
+        "themes": draw(unique(SLUG)),
+        "passages": passages,
+        "difficulty": draw(st.integers(1, 3)),
+        "points": draw(POSITIVE),
+        "hint": draw(st.one_of(st.just(""), TEXT)),
     }
     return Question(**{**fields, **specific})
 
@@ -199,6 +287,6 @@ def test_write_then_parse_gives_the_same_bank(bank, title, description):
 @FEWER
 @given(questions(), st.text(max_size=200))
 def test_evidence_choices_and_validation_never_raise(question, quote):
-    validate([question], {"linkage"}, {p: quote for p in question.passages})
+    validate([question], {"linkage"}, dict.fromkeys(question.passages, quote))
     choices = evidence_choices(question, quote)
     assert [c.text for c in choices] == split_sentences(quote)

@@ -112,12 +112,18 @@ def test_the_shipped_banks_export_as_a_valid_canvas_package(shipped, quotes):
     for question in shipped:
         expected = ["the hint is left out (a Canvas question has no hint)"] if question.hint else []
         if question.type == "ordering":
-            expected.insert(0, "ordering question written as a matching question (each item to its place); "
-                               "it is scored per item there, not per pair of items")
+            expected.insert(
+                0,
+                "ordering question written as a matching question (each item to its place); "
+                "it is scored per item there, not per pair of items",
+            )
         elif question.type == "evidence":
-            expected.insert(0, f"evidence question written as a multiple-answer question over the "
-                               f"{len(qformat.evidence_choices(question, quotes[question.evidence_passage]))} "
-                               f"sentences of passage '{question.evidence_passage}'")
+            expected.insert(
+                0,
+                f"evidence question written as a multiple-answer question over the "
+                f"{len(qformat.evidence_choices(question, quotes[question.evidence_passage]))} "
+                f"sentences of passage '{question.evidence_passage}'",
+            )
         elif question.type == "essay":
             expected.append("the essay's rubric is left out (Canvas essay questions carry none)")
         assert warned.get(question.id, []) == expected, question.id

@@ -70,12 +70,26 @@ def test_a_drawn_quiz_with_every_setting():
 def test_a_fixed_quiz_takes_the_defaults():
     quiz = parse_quiz(FIXED.encode(), "q.md").quiz
     assert quiz.questions == ("q-one", "q-two")
-    assert (quiz.shuffle_questions, quiz.shuffle_choices, quiz.time_limit_minutes, quiz.max_attempts) == (True, True, None, None)
-    assert (quiz.grading, quiz.review, quiz.layout, quiz.body, quiz.description) == ("highest", "after_submit", "one_page", "", "")
+    assert (quiz.shuffle_questions, quiz.shuffle_choices, quiz.time_limit_minutes, quiz.max_attempts) == (
+        True,
+        True,
+        None,
+        None,
+    )
+    assert (quiz.grading, quiz.review, quiz.layout, quiz.body, quiz.description) == (
+        "highest",
+        "after_submit",
+        "one_page",
+        "",
+        "",
+    )
 
 
 def test_a_single_value_where_a_list_is_expected_is_accepted():
-    quiz = parse_quiz(FIXED.replace("questions: [q-one, q-two]", "draw:\n  - themes: linkage\n    difficulty: 2\n    count: 1"), "q.md").quiz
+    quiz = parse_quiz(
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - themes: linkage\n    difficulty: 2\n    count: 1"),
+        "q.md",
+    ).quiz
     assert quiz.draw == (DrawRule(1, themes=("linkage",), difficulty=(2,)),)
 
 
@@ -91,37 +105,101 @@ QUIZ_CASES = [
     ("missing title", FIXED.replace("title: Who wrote what\n", ""), 1, "missing quiz setting 'title'"),
     ("bad quiz id", FIXED.replace("sourcing-basics", "Sourcing Basics"), 2, "bad quiz id 'Sourcing Basics'"),
     ("title not text", FIXED.replace("Who wrote what", "[1, 2]"), 3, "'title' must be a non-empty text"),
-    ("neither questions nor draw", FIXED.replace("questions: [q-one, q-two]\n", ""), 1, "needs 'questions: [ids]' or 'draw:'"),
-    ("both questions and draw", FIXED.replace("questions:", "draw:\n  - count: 1\nquestions:"), 4,
-     "either 'questions' (a list of ids) or 'draw' (rules), not both"),
+    (
+        "neither questions nor draw",
+        FIXED.replace("questions: [q-one, q-two]\n", ""),
+        1,
+        "needs 'questions: [ids]' or 'draw:'",
+    ),
+    (
+        "both questions and draw",
+        FIXED.replace("questions:", "draw:\n  - count: 1\nquestions:"),
+        4,
+        "either 'questions' (a list of ids) or 'draw' (rules), not both",
+    ),
     ("questions not a list", FIXED.replace("[q-one, q-two]", "q-one"), 4, "'questions' must be a non-empty list"),
     ("bad question id", FIXED.replace("q-two", "Q Two"), 4, "bad question id 'Q Two'"),
     ("question listed twice", FIXED.replace("q-two", "q-one"), 4, "question 'q-one' listed twice"),
     ("draw not a list", FIXED.replace("questions: [q-one, q-two]", "draw: 5"), 4, "'draw' must be a non-empty list"),
-    ("rule not a mapping", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - 5"), 5, "draw rule 1 must be a mapping"),
-    ("rule without count", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - themes: [linkage]"), 5,
-     "draw rule 1 has no 'count'"),
-    ("count zero", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - themes: [linkage]\n    count: 0"), 6,
-     "'count' must be a whole number of 1 or more, found 0"),
-    ("count not a number", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: five"), 5,
-     "'count' must be a whole number of 1 or more, found 'five'"),
-    ("unknown rule key", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    theme: [linkage]"), 6,
-     "draw rule 1: unknown key 'theme'"),
-    ("unknown type in a rule", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    types: [single, quiz]"), 6,
-     "'types' must be a list of question types"),
-    ("difficulty 4 in a rule", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    difficulty: [1, 4]"), 6,
-     "'difficulty' must be a list of difficulties 1, 2 or 3"),
-    ("bad theme id in a rule", FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    themes: [Linkage]"), 6,
-     "'themes' must be a list of theme ids"),
-    ("grading unknown", FIXED.replace("title:", "grading: best\ntitle:"), 3, "'grading' must be one of highest, latest, average"),
+    (
+        "rule not a mapping",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - 5"),
+        5,
+        "draw rule 1 must be a mapping",
+    ),
+    (
+        "rule without count",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - themes: [linkage]"),
+        5,
+        "draw rule 1 has no 'count'",
+    ),
+    (
+        "count zero",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - themes: [linkage]\n    count: 0"),
+        6,
+        "'count' must be a whole number of 1 or more, found 0",
+    ),
+    (
+        "count not a number",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: five"),
+        5,
+        "'count' must be a whole number of 1 or more, found 'five'",
+    ),
+    (
+        "unknown rule key",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    theme: [linkage]"),
+        6,
+        "draw rule 1: unknown key 'theme'",
+    ),
+    (
+        "unknown type in a rule",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    types: [single, quiz]"),
+        6,
+        "'types' must be a list of question types",
+    ),
+    (
+        "difficulty 4 in a rule",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    difficulty: [1, 4]"),
+        6,
+        "'difficulty' must be a list of difficulties 1, 2 or 3",
+    ),
+    (
+        "bad theme id in a rule",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    themes: [Linkage]"),
+        6,
+        "'themes' must be a list of theme ids",
+    ),
+    (
+        "grading unknown",
+        FIXED.replace("title:", "grading: best\ntitle:"),
+        3,
+        "'grading' must be one of highest, latest, average",
+    ),
     ("review unknown", FIXED.replace("title:", "review: later\ntitle:"), 3, "'review' must be one of after_submit"),
-    ("layout unknown", FIXED.replace("title:", "layout: grid\ntitle:"), 3, "'layout' must be one of one_page, one_per_page"),
-    ("max attempts negative", FIXED.replace("title:", "max_attempts: -1\ntitle:"), 3,
-     "'max_attempts' must be a whole number of 1 or more (or null), found -1"),
-    ("time limit as text", FIXED.replace("title:", "time_limit_minutes: soon\ntitle:"), 3,
-     "'time_limit_minutes' must be a whole number"),
-    ("shuffle as text", FIXED.replace("title:", "shuffle_questions: yes please\ntitle:"), 3,
-     "'shuffle_questions' must be true or false, found 'yes please'"),
+    (
+        "layout unknown",
+        FIXED.replace("title:", "layout: grid\ntitle:"),
+        3,
+        "'layout' must be one of one_page, one_per_page",
+    ),
+    (
+        "max attempts negative",
+        FIXED.replace("title:", "max_attempts: -1\ntitle:"),
+        3,
+        "'max_attempts' must be a whole number of 1 or more (or null), found -1",
+    ),
+    (
+        "time limit as text",
+        FIXED.replace("title:", "time_limit_minutes: soon\ntitle:"),
+        3,
+        "'time_limit_minutes' must be a whole number",
+    ),
+    (
+        "shuffle as text",
+        FIXED.replace("title:", "shuffle_questions: yes please\ntitle:"),
+        3,
+        "'shuffle_questions' must be true or false, found 'yes please'",
+    ),
     ("boolean as count", FIXED.replace("title:", "max_attempts: true\ntitle:"), 3, "found True"),
 ]
 
@@ -152,7 +230,9 @@ def test_validate_quizzes_against_the_bank_and_the_themes():
 
 
 def test_validate_counts_what_earlier_rules_may_take():
-    text = FIXED.replace("questions: [q-one, q-two]", "draw:\n  - difficulty: [1]\n    count: 4\n  - themes: [linkage]\n    count: 5")
+    text = FIXED.replace(
+        "questions: [q-one, q-two]", "draw:\n  - difficulty: [1]\n    count: 4\n  - themes: [linkage]\n    count: 5"
+    )
     quiz = parse_quiz(text, "q.md").quiz
     [problem] = validate_quizzes([quiz], BANK)
     # 6 linkage questions, 2 of difficulty 1 that the first rule may take: 4 left for a rule of 5.
@@ -161,7 +241,9 @@ def test_validate_counts_what_earlier_rules_may_take():
 
 
 def test_validate_a_rule_larger_than_its_pool():
-    quiz = parse_quiz(FIXED.replace("questions: [q-one, q-two]", "draw:\n  - types: [essay]\n    count: 1"), "q.md").quiz
+    quiz = parse_quiz(
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - types: [essay]\n    count: 1"), "q.md"
+    ).quiz
     [problem] = validate_quizzes([quiz], BANK)
     assert problem.message == "draw rule 1 needs 1 question(s); 0 match"
 
@@ -191,8 +273,12 @@ def test_select_questions_keeps_a_fixed_order():
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(
-    st.lists(st.tuples(st.integers(1, 4), st.sampled_from([(), ("linkage",), ("sourcing",)]),
-                       st.sampled_from([(), (1,), (2, 3)])), max_size=4),
+    st.lists(
+        st.tuples(
+            st.integers(1, 4), st.sampled_from([(), ("linkage",), ("sourcing",)]), st.sampled_from([(), (1,), (2, 3)])
+        ),
+        max_size=4,
+    ),
     st.integers(),
 )
 def test_validated_rules_always_draw(rule_specs, seed):

@@ -121,7 +121,9 @@ def test_notes_keep_their_numbers():
 
 
 def test_paragraph_ends_always_end_a_sentence():
-    quote = "Letter From Soviet General Secretary Brezhnev to President Reagan 3\n\nDear Mr. President,\n\nL. Brezhnev 4"
+    quote = (
+        "Letter From Soviet General Secretary Brezhnev to President Reagan 3\n\nDear Mr. President,\n\nL. Brezhnev 4"
+    )
     assert split_sentences(quote) == [
         "Letter From Soviet General Secretary Brezhnev to President Reagan 3",
         "Dear Mr. President,",

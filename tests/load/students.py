@@ -29,7 +29,7 @@ MAX_TRIES = 8
 
 
 class Student:
-    def __init__(self, base: str, email: str, stats: "Stats") -> None:
+    def __init__(self, base: str, email: str, stats: Stats) -> None:
         parts = urllib.parse.urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
         self.email = email
@@ -65,7 +65,7 @@ class Student:
             for header in response.headers.get_all("Set-Cookie") or []:
                 cookie = SimpleCookie(header)
                 for key, morsel in cookie.items():
-                    if morsel["expires"] and "1970" in morsel["expires"] or morsel.get("max-age") == "0":
+                    if (morsel["expires"] and "1970" in morsel["expires"]) or morsel.get("max-age") == "0":
                         self.cookies.pop(key, None)
                     else:
                         self.cookies[key] = morsel.value
@@ -77,8 +77,9 @@ class Student:
     def run(self, quiz_id: int, password: str, saves_per_question: int) -> dict:
         _, _, page, _ = self.request("GET", "/login")
         self.token = CSRF.search(page).group(1)
-        status, headers, _, _ = self.request("POST", "/login", {"email": self.email, "password": password,
-                                                                "csrf_token": self.token}, expect=(302,))
+        status, headers, _, _ = self.request(
+            "POST", "/login", {"email": self.email, "password": password, "csrf_token": self.token}, expect=(302,)
+        )
         _, _, page, _ = self.request("GET", "/quizzes")
         self.token = CSRF.search(page).group(1)  # sign-in started a new session, with a new token
         _, headers, _, _ = self.request("POST", f"/quizzes/{quiz_id}/start", {}, expect=(302,))
@@ -94,8 +95,11 @@ class Student:
                 seq += 1
                 value = options[position][(k + position) % len(options[position])]
                 status, _, body, tries = self.request(
-                    "POST", f"/attempts/{attempt_id}/save", {"position": position, "seq": seq, f"q{position}": value},
-                    expect=(200, 409))
+                    "POST",
+                    f"/attempts/{attempt_id}/save",
+                    {"position": position, "seq": seq, f"q{position}": value},
+                    expect=(200, 409),
+                )
                 if status == 200 or tries > 1:  # a 409 on a retry: the first try was stored before the failure
                     stored[position] = (seq, value)
                     self.stats.add(acknowledged=True)
@@ -104,8 +108,13 @@ class Student:
         _, headers, _, _ = self.request("POST", f"/attempts/{attempt_id}/submit", {}, expect=(302,))
         assert headers["Location"].endswith(f"/attempts/{attempt_id}/result"), headers["Location"]
         _, _, page, _ = self.request("GET", f"/attempts/{attempt_id}/result")
-        return {"email": self.email, "attempt": attempt_id, "stored": {str(p): v for p, v in stored.items()},
-                "questions": len(options), "result_page": "Your score" in page or "score" in page.lower()}
+        return {
+            "email": self.email,
+            "attempt": attempt_id,
+            "stored": {str(p): v for p, v in stored.items()},
+            "questions": len(options),
+            "result_page": "Your score" in page or "score" in page.lower(),
+        }
 
 
 class Stats:
@@ -153,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             outcome = student.run(args.quiz, args.password, args.saves)
             with lock:
                 results.append(outcome)
-        except Exception as exc:  # noqa: BLE001 - reported in the result
+        except Exception as exc:
             with lock:
                 failures.append(f"{email}: {exc!r}")
 
@@ -170,12 +179,28 @@ def main(argv: list[str] | None = None) -> int:
     def pct(p):
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else None
 
-    print("RESULT " + json.dumps({
-        "results": results, "failures": failures, "statuses": dict(stats.statuses), "errors": dict(stats.errors),
-        "retries": stats.retries, "retry_successes": stats.retry_successes, "acknowledged": stats.acknowledged,
-        "requests": stats.done, "seconds": round(elapsed, 2), "per_second": round(stats.done / elapsed, 1),
-        "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": pct(1.0),
-    }), flush=True)
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "results": results,
+                "failures": failures,
+                "statuses": dict(stats.statuses),
+                "errors": dict(stats.errors),
+                "retries": stats.retries,
+                "retry_successes": stats.retry_successes,
+                "acknowledged": stats.acknowledged,
+                "requests": stats.done,
+                "seconds": round(elapsed, 2),
+                "per_second": round(stats.done / elapsed, 1),
+                "p50_ms": pct(0.50),
+                "p95_ms": pct(0.95),
+                "p99_ms": pct(0.99),
+                "max_ms": pct(1.0),
+            }
+        ),
+        flush=True,
+    )
     return 0
 
 

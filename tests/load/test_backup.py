@@ -53,8 +53,10 @@ def test_backup_and_restore_round_trip(app, runner, tmp_path):
     client = app.test_client()
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
     rows = sum(count for count, _ in before.values())
-    print(f"Backup: {len(before)} tables, {rows} rows backed up ({target.stat().st_size:,} bytes), damaged, restored: "
-          f"every row and checksum equal; the damaged database kept as {saved.name}")
+    print(
+        f"Backup: {len(before)} tables, {rows} rows backed up ({target.stat().st_size:,} bytes), damaged, restored: "
+        f"every row and checksum equal; the damaged database kept as {saved.name}"
+    )
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -85,8 +87,10 @@ def test_backup_while_the_database_is_written(app, tmp_path):
         thread.join()
     for report in reports:
         assert report.rows["users"] == 5 and report.revision
-    print(f"Backup: 5 online backups taken while another connection committed {len(written)} writes; "
-          "each copy passed SQLite's integrity check")
+    print(
+        f"Backup: 5 online backups taken while another connection committed {len(written)} writes; "
+        "each copy passed SQLite's integrity check"
+    )
 
 
 def test_restore_refuses_what_is_not_a_studyapp_backup(tmp_path):
@@ -123,11 +127,17 @@ def test_postgresql_commands_point_to_pg_dump_and_the_documented_round_trip_work
     subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", conninfo], check=True, env=env)
     with scratch_postgres_database("studyapp_restore") as target_url:
         target = sa.make_url(target_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={target}", str(dump)],
-                       check=True, env=env, capture_output=True)
+        subprocess.run(
+            ["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={target}", str(dump)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         engine = sa.create_engine(target_url)
         restored = snapshot(engine)
         engine.dispose()
     assert changed_tables(before, restored) == {}
-    print(f"Backup (PostgreSQL): `flask backup` points to pg_dump/pg_restore; the documented pg_dump -Fc | "
-          f"pg_restore round trip restored {len(before)} tables with equal rows and checksums")
+    print(
+        f"Backup (PostgreSQL): `flask backup` points to pg_dump/pg_restore; the documented pg_dump -Fc | "
+        f"pg_restore round trip restored {len(before)} tables with equal rows and checksums"
+    )

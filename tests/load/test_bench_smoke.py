@@ -26,8 +26,12 @@ REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 def smoke(tmp_path_factory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("bench")
     completed = subprocess.run(
-        [str(ROOT / "bench" / "run"), "--smoke", "--out", str(out)], cwd=ROOT,
-        env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True, timeout=900,
+        [str(ROOT / "bench" / "run"), "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
     return json.loads((out / "latest.json").read_text(encoding="utf-8")), out
@@ -61,7 +65,9 @@ def test_every_request_answered_as_it_should(smoke):
 def test_each_submission_submitted_one_attempt(smoke):
     results, _ = smoke
     for database in results["databases"]:
-        sent = sum(r["requests"] for r in results["runs"] if r["database"] == database and r["endpoint"] == "submission")
+        sent = sum(
+            r["requests"] for r in results["runs"] if r["database"] == database and r["endpoint"] == "submission"
+        )
         assert results["verified"][database]["exam_attempts_submitted"] == sent
         assert results["verified"][database]["paper_a_still_open"] > 0
 

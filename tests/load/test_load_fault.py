@@ -26,8 +26,14 @@ import sqlalchemy as sa
 
 from studyapp import create_app
 from studyapp.extensions import db
-from tests.conftest import TEST_PASSWORD, _require_postgres, base_config, load_shipped_content, migrate_to_head, \
-    scratch_postgres_database
+from tests.conftest import (
+    TEST_PASSWORD,
+    _require_postgres,
+    base_config,
+    load_shipped_content,
+    migrate_to_head,
+    scratch_postgres_database,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = int(os.environ.get("LOAD_STUDENTS", "200"))
@@ -68,13 +74,20 @@ def prepare(url: str) -> tuple[int, list[str]]:
         questions = db.session.scalars(sa.select(Question).order_by(Question.id)).all()
         chosen = [q for q in questions if q.current_version.type in ("single", "truefalse", "multiple")][:QUESTIONS]
         assert len(chosen) == QUESTIONS
-        quiz = Quiz(slug="load-test", title="Load test", question_ids=[q.id for q in chosen],
-                    shuffle_questions=False, shuffle_choices=True)
+        quiz = Quiz(
+            slug="load-test",
+            title="Load test",
+            question_ids=[q.id for q in chosen],
+            shuffle_questions=False,
+            shuffle_choices=True,
+        )
         db.session.add(quiz)
         password_hash = hash_password(TEST_PASSWORD)  # one hash for all: signing in still verifies it each time
         emails = [f"load{n:04d}@studyapp.example" for n in range(STUDENTS)]
-        db.session.add_all(User(email=e, display_name=f"Load {n}", password_hash=password_hash, role=Role.STUDENT)
-                           for n, e in enumerate(emails))
+        db.session.add_all(
+            User(email=e, display_name=f"Load {n}", password_hash=password_hash, role=Role.STUDENT)
+            for n, e in enumerate(emails)
+        )
         db.session.flush()
         quiz_id = quiz.id
         db.session.commit()
@@ -86,14 +99,33 @@ def prepare(url: str) -> tuple[int, list[str]]:
 def run_load(url: str, engine_name: str, tmp_path: Path) -> dict:
     quiz_id, emails = prepare(url)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex, "STUDYAPP_ENV": "development",
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": uuid.uuid4().hex,
+        "STUDYAPP_ENV": "development",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("REDIS_URL", None)
     log = open(tmp_path / f"gunicorn-{engine_name}.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-         "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -110,9 +142,25 @@ def run_load(url: str, engine_name: str, tmp_path: Path) -> dict:
         workers_before = children(server.pid)
         expected = STUDENTS * (6 + QUESTIONS * SAVES)
         client = subprocess.Popen(
-            [sys.executable, "-m", "tests.load.students", "--base", base, "--quiz", str(quiz_id), "--password",
-             TEST_PASSWORD, "--saves", str(SAVES), "--expected-requests", str(expected), *emails],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tests.load.students",
+                "--base",
+                base,
+                "--quiz",
+                str(quiz_id),
+                "--password",
+                TEST_PASSWORD,
+                "--saves",
+                str(SAVES),
+                "--expected-requests",
+                str(expected),
+                *emails,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         killed = None
         result = None
@@ -124,7 +172,7 @@ def run_load(url: str, engine_name: str, tmp_path: Path) -> dict:
                     os.kill(killed, signal.SIGKILL)
                     killed_at = done
             elif line.startswith("RESULT "):
-                result = json.loads(line[len("RESULT "):])
+                result = json.loads(line[len("RESULT ") :])
         client.stdout.close()
         assert client.wait(timeout=600) == 0
         assert result is not None, "the students' process printed no result"
@@ -132,8 +180,13 @@ def run_load(url: str, engine_name: str, tmp_path: Path) -> dict:
         time.sleep(1)
         workers_after = children(server.pid)
         assert killed not in workers_after and len(workers_after) == WORKERS, "gunicorn replaced the killed worker"
-        result.update(killed=killed, killed_at=killed_at, expected=expected, workers_before=workers_before,
-                      workers_after=workers_after)
+        result.update(
+            killed=killed,
+            killed_at=killed_at,
+            expected=expected,
+            workers_before=workers_before,
+            workers_after=workers_after,
+        )
         return result
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -147,9 +200,9 @@ def run_load(url: str, engine_name: str, tmp_path: Path) -> dict:
 
 def verify(url: str, result: dict) -> dict:
     """Check the database against what the students were told: every acknowledged answer, one submission each."""
+    from studyapp.domain.attempts import public_id
     from studyapp.domain.questions import question_of
     from studyapp.models import Attempt, AttemptItem, User
-    from studyapp.domain.attempts import public_id
 
     app = create_app(base_config(url))
     counts = {"attempts": 0, "answers checked": 0}
@@ -164,13 +217,16 @@ def verify(url: str, result: dict) -> dict:
             assert attempt.id == outcome["attempt"]
             assert attempt.state == "submitted" and attempt.submitted_at is not None and attempt.score is not None
             counts["attempts"] += 1
-            items = {item.position: item for item in db.session.scalars(
-                sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id))}
+            items = {
+                item.position: item
+                for item in db.session.scalars(sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id))
+            }
             assert len(items) == QUESTIONS
             for position, (seq, value) in outcome["stored"].items():
                 item = items[int(position)]
-                assert item.response_seq == seq, f"attempt {attempt.id} q{position}: stored seq {item.response_seq}, " \
-                                                 f"acknowledged {seq}"
+                assert item.response_seq == seq, (
+                    f"attempt {attempt.id} q{position}: stored seq {item.response_seq}, acknowledged {seq}"
+                )
                 question = question_of(item.version)
                 shown = {public_id(attempt.seed, question.id, option.id): option.id for option in question.choices}
                 stored = item.response
@@ -196,16 +252,24 @@ def test_students_under_load_survive_a_killed_worker(engine_name, tmp_path):
         result = run_load(url, engine_name, tmp_path)
         counts = verify(url, result)
     statuses = {int(k): v for k, v in result["statuses"].items()}
-    print(f"Load ({engine_name}, gunicorn -w {WORKERS}): {STUDENTS} students x {QUESTIONS} questions x {SAVES} "
-          f"save(s): {result['requests']} requests in {result['seconds']} s ({result['per_second']}/s), "
-          f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms")
-    print(f"  worker {result['killed']} killed with SIGKILL after {result['killed_at']} requests; "
-          f"workers {result['workers_before']} -> {result['workers_after']}")
-    print(f"  statuses {dict(sorted(statuses.items()))}; connection errors {result['errors']}; "
-          f"{result['retries']} retries, {result['retry_successes']} retried requests then succeeded")
-    print(f"  {result['acknowledged']} saves acknowledged; the last acknowledged answer of each of "
-          f"{counts['answers checked']} questions found in the database (sequence number and choice); "
-          f"{counts['attempts']} attempts, each submitted exactly once; failures: {result['failures']}")
+    print(
+        f"Load ({engine_name}, gunicorn -w {WORKERS}): {STUDENTS} students x {QUESTIONS} questions x {SAVES} "
+        f"save(s): {result['requests']} requests in {result['seconds']} s ({result['per_second']}/s), "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms"
+    )
+    print(
+        f"  worker {result['killed']} killed with SIGKILL after {result['killed_at']} requests; "
+        f"workers {result['workers_before']} -> {result['workers_after']}"
+    )
+    print(
+        f"  statuses {dict(sorted(statuses.items()))}; connection errors {result['errors']}; "
+        f"{result['retries']} retries, {result['retry_successes']} retried requests then succeeded"
+    )
+    print(
+        f"  {result['acknowledged']} saves acknowledged; the last acknowledged answer of each of "
+        f"{counts['answers checked']} questions found in the database (sequence number and choice); "
+        f"{counts['attempts']} attempts, each submitted exactly once; failures: {result['failures']}"
+    )
     assert not result["failures"], result["failures"][:5]
     assert len(result["results"]) == STUDENTS
     assert statuses.get(500, 0) == 0, f"{statuses.get(500)} answers were 500"

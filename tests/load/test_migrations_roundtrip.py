@@ -21,8 +21,10 @@ def _counts() -> dict[str, int]:
     db.session.remove()
     inspector = sa.inspect(db.engine)
     with db.engine.connect() as conn:
-        return {name: conn.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
-                for name in inspector.get_table_names()}
+        return {
+            name: conn.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for name in inspector.get_table_names()
+        }
 
 
 def test_downgrade_to_base_and_upgrade_again_on_a_populated_database(app, tmp_path):
@@ -45,8 +47,10 @@ def test_downgrade_to_base_and_upgrade_again_on_a_populated_database(app, tmp_pa
         assert all(again[name] == n for name, n in kept.items()), f"re-upgrading {revision.revision} lost rows"
         downgrade(revision="-1")
         assert _counts() == after
-        log.append(f"{revision.revision}: down, up, down on the populated database; dropped "
-                   f"{sorted(dropped) or 'no table'}, kept the rows of {len(kept)} tables")
+        log.append(
+            f"{revision.revision}: down, up, down on the populated database; dropped "
+            f"{sorted(dropped) or 'no table'}, kept the rows of {len(kept)} tables"
+        )
         counts = after
     assert set(counts) <= {"alembic_version"}, f"tables left at base: {sorted(counts)}"
     upgrade()
@@ -60,5 +64,7 @@ def test_downgrade_to_base_and_upgrade_again_on_a_populated_database(app, tmp_pa
     print(f"Migrations ({db.engine.dialect.name}): {populated} rows; {len(steps)} steps down to base:")
     for line in log:
         print(f"  {line}")
-    print(f"  up to head {script.get_current_head()}: schema equals the models; populated again: "
-          f"{sum(_counts().values())} rows")
+    print(
+        f"  up to head {script.get_current_head()}: schema equals the models; populated again: "
+        f"{sum(_counts().values())} rows"
+    )

@@ -15,7 +15,6 @@ import urllib.parse
 import urllib.request
 import uuid
 
-
 from studyapp import create_app
 from studyapp.extensions import db
 from tests.conftest import TEST_PASSWORD, base_config, migrate_to_head
@@ -51,11 +50,28 @@ def test_sign_in_limit_is_shared_by_every_worker(tmp_path):
         db.engine.dispose()
     prefix = f"studyapp-test-{uuid.uuid4().hex[:12]}"
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex, "REDIS_URL": REDIS_URL,
-           "STUDYAPP_RATELIMIT_KEY_PREFIX": prefix}
-    server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(WORKERS), "-b",
-                               f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": uuid.uuid4().hex,
+        "REDIS_URL": REDIS_URL,
+        "STUDYAPP_RATELIMIT_KEY_PREFIX": prefix,
+    }
+    server = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -77,5 +93,7 @@ def test_sign_in_limit_is_shared_by_every_worker(tmp_path):
             redis_client.delete(*keys)
         redis_client.close()
     assert statuses == [401] * allowed + [429] * 3, statuses
-    print(f"Rate limit (gunicorn -w {WORKERS}, Redis): {len(statuses)} failed sign-ins on new connections: "
-          f"{statuses}; the limit held across workers ({len(keys)} Redis keys under {prefix}, deleted)")
+    print(
+        f"Rate limit (gunicorn -w {WORKERS}, Redis): {len(statuses)} failed sign-ins on new connections: "
+        f"{statuses}; the limit held across workers ({len(keys)} Redis keys under {prefix}, deleted)"
+    )

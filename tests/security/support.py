@@ -28,12 +28,12 @@ ATTACKS = (
     '<script>alert("{m}")</script>',
     '<img src=x onerror=alert("{m}")>',
     '[link {m}](javascript:alert("{m}"))',
-    '[data {m}](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+    "[data {m}](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     '![pic {m}](javascript:alert("{m}"))',
     '<svg onload=alert("{m}")><circle r="1"/></svg>',
     '<a href="javascript:alert(1)" onclick="alert(2)">raw {m}</a>',
     '<a href="&#106;avascript:alert(1)">entity {m}</a>',
-    '[mixed case {m}](JaVaScRiPt:alert(1))',
+    "[mixed case {m}](JaVaScRiPt:alert(1))",
     '<iframe src="javascript:alert(1)"></iframe>',
     '<math><mtext><table><mglyph><style><img src=x onerror=alert("{m}")>',
     '<form action="javascript:alert(1)"><button formaction="javascript:alert(2)">go {m}</button></form>',
@@ -58,13 +58,29 @@ def hostile_line(marker: str, limit: int = 100) -> str:
 
 
 MARKERS = {
-    "display name": "XSSNAME", "class name": "XSSCLASS", "section name": "XSSSECT", "class term": "XSSTERM",
-    "question prompt": "XSSPROMPT", "choice": "XSSCHOICE", "choice feedback": "XSSFEEDBACK", "hint": "XSSHINT",
-    "explanation": "XSSEXPLAIN", "rubric": "XSSRUBRIC", "matching pair": "XSSPAIR", "ordering item": "XSSORDER",
-    "bank title": "XSSBANK", "quiz title": "XSSQUIZ",
-    "quiz description": "XSSQUIZDESC", "essay answer": "XSSESSAY", "grader comment": "XSSCOMMENT",
-    "passage title": "XSSPTITLE", "passage context": "XSSCONTEXT", "guiding question": "XSSGUIDE",
-    "theme description": "XSSTHEME", "glossary definition": "XSSGLOSS", "document introduction": "XSSINTRO",
+    "display name": "XSSNAME",
+    "class name": "XSSCLASS",
+    "section name": "XSSSECT",
+    "class term": "XSSTERM",
+    "question prompt": "XSSPROMPT",
+    "choice": "XSSCHOICE",
+    "choice feedback": "XSSFEEDBACK",
+    "hint": "XSSHINT",
+    "explanation": "XSSEXPLAIN",
+    "rubric": "XSSRUBRIC",
+    "matching pair": "XSSPAIR",
+    "ordering item": "XSSORDER",
+    "bank title": "XSSBANK",
+    "quiz title": "XSSQUIZ",
+    "quiz description": "XSSQUIZDESC",
+    "essay answer": "XSSESSAY",
+    "grader comment": "XSSCOMMENT",
+    "passage title": "XSSPTITLE",
+    "passage context": "XSSCONTEXT",
+    "guiding question": "XSSGUIDE",
+    "theme description": "XSSTHEME",
+    "glossary definition": "XSSGLOSS",
+    "document introduction": "XSSINTRO",
     "claim prompt": "XSSCLAIM",
 }
 
@@ -72,8 +88,8 @@ MARKERS = {
 def hostile_bank() -> str:
     """A question bank whose every text is hostile: prompts, choices, feedback, hints, explanations, rubric."""
     md = hostile_markdown
-    one = lambda m: f'{m} <img src=x onerror=alert(1)> <script>alert(1)</script> [j](javascript:alert(1))'  # noqa: E731
-    return f"""# Bank {MARKERS['bank title']} <script>alert("bank")</script>
+    one = lambda m: f"{m} <img src=x onerror=alert(1)> <script>alert(1)</script> [j](javascript:alert(1))"
+    return f"""# Bank {MARKERS["bank title"]} <script>alert("bank")</script>
 
 {md("XSSBANKDESC")}
 
@@ -83,19 +99,19 @@ themes: linkage
 passages: memo-linkage
 difficulty: 1
 
-{md(MARKERS['question prompt'])}
+{md(MARKERS["question prompt"])}
 
 ### Choices
-- [x] {one(MARKERS['choice'])} right
-  > {one(MARKERS['choice feedback'])}
-- [ ] {one(MARKERS['choice'])} wrong
-  > <img src=x onerror=alert("{MARKERS['choice feedback']}")>
+- [x] {one(MARKERS["choice"])} right
+  > {one(MARKERS["choice feedback"])}
+- [ ] {one(MARKERS["choice"])} wrong
+  > <img src=x onerror=alert("{MARKERS["choice feedback"]}")>
 
 ### Hint
-{md(MARKERS['hint'])}
+{md(MARKERS["hint"])}
 
 ### Explanation
-{md(MARKERS['explanation'])}
+{md(MARKERS["explanation"])}
 
 ## hostile-essay
 type: essay
@@ -104,13 +120,13 @@ passages: memo-linkage
 difficulty: 2
 points: 2
 
-Essay {md(MARKERS['question prompt'])}
+Essay {md(MARKERS["question prompt"])}
 
 ### Rubric
-{md(MARKERS['rubric'])}
+{md(MARKERS["rubric"])}
 
 ### Explanation
-Essay {md(MARKERS['explanation'])}
+Essay {md(MARKERS["explanation"])}
 
 ## hostile-matching
 type: matching
@@ -118,15 +134,15 @@ themes: linkage
 passages: memo-linkage
 difficulty: 2
 
-Match {MARKERS['question prompt']} <script>alert(1)</script>
+Match {MARKERS["question prompt"]} <script>alert(1)</script>
 
 ### Pairs
-- {one(MARKERS['matching pair'])} one => <img src=x onerror=alert(1)> first
-- {one(MARKERS['matching pair'])} two => <svg onload=alert(1)> second
-- {one(MARKERS['matching pair'])} three => [j](javascript:alert(1)) third
+- {one(MARKERS["matching pair"])} one => <img src=x onerror=alert(1)> first
+- {one(MARKERS["matching pair"])} two => <svg onload=alert(1)> second
+- {one(MARKERS["matching pair"])} three => [j](javascript:alert(1)) third
 
 ### Explanation
-Matching {MARKERS['explanation']} <script>alert(1)</script>
+Matching {MARKERS["explanation"]} <script>alert(1)</script>
 
 ## hostile-ordering
 type: ordering
@@ -134,15 +150,15 @@ themes: linkage
 passages: memo-linkage
 difficulty: 2
 
-Order {MARKERS['question prompt']} <script>alert(1)</script>
+Order {MARKERS["question prompt"]} <script>alert(1)</script>
 
 ### Order
-1. {one(MARKERS['ordering item'])} first
-2. {one(MARKERS['ordering item'])} second
-3. {one(MARKERS['ordering item'])} third
+1. {one(MARKERS["ordering item"])} first
+2. {one(MARKERS["ordering item"])} second
+3. {one(MARKERS["ordering item"])} third
 
 ### Explanation
-Ordering {MARKERS['explanation']} <img src=x onerror=alert(1)>
+Ordering {MARKERS["explanation"]} <img src=x onerror=alert(1)>
 """
 
 
@@ -152,22 +168,30 @@ def hostile_content(source: Path, target: Path) -> Path:
     md = hostile_markdown
     passage = target / "passages" / "05-memo-in-sum.md"
     text = passage.read_text(encoding="utf-8")
-    text = text.replace('title: "“Nothing new or startling”"',
-                        f'title: "{MARKERS["passage title"]} <script>alert(1)</script><img src=x onerror=alert(1)>"')
+    text = text.replace(
+        'title: "“Nothing new or startling”"',
+        f'title: "{MARKERS["passage title"]} <script>alert(1)</script><img src=x onerror=alert(1)>"',
+    )
     text = text.replace("## Context\n", f"## Context\n\n{md(MARKERS['passage context'])}\n\n", 1)
-    text = text.replace("## Guiding questions\n\n1. ",
-                        f"## Guiding questions\n\n1. {MARKERS['guiding question']} <script>alert(1)</script> "
-                        "<img src=x onerror=alert(1)> [j](javascript:alert(1)) ", 1)
+    text = text.replace(
+        "## Guiding questions\n\n1. ",
+        f"## Guiding questions\n\n1. {MARKERS['guiding question']} <script>alert(1)</script> "
+        "<img src=x onerror=alert(1)> [j](javascript:alert(1)) ",
+        1,
+    )
     passage.write_text(text, encoding="utf-8")
     theme = target / "themes" / "linkage.md"
-    theme.write_text(theme.read_text(encoding="utf-8") + "\n" + md(MARKERS["theme description"]) + "\n",
-                     encoding="utf-8")
+    theme.write_text(
+        theme.read_text(encoding="utf-8") + "\n" + md(MARKERS["theme description"]) + "\n", encoding="utf-8"
+    )
     term = target / "glossary" / "brezhnev.md"
-    term.write_text(term.read_text(encoding="utf-8") + "\n" + md(MARKERS["glossary definition"]) + "\n",
-                    encoding="utf-8")
+    term.write_text(
+        term.read_text(encoding="utf-8") + "\n" + md(MARKERS["glossary definition"]) + "\n", encoding="utf-8"
+    )
     document = target / "document.md"
-    document.write_text(document.read_text(encoding="utf-8") + "\n" + md(MARKERS["document introduction"]) + "\n",
-                        encoding="utf-8")
+    document.write_text(
+        document.read_text(encoding="utf-8") + "\n" + md(MARKERS["document introduction"]) + "\n", encoding="utf-8"
+    )
     claim = sorted((target / "claims").glob("*.md"))[0]
     claim.write_text(claim.read_text(encoding="utf-8") + "\n" + md(MARKERS["claim prompt"]) + "\n", encoding="utf-8")
     return target
@@ -207,24 +231,32 @@ ROLES = ("admin", "instructor", "student", "other_instructor", "other_student")
 
 def build_world(app: Flask, tmp_path: Path) -> World:
     """Populate the database (which holds the shipped content) with two classes, hostile text everywhere."""
-    from studyapp.domain import accounts as accounts
-    from studyapp.domain import questions as authoring
-    from studyapp.domain import classes as classes
     from studyapp.core import mastery
+    from studyapp.domain import accounts as accounts
+    from studyapp.domain import attempts as quizzes
+    from studyapp.domain import classes as classes
+    from studyapp.domain import content as reading
+    from studyapp.domain import questions as authoring
+    from studyapp.domain import questions as question_views
     from studyapp.models import Attempt, Document, Passage, QuestionBank, Quiz, ReviewCard, Role, Theme
     from studyapp.models.base import utcnow
-    from studyapp.domain import attempts as quizzes, questions as question_views
-    from studyapp.domain import content as reading
 
     hostile_dir = hostile_content(Path(app.config["CONTENT_DIR"]), tmp_path / "hostile-content")
     reading.load_content(hostile_dir)
 
-    role_of = {"admin": Role.ADMIN, "instructor": Role.INSTRUCTOR, "student": Role.STUDENT,
-               "other_instructor": Role.INSTRUCTOR, "other_student": Role.STUDENT}
+    role_of = {
+        "admin": Role.ADMIN,
+        "instructor": Role.INSTRUCTOR,
+        "student": Role.STUDENT,
+        "other_instructor": Role.INSTRUCTOR,
+        "other_student": Role.STUDENT,
+    }
     users = {}
     for name in ROLES:
         users[name] = accounts.create_user(
-            email=f"{name.replace('_', '-')}@studyapp.example", role=role_of[name], password=TEST_PASSWORD,
+            email=f"{name.replace('_', '-')}@studyapp.example",
+            role=role_of[name],
+            password=TEST_PASSWORD,
             display_name=hostile_line(MARKERS["display name"]) if name == "student" else f"{name} <b>x</b>",
         )
     db.session.flush()
@@ -236,15 +268,24 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     assert report.ok, report.problems
     bank = db.session.scalar(sa.select(QuestionBank).where(QuestionBank.owner_id == users["instructor"].id))
     questions = list(bank.questions)
-    quiz = Quiz(slug="hostile-quiz", title=f"Quiz {MARKERS['quiz title']} <script>alert(1)</script>",
-                description=hostile_markdown(MARKERS["quiz description"]), owner_id=users["instructor"].id,
-                question_ids=[q.id for q in questions], shuffle_questions=False, shuffle_choices=False)
+    quiz = Quiz(
+        slug="hostile-quiz",
+        title=f"Quiz {MARKERS['quiz title']} <script>alert(1)</script>",
+        description=hostile_markdown(MARKERS["quiz description"]),
+        owner_id=users["instructor"].id,
+        question_ids=[q.id for q in questions],
+        shuffle_questions=False,
+        shuffle_choices=False,
+    )
     db.session.add(quiz)
     db.session.flush()
 
-    class_ = classes.create_class(users["instructor"], name=hostile_line(MARKERS["class name"], 200),
-                                  term=hostile_line(MARKERS["class term"]),
-                                  sections=[hostile_line(MARKERS["section name"])])
+    class_ = classes.create_class(
+        users["instructor"],
+        name=hostile_line(MARKERS["class name"], 200),
+        term=hostile_line(MARKERS["class term"]),
+        sections=[hostile_line(MARKERS["section name"])],
+    )
     classes.join_class(class_, users["student"]).section_id = class_.sections[0].id
     assignment = classes.save_assignment(class_, None, quiz, {})
     other_class = classes.create_class(users["other_instructor"], name="Other class", sections=["B"])
@@ -252,8 +293,9 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     other_assignment = classes.save_assignment(other_class, None, quiz, {})
 
     def take(user, answer_essay: str, *, submit: bool):
-        attempt = quizzes.start_attempt(quiz, user, assignment=assignment if user is users["student"] else
-                                        other_assignment)
+        attempt = quizzes.start_attempt(
+            quiz, user, assignment=assignment if user is users["student"] else other_assignment
+        )
         essay = next(i for i in attempt.items if authoring.question_of(i.version).type == "essay")
         single = next(i for i in attempt.items if authoring.question_of(i.version).type == "single")
         quizzes.save_response(attempt, essay.position, {"text": answer_essay}, None)
@@ -267,17 +309,27 @@ def build_world(app: Flask, tmp_path: Path) -> World:
 
     essay_text = hostile_markdown(MARKERS["essay answer"])
     submitted, essay_position = take(users["student"], essay_text, submit=True)
-    quizzes.grade_essay_item(submitted, essay_position, "1", hostile_markdown(MARKERS["grader comment"]),
-                             users["instructor"])
+    quizzes.grade_essay_item(
+        submitted, essay_position, "1", hostile_markdown(MARKERS["grader comment"]), users["instructor"]
+    )
     opened, _ = take(users["student"], essay_text, submit=False)
     other, _ = take(users["other_student"], "An answer of student B.", submit=True)
 
     now = utcnow()
-    card = db.session.scalar(sa.select(ReviewCard).where(ReviewCard.user_id == users["student"].id,
-                                                         ReviewCard.question_id == questions[0].id))
+    card = db.session.scalar(
+        sa.select(ReviewCard).where(
+            ReviewCard.user_id == users["student"].id, ReviewCard.question_id == questions[0].id
+        )
+    )
     if card is None:  # the missed answer is queued when the attempt is graded; make sure there is one
-        card = ReviewCard(user_id=users["student"].id, question_id=questions[0].id, state=mastery.new_card(now),
-                          due_at=now, misses=1, seed="0123456789abcdef")
+        card = ReviewCard(
+            user_id=users["student"].id,
+            question_id=questions[0].id,
+            state=mastery.new_card(now),
+            due_at=now,
+            misses=1,
+            seed="0123456789abcdef",
+        )
         db.session.add(card)
     card.due_at = now
     db.session.commit()
@@ -286,10 +338,20 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     return World(
         users={name: user.id for name, user in users.items()},
         emails={name: user.email for name, user in users.items()},
-        class_id=class_.id, other_class_id=other_class.id, section_id=class_.sections[0].id,
-        assignment_id=assignment.id, quiz_id=quiz.id, bank_id=bank.id, question_ids=[q.id for q in questions],
-        submitted_attempt_id=submitted.id, open_attempt_id=opened.id, other_attempt_id=other.id, card_id=card.id,
-        essay_position=essay_position, join_code=class_.join_code, other_join_code=other_class.join_code,
+        class_id=class_.id,
+        other_class_id=other_class.id,
+        section_id=class_.sections[0].id,
+        assignment_id=assignment.id,
+        quiz_id=quiz.id,
+        bank_id=bank.id,
+        question_ids=[q.id for q in questions],
+        submitted_attempt_id=submitted.id,
+        open_attempt_id=opened.id,
+        other_attempt_id=other.id,
+        card_id=card.id,
+        essay_position=essay_position,
+        join_code=class_.join_code,
+        other_join_code=other_class.join_code,
         document_slug=document.slug,
         passage_slug=db.session.scalar(sa.select(Passage.slug).where(Passage.slug == "memo-in-sum")),
         theme_slug=db.session.scalar(sa.select(Theme.slug).where(Theme.slug == "linkage")),
@@ -324,8 +386,10 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[bytes, str]]) -> tu
     for name, value in fields.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     for name, (data, filename) in files.items():
-        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                "Content-Type: application/octet-stream\r\n\r\n")
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
         parts.append(head.encode("utf-8") + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
@@ -357,17 +421,31 @@ def candidates(rule, world: World, app: Flask) -> list[dict]:
     endpoint = rule.endpoint
     if endpoint.endswith("static") or endpoint == "static":
         return [{"filename": name} for ep, name in static_files(app) if ep == endpoint]
-    slug = {"reading.document": world.document_slug, "reading.passage": world.passage_slug}.get(endpoint,
-                                                                                                 world.theme_slug)
+    slug = {"reading.document": world.document_slug, "reading.passage": world.passage_slug}.get(
+        endpoint, world.theme_slug
+    )
     attempts = [world.open_attempt_id, world.submitted_attempt_id]
-    if endpoint.startswith("quiz.manage") or endpoint in ("quiz.grade_essay", "quiz.extra_time", "quiz.result",
-                                                          "authoring.attempt"):
+    if endpoint.startswith("quiz.manage") or endpoint in (
+        "quiz.grade_essay",
+        "quiz.extra_time",
+        "quiz.result",
+        "authoring.attempt",
+    ):
         attempts = [world.submitted_attempt_id]
     options = {
-        "attempt_id": attempts, "class_id": [world.class_id], "assignment_id": [world.assignment_id],
-        "user_id": [world.users["student"]], "quiz_id": [world.quiz_id], "question_id": world.question_ids[:2],
-        "card_id": [world.card_id], "position": [world.essay_position], "code": [world.join_code], "slug": [slug],
-        "kind": ["gradebook", "responses"], "fmt": ["csv", "xlsx"], "bank_id": [world.bank_id],
+        "attempt_id": attempts,
+        "class_id": [world.class_id],
+        "assignment_id": [world.assignment_id],
+        "user_id": [world.users["student"]],
+        "quiz_id": [world.quiz_id],
+        "question_id": world.question_ids[:2],
+        "card_id": [world.card_id],
+        "position": [world.essay_position],
+        "code": [world.join_code],
+        "slug": [slug],
+        "kind": ["gradebook", "responses"],
+        "fmt": ["csv", "xlsx"],
+        "bank_id": [world.bank_id],
         "section_id": [world.section_id],
     }
     names = sorted(rule.arguments)
@@ -409,13 +487,39 @@ def takes_object(route: Route) -> bool:
 
 #: Form fields posted with every write in the walks: plausible values for every form of the app.
 PAYLOAD = {
-    "name": "Renamed", "term": "T", "section": "S", "sections": "S", "email": "other-instructor@studyapp.example",
-    "score": "2", "comment": "c", "minutes": "30", "excused": "1", "retired": "1", "action": "save",
-    "source": "## x\ntype: single\n", "position": "1", "seq": "999", "q1": "a", "q2": "a", "code": "ABCDEFGH",
-    "title": "T", "description": "D", "question": "1", "quiz": "1", "roster_text": "name,email\nA,a@b.example\n",
-    "display_name": "N", "password": "a fine new password", "confirm": "a fine new password",
-    "current": TEST_PASSWORD, "role": "admin", "draft": "eJwDAAAAAAE=", "filename": "x.md", "mode": "fixed",
-    "questions": "hostile-single", "next": "queue", "reviews": "0",
+    "name": "Renamed",
+    "term": "T",
+    "section": "S",
+    "sections": "S",
+    "email": "other-instructor@studyapp.example",
+    "score": "2",
+    "comment": "c",
+    "minutes": "30",
+    "excused": "1",
+    "retired": "1",
+    "action": "save",
+    "source": "## x\ntype: single\n",
+    "position": "1",
+    "seq": "999",
+    "q1": "a",
+    "q2": "a",
+    "code": "ABCDEFGH",
+    "title": "T",
+    "description": "D",
+    "question": "1",
+    "quiz": "1",
+    "roster_text": "name,email\nA,a@b.example\n",
+    "display_name": "N",
+    "password": "a fine new password",
+    "confirm": "a fine new password",
+    "current": TEST_PASSWORD,
+    "role": "admin",
+    "draft": "eJwDAAAAAAE=",
+    "filename": "x.md",
+    "mode": "fixed",
+    "questions": "hostile-single",
+    "next": "queue",
+    "reviews": "0",
 }
 
 
@@ -441,16 +545,53 @@ def snapshot(engine: sa.Engine | None = None) -> dict[str, tuple[int, str]]:
 
 
 def changed_tables(before: dict, after: dict) -> dict:
-    return {name: (before.get(name), after.get(name)) for name in set(before) | set(after)
-            if before.get(name) != after.get(name)}
+    return {
+        name: (before.get(name), after.get(name))
+        for name in set(before) | set(after)
+        if before.get(name) != after.get(name)
+    }
 
 
 # --- proving a page inert ----------------------------------------------------------------------------------------
 
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background",
-                            "srcset", "ping", "cite", "manifest", "lowsrc", "dynsrc", "longdesc"})
-FORBIDDEN_TAGS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "base", "style", "link-import",
-                            "portal", "foreignobject", "animate", "set", "handler", "listener"})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "xlink:href",
+        "poster",
+        "data",
+        "background",
+        "srcset",
+        "ping",
+        "cite",
+        "manifest",
+        "lowsrc",
+        "dynsrc",
+        "longdesc",
+    }
+)
+FORBIDDEN_TAGS = frozenset(
+    {
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "style",
+        "link-import",
+        "portal",
+        "foreignobject",
+        "animate",
+        "set",
+        "handler",
+        "listener",
+    }
+)
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpe?g|webp);base64,[a-z0-9+/=\s]*$", re.I)
 
@@ -469,7 +610,7 @@ class InertChecker(HTMLParser):
         for name, value in values.items():
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}={value!r}>: an event-handler attribute")
-            if name in URL_ATTRIBUTES or name == "content" and values.get("http-equiv"):
+            if name in URL_ATTRIBUTES or (name == "content" and values.get("http-equiv")):
                 plain = re.sub(r"[\x00-\x20]", "", value).lower()
                 if "url=" in plain:
                     plain = plain.split("url=", 1)[1]

@@ -9,7 +9,14 @@ from collections import Counter
 import pytest
 
 from tests.security.support import (
-    PAYLOAD, PUBLIC_BY_DESIGN, WRITE_METHODS, changed_tables, fetch, routes, snapshot, takes_object,
+    PAYLOAD,
+    PUBLIC_BY_DESIGN,
+    WRITE_METHODS,
+    changed_tables,
+    fetch,
+    routes,
+    snapshot,
+    takes_object,
 )
 
 pytestmark = pytest.mark.content
@@ -27,7 +34,7 @@ def _object_routes(app, world):
 def _refused(role, response) -> bool:
     if role is None:
         location = response.headers.get("Location", "")
-        return response.status_code in (401, 404) or response.status_code == 302 and "/login" in location
+        return response.status_code in (401, 404) or (response.status_code == 302 and "/login" in location)
     return response.status_code in (403, 404)
 
 
@@ -40,7 +47,8 @@ def test_owners_reach_every_object_route(app, world, as_role):
         if not any(code < 400 for code in codes.values()):
             unreachable.append(f"{route.path}: {codes}")
     assert not unreachable, "the owners cannot open these pages, so the walk proves nothing there:\n" + "\n".join(
-        unreachable)
+        unreachable
+    )
     print(f"Access: the owners open all {sum('GET' in r.methods for r in guarded)} GET object routes")
 
 
@@ -59,8 +67,10 @@ def test_other_users_and_visitors_are_refused_every_object_route(app, world, as_
                 response = fetch(client, route.path, method, **kwargs)
                 outcomes[(role or "anonymous", response.status_code)] += 1
                 if not _refused(role, response):
-                    leaks.append(f"{role or 'anonymous'} {method} {route.path} -> {response.status_code} "
-                                 f"{response.headers.get('Location', '')}")
+                    leaks.append(
+                        f"{role or 'anonymous'} {method} {route.path} -> {response.status_code} "
+                        f"{response.headers.get('Location', '')}"
+                    )
                 if role is not None and response.status_code == 404:
                     body = response.get_data(as_text=True)
                     assert "XSSNAME" not in body and "XSSCLASS" not in body, f"{route.path} 404 shows A's data"
@@ -68,8 +78,10 @@ def test_other_users_and_visitors_are_refused_every_object_route(app, world, as_
     assert not leaks, "\n".join(leaks)
     assert changed_tables(before, after) == {}, changed_tables(before, after)
     endpoints = sorted({route.endpoint for route in guarded})
-    print(f"Access: {len(guarded)} filled object routes ({len(endpoints)} endpoints) x GET/POST x "
-          f"{len(INTRUDERS)} intruders = {sum(outcomes.values())} requests, every one refused; tables unchanged")
+    print(
+        f"Access: {len(guarded)} filled object routes ({len(endpoints)} endpoints) x GET/POST x "
+        f"{len(INTRUDERS)} intruders = {sum(outcomes.values())} requests, every one refused; tables unchanged"
+    )
     for (role, code), count in sorted(outcomes.items()):
         print(f"  {role:<16} {code}: {count}")
     for route in public:

@@ -43,13 +43,16 @@ def test_every_write_without_a_valid_token_is_refused_and_changes_nothing(app, w
                     response = fetch(client, route.path, method, **kwargs)
                     sent += 1
                     assert response.status_code == 400, (
-                        f"{role or 'anonymous'} {method} {route.path} with {label}: {response.status_code}")
+                        f"{role or 'anonymous'} {method} {route.path} with {label}: {response.status_code}"
+                    )
                     if response.mimetype == "text/html":
                         assert "did not come from this site" in response.get_data(as_text=True)
     after = snapshot()
     assert changed_tables(before, after) == {}, changed_tables(before, after)
-    print(f"CSRF: {len(writes)} write routes x {len(WRITERS)} roles x 4 forgeries = {sent} requests, "
-          f"all 400; {len(before)} tables unchanged (row counts and checksums)")
+    print(
+        f"CSRF: {len(writes)} write routes x {len(WRITERS)} roles x 4 forgeries = {sent} requests, "
+        f"all 400; {len(before)} tables unchanged (row counts and checksums)"
+    )
 
 
 def test_no_get_changes_state(app, world, as_role):
@@ -69,5 +72,7 @@ def test_no_get_changes_state(app, world, as_role):
     after = snapshot()
     changed = changed_tables(before, after)
     assert changed == {}, f"a GET changed these tables: {changed}"
-    print(f"GET: {len(gets)} routes x {len(viewers)} roles (GET and HEAD) = {2 * len(gets) * len(viewers)} requests "
-          f"(statuses {dict(sorted(statuses.items()))}); {len(before)} tables unchanged")
+    print(
+        f"GET: {len(gets)} routes x {len(viewers)} roles (GET and HEAD) = {2 * len(gets) * len(viewers)} requests "
+        f"(statuses {dict(sorted(statuses.items()))}); {len(before)} tables unchanged"
+    )

@@ -19,17 +19,52 @@ from tests.security.support import PAYLOAD, WRITE_METHODS, changed_tables, fetch
 pytestmark = pytest.mark.content
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 #: Routes that end the fuzzing client's own session: fuzzed last, once.
 SESSION_ENDERS = {"auth.logout"}
 
-INTERESTING = st.sampled_from([
-    "", " ", "0", "-1", "1.5", "NaN", "inf", "1e308", "99999999999999999999999", "\x00", "a\x00b", "\r\n",
-    "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "%00", "１２３", "\u202e", "\ufeff",
-    "a" * 5000, "True", "on", "1", "2", "3", "a", "b", "save", "finish", "preview", "fixed", "draw",
-])
+INTERESTING = st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "1.5",
+        "NaN",
+        "inf",
+        "1e308",
+        "99999999999999999999999",
+        "\x00",
+        "a\x00b",
+        "\r\n",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "../../etc/passwd",
+        "%00",
+        "１２３",
+        "\u202e",
+        "\ufeff",
+        "a" * 5000,
+        "True",
+        "on",
+        "1",
+        "2",
+        "3",
+        "a",
+        "b",
+        "save",
+        "finish",
+        "preview",
+        "fixed",
+        "draw",
+    ]
+)
 VALUE = st.one_of(INTERESTING, st.text(max_size=40), st.text(min_size=200, max_size=3000))
 MULTI = st.one_of(VALUE, st.lists(VALUE, min_size=2, max_size=4))
 
@@ -58,8 +93,17 @@ def field_names(client, path: str) -> list[str]:
 
 def owner_of(route) -> str:
     """Who may use a route in the world: its student, an admin for accounts, else its instructor."""
-    if route.endpoint.startswith(("quiz.start", "quiz.save", "quiz.autosave", "quiz.submit", "progress.",
-                                  "classes.start_assignment", "classes.join")):
+    if route.endpoint.startswith(
+        (
+            "quiz.start",
+            "quiz.save",
+            "quiz.autosave",
+            "quiz.submit",
+            "progress.",
+            "classes.start_assignment",
+            "classes.join",
+        )
+    ):
         return "student"
     if route.endpoint == "auth.users":
         return "admin"
@@ -104,19 +148,60 @@ def test_every_form_survives_random_input(app, world, as_role):
             post.hypothesis.inner_test(form={})  # once: it signs the client out
             continue
         post()
-    print(f"Fuzzing: {len(writes)} form endpoints x up to {EXAMPLES} examples = {totals['requests']} posts: "
-          f"{totals['refused']} refused with nothing written, {totals['accepted']} accepted, no 500 "
-          f"(statuses {dict(sorted(statuses.items()))})")
+    print(
+        f"Fuzzing: {len(writes)} form endpoints x up to {EXAMPLES} examples = {totals['requests']} posts: "
+        f"{totals['refused']} refused with nothing written, {totals['accepted']} accepted, no 500 "
+        f"(statuses {dict(sorted(statuses.items()))})"
+    )
 
 
-MARKDOWN_LINES = st.sampled_from([
-    "# Bank", "## fuzz-q", "## fuzz-q2", "type: single", "type: essay", "type: cloze", "type: numeric",
-    "type: matching", "type: ordering", "type: evidence", "themes: linkage", "themes: nope", "passages: memo-linkage",
-    "difficulty: 2", "difficulty: 9", "points: -1", "points: 1e400", "answer: 1973", "range: 9..1",
-    "### Choices", "### Explanation", "### Rubric", "### Pairs", "### Order", "### Evidence", "### Answers",
-    "- [x] yes", "- [ ] no", "- [x]", "  > feedback", "- a => b", "- => c", "1. one", "2. two", "{{blank|other}}",
-    "{{", "}}", "", "text <script>alert(1)</script>", "\t", "\x00", "é", "—",
-])
+MARKDOWN_LINES = st.sampled_from(
+    [
+        "# Bank",
+        "## fuzz-q",
+        "## fuzz-q2",
+        "type: single",
+        "type: essay",
+        "type: cloze",
+        "type: numeric",
+        "type: matching",
+        "type: ordering",
+        "type: evidence",
+        "themes: linkage",
+        "themes: nope",
+        "passages: memo-linkage",
+        "difficulty: 2",
+        "difficulty: 9",
+        "points: -1",
+        "points: 1e400",
+        "answer: 1973",
+        "range: 9..1",
+        "### Choices",
+        "### Explanation",
+        "### Rubric",
+        "### Pairs",
+        "### Order",
+        "### Evidence",
+        "### Answers",
+        "- [x] yes",
+        "- [ ] no",
+        "- [x]",
+        "  > feedback",
+        "- a => b",
+        "- => c",
+        "1. one",
+        "2. two",
+        "{{blank|other}}",
+        "{{",
+        "}}",
+        "",
+        "text <script>alert(1)</script>",
+        "\t",
+        "\x00",
+        "é",
+        "—",
+    ]
+)
 BANK_TEXT = st.lists(MARKDOWN_LINES | st.text(max_size=30), max_size=40).map("\n".join)
 
 
@@ -133,18 +218,26 @@ def test_every_import_survives_random_files(world, as_role):
     @given(text=BANK_TEXT, raw=st.binary(max_size=2000), as_bytes=st.booleans(), name=VALUE)
     def banks(text, raw, as_bytes, name):
         before = snapshot()
-        body, content_type = multipart({"csrf_token": instructor.csrf_token()},
-                                       {"file": (raw if as_bytes else text.encode("utf-8", "replace"), "x.md")})
-        check("bank upload", fetch(instructor, "/authoring/upload", "POST", data=body, content_type=content_type,
-                                   csrf=False), before)
+        body, content_type = multipart(
+            {"csrf_token": instructor.csrf_token()},
+            {"file": (raw if as_bytes else text.encode("utf-8", "replace"), "x.md")},
+        )
+        check(
+            "bank upload",
+            fetch(instructor, "/authoring/upload", "POST", data=body, content_type=content_type, csrf=False),
+            before,
+        )
         counts["bank uploads"] += 1
         import base64
         import zlib
 
         draft = base64.b64encode(zlib.compress(raw if as_bytes else text.encode("utf-8", "replace"))).decode()
         before = snapshot()
-        check("upload confirm", fetch(instructor, "/authoring/upload/confirm", "POST",
-                                      data={"draft": draft, "filename": name or "x.md"}), before)
+        check(
+            "upload confirm",
+            fetch(instructor, "/authoring/upload/confirm", "POST", data={"draft": draft, "filename": name or "x.md"}),
+            before,
+        )
         counts["confirms"] += 1
         before = snapshot()
         check("preview", fetch(instructor, "/authoring/preview", "POST", data={"source": text}), before)
@@ -157,15 +250,36 @@ def test_every_import_survives_random_files(world, as_role):
         data = "\n".join(lines).encode("utf-8", "replace") if rows or header else raw
         before = snapshot()
         body, content_type = multipart({"csrf_token": instructor.csrf_token()}, {"roster": (data, "r.csv")})
-        check("roster", fetch(instructor, f"/classes/{world.class_id}/roster/import", "POST", data=body,
-                              content_type=content_type, csrf=False), before)
+        check(
+            "roster",
+            fetch(
+                instructor,
+                f"/classes/{world.class_id}/roster/import",
+                "POST",
+                data=body,
+                content_type=content_type,
+                csrf=False,
+            ),
+            before,
+        )
         counts["rosters"] += 1
         before = snapshot()
-        check("roster confirm", fetch(instructor, f"/classes/{world.class_id}/roster/import/confirm", "POST",
-                                      data={"roster_text": data.decode("utf-8", "replace")}), before)
+        check(
+            "roster confirm",
+            fetch(
+                instructor,
+                f"/classes/{world.class_id}/roster/import/confirm",
+                "POST",
+                data={"roster_text": data.decode("utf-8", "replace")},
+            ),
+            before,
+        )
         counts["roster confirms"] += 1
 
     banks()
     rosters()
-    print("Fuzzing imports: " + ", ".join(f"{count} {label}" for label, count in counts.items())
-          + "; no 500, nothing half-written")
+    print(
+        "Fuzzing imports: "
+        + ", ".join(f"{count} {label}" for label, count in counts.items())
+        + "; no 500, nothing half-written"
+    )

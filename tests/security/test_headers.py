@@ -30,8 +30,13 @@ def header_problems(response, *, production: bool = False) -> list[str]:
         return ["no Content-Security-Policy"]
     directives = csp_directives(csp)
     scripts = directives.get("script-src", directives.get("default-src", []))
-    if not scripts or "'unsafe-inline'" in scripts or "'unsafe-eval'" in scripts or "*" in scripts \
-            or any(s.startswith(("http:", "https:", "data:")) for s in scripts):
+    if (
+        not scripts
+        or "'unsafe-inline'" in scripts
+        or "'unsafe-eval'" in scripts
+        or "*" in scripts
+        or any(s.startswith(("http:", "https:", "data:")) for s in scripts)
+    ):
         problems.append(f"script-src too wide: {scripts}")
     for name in ("object-src", "base-uri", "frame-ancestors"):
         if directives.get(name) != ["'none'"]:
@@ -40,8 +45,12 @@ def header_problems(response, *, production: bool = False) -> list[str]:
         problems.append(f"default-src is {directives.get('default-src')}")
     if response.headers.get("X-Content-Type-Options") != "nosniff":
         problems.append("no X-Content-Type-Options: nosniff")
-    if response.headers.get("Referrer-Policy") not in ("same-origin", "strict-origin-when-cross-origin", "no-referrer",
-                                                       "strict-origin"):
+    if response.headers.get("Referrer-Policy") not in (
+        "same-origin",
+        "strict-origin-when-cross-origin",
+        "no-referrer",
+        "strict-origin",
+    ):
         problems.append(f"Referrer-Policy {response.headers.get('Referrer-Policy')!r}")
     hsts = response.headers.get("Strict-Transport-Security")
     if production:
@@ -77,15 +86,18 @@ def test_every_response_carries_the_security_headers(app, world, as_role, monkey
     too_large = fetch(instructor, "/authoring/upload", "POST", data=body, content_type=content_type)
     assert too_large.status_code == 413
     check("413", too_large)
-    check("markdown download", fetch(instructor, "/authoring/export", "POST",
-                                     data={"question": [str(i) for i in world.question_ids]}))
+    check(
+        "markdown download",
+        fetch(instructor, "/authoring/export", "POST", data={"question": [str(i) for i in world.question_ids]}),
+    )
     for fmt in ("csv", "xlsx"):
         response = fetch(instructor, f"/classes/{world.class_id}/export/gradebook.{fmt}")
         assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
         check(f"{fmt} download", response)
     for _ in range(30):
-        response = fetch(as_role(None), "/login", "POST",
-                         data={"email": "nobody@studyapp.example", "password": "wrong"})
+        response = fetch(
+            as_role(None), "/login", "POST", data={"email": "nobody@studyapp.example", "password": "wrong"}
+        )
     assert response.status_code == 429
     check("429", response)
 
@@ -99,8 +111,10 @@ def test_every_response_carries_the_security_headers(app, world, as_role, monkey
     check("500", crashed)
     assert not failures, "\n".join(failures[:30])
     total = sum(seen.values())
-    print(f"Headers: {total} responses checked, all with CSP (script-src 'self', object-src/base-uri/frame-ancestors "
-          f"'none'), nosniff, Referrer-Policy, no HSTS in development")
+    print(
+        f"Headers: {total} responses checked, all with CSP (script-src 'self', object-src/base-uri/frame-ancestors "
+        f"'none'), nosniff, Referrer-Policy, no HSTS in development"
+    )
     for kind, count in sorted(seen.items()):
         print(f"  {kind}: {count}")
 

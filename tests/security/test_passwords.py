@@ -19,8 +19,14 @@ from tests.conftest import TEST_PASSWORD
 #: From the top of the list, 8 characters or more; and two spelled in capitals (the check ignores case).
 COMMON = ["password", "12345678", "iloveyou", "password1", "qwertyuiop", "PASSWORD1", "Sunshine1", " baseball "]
 #: No composition rules: lower case only, one repeated word, spaces, non-Latin scripts, 64+ characters all pass.
-FINE = ["correct horse battery staple", "no digits or capitals here", "пароль для урока истории",
-        "détente and its decline", "x" * 7 + "y", "a" * 64 + " long passphrase"]
+FINE = [
+    "correct horse battery staple",
+    "no digits or capitals here",
+    "пароль для урока истории",
+    "détente and its decline",
+    "x" * 7 + "y",
+    "a" * 64 + " long passphrase",
+]
 
 
 def user_count() -> int:
@@ -33,8 +39,10 @@ def test_the_shipped_list_is_a_real_list():
     assert len(words) >= 10_000, len(words)
     assert {"123456", "password", "qwerty", "iloveyou", "dragon", "monkey"} <= words
     long_enough = sum(1 for w in words if len(w) >= 8)
-    print(f"Passwords: {len(words):,} common passwords shipped, {long_enough:,} of them 8 characters or more "
-          f"(the rest are already refused by length)")
+    print(
+        f"Passwords: {len(words):,} common passwords shipped, {long_enough:,} of them 8 characters or more "
+        f"(the rest are already refused by length)"
+    )
 
 
 @pytest.mark.parametrize("password", COMMON)
@@ -57,8 +65,10 @@ def test_length_bounds():
 def test_every_path_that_sets_a_password_refuses_a_common_one(client, make_user, login, runner):
     tried = []
     before = user_count()
-    response = client.post("/signup", data={"display_name": "Ada", "email": "ada@studyapp.example",
-                                            "password": "iloveyou1", "confirm": "iloveyou1"})
+    response = client.post(
+        "/signup",
+        data={"display_name": "Ada", "email": "ada@studyapp.example", "password": "iloveyou1", "confirm": "iloveyou1"},
+    )
     assert response.status_code == 422 and TOO_COMMON in response.get_data(as_text=True)
     assert user_count() == before
     tried.append("sign-up")
@@ -66,8 +76,9 @@ def test_every_path_that_sets_a_password_refuses_a_common_one(client, make_user,
     user = make_user()
     login(user)
     old_hash = user.password_hash
-    response = client.post("/account", data={"current": TEST_PASSWORD, "password": "Password123",
-                                             "confirm": "Password123"})
+    response = client.post(
+        "/account", data={"current": TEST_PASSWORD, "password": "Password123", "confirm": "Password123"}
+    )
     assert response.status_code == 422 and TOO_COMMON in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.password_hash == old_hash
@@ -76,23 +87,45 @@ def test_every_path_that_sets_a_password_refuses_a_common_one(client, make_user,
 
     login(make_user(Role.ADMIN))
     before = user_count()
-    response = client.post("/admin/users", data={"display_name": "Prof", "email": "prof@studyapp.example",
-                                                 "role": "instructor", "password": "qwertyuiop"})
+    response = client.post(
+        "/admin/users",
+        data={"display_name": "Prof", "email": "prof@studyapp.example", "role": "instructor", "password": "qwertyuiop"},
+    )
     assert response.status_code == 422 and TOO_COMMON in response.get_data(as_text=True)
     assert user_count() == before
     tried.append("admin's form")
 
-    result = runner.invoke(args=["users", "create", "--email", "cli@studyapp.example", "--name", "Cli",
-                                 "--password", "baseball1"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "cli@studyapp.example", "--name", "Cli", "--password", "baseball1"]
+    )
     assert result.exit_code != 0 and "common in data breaches" in result.output
     assert user_count() == before
-    result = runner.invoke(args=["users", "create", "--email", "cli@studyapp.example", "--name", "Cli",
-                                 "--password", "the grain embargo was lifted"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "cli@studyapp.example",
+            "--name",
+            "Cli",
+            "--password",
+            "the grain embargo was lifted",
+        ]
+    )
     assert result.exit_code == 0, result.output
     tried.append("flask users create")
 
-    response = client.post("/admin/users", data={"display_name": "Prof", "email": "prof@studyapp.example",
-                                                 "role": "instructor", "password": "a fine passphrase"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "display_name": "Prof",
+            "email": "prof@studyapp.example",
+            "role": "instructor",
+            "password": "a fine passphrase",
+        },
+    )
     assert response.status_code == 302
-    print(f"Passwords: a common password refused with one message on {', '.join(tried)}; nothing written; "
-          "an uncommon one accepted")
+    print(
+        f"Passwords: a common password refused with one message on {', '.join(tried)}; nothing written; "
+        "an uncommon one accepted"
+    )

@@ -47,8 +47,14 @@ def limited(request, app, database_url, world):
     saved_prefix, limiter._key_prefix = limiter._key_prefix, ""
 
     def make_app(**config):
-        app = create_app({**base_config(database_url), "RATELIMIT_KEY_PREFIX": prefix,
-                          "RATELIMIT_STORAGE_URI": REDIS_URL if storage == "redis" else "memory://", **config})
+        app = create_app(
+            {
+                **base_config(database_url),
+                "RATELIMIT_KEY_PREFIX": prefix,
+                "RATELIMIT_STORAGE_URI": REDIS_URL if storage == "redis" else "memory://",
+                **config,
+            }
+        )
         app.test_client_class = CSRFClient
         apps.append(app)
         return app
@@ -85,12 +91,15 @@ def test_sign_in_is_limited_per_account_and_per_address(limited, world):
     assert _sign_in(client, world.emails["instructor"]).status_code == 302, "another account is not locked"
     per_address = _limit(app, "LOGIN_LIMIT_ADDRESS")
     other = app.test_client()
-    statuses = [_sign_in(other, f"nobody{n}@studyapp.example", "wrong password").status_code
-                for n in range(per_address + 1)]
+    statuses = [
+        _sign_in(other, f"nobody{n}@studyapp.example", "wrong password").status_code for n in range(per_address + 1)
+    ]
     # The address had already failed `allowed` times above, for the student's account.
     assert statuses.index(429) == per_address - allowed, statuses
-    print(f"Rate limit ({storage}): sign-in 429 after {allowed} failures for one account "
-          f"and after {per_address} from one address")
+    print(
+        f"Rate limit ({storage}): sign-in 429 after {allowed} failures for one account "
+        f"and after {per_address} from one address"
+    )
 
 
 def test_sign_up_is_limited(limited):
@@ -99,11 +108,25 @@ def test_sign_up_is_limited(limited):
     client = app.test_client()
     allowed = _limit(app, "SIGNUP_LIMIT")
     for n in range(allowed):
-        response = client.post("/signup", data={"display_name": "S", "email": f"s{n}-{uuid.uuid4().hex[:6]}@ex.example",
-                                                "password": "a long enough phrase", "confirm": "differs"})
+        response = client.post(
+            "/signup",
+            data={
+                "display_name": "S",
+                "email": f"s{n}-{uuid.uuid4().hex[:6]}@ex.example",
+                "password": "a long enough phrase",
+                "confirm": "differs",
+            },
+        )
         assert response.status_code == 422
-    blocked = client.post("/signup", data={"display_name": "S", "email": "late@studyapp.example",
-                                           "password": "a long enough phrase", "confirm": "a long enough phrase"})
+    blocked = client.post(
+        "/signup",
+        data={
+            "display_name": "S",
+            "email": "late@studyapp.example",
+            "password": "a long enough phrase",
+            "confirm": "a long enough phrase",
+        },
+    )
     assert blocked.status_code == 429
     with app.app_context():
         from studyapp.domain.accounts import find_user
@@ -129,12 +152,15 @@ def test_join_codes_are_limited_per_account_across_sign_outs(limited, world):
     client.post("/logout")
     assert _sign_in(client, world.emails["other_student"]).status_code == 302
     assert client.post("/classes/join", data={"code": "AGAIN234"}).status_code == 429, (
-        "signing out and in again reset the join-code limit")
+        "signing out and in again reset the join-code limit"
+    )
     page_limit = int(JOIN_PAGE_LIMIT.split()[0])
     statuses = [app.test_client().get(f"/join/{world.join_code}").status_code for _ in range(page_limit + 1)]
     assert statuses[-1] == 429
-    print(f"Rate limit ({storage}): join codes 429 after {allowed} tries per account (typed or by link), "
-          f"kept across sign-out; join pages 429 after {page_limit} a minute per address")
+    print(
+        f"Rate limit ({storage}): join codes 429 after {allowed} tries per account (typed or by link), "
+        f"kept across sign-out; join pages 429 after {page_limit} a minute per address"
+    )
 
 
 def test_autosave_is_limited(limited, world):
@@ -146,15 +172,21 @@ def test_autosave_is_limited(limited, world):
     token = client.csrf_token()
     statuses = []
     for seq in range(2000, 2000 + 121):
-        response = client.post(f"/attempts/{world.open_attempt_id}/save", headers={"X-CSRFToken": token}, csrf=False,
-                               data={"position": position, "seq": seq, f"q{position}": f"answer {seq}"})
+        response = client.post(
+            f"/attempts/{world.open_attempt_id}/save",
+            headers={"X-CSRFToken": token},
+            csrf=False,
+            data={"position": position, "seq": seq, f"q{position}": f"answer {seq}"},
+        )
         statuses.append(response.status_code)
     assert statuses[:120] == [200] * 120, sorted(set(statuses[:120]))
     assert statuses[120] == 429
     client.post("/logout")
     assert _sign_in(client, world.emails["student"]).status_code == 302
-    again = client.post(f"/attempts/{world.open_attempt_id}/save",
-                        data={"position": position, "seq": 5000, f"q{position}": "after signing in again"})
+    again = client.post(
+        f"/attempts/{world.open_attempt_id}/save",
+        data={"position": position, "seq": 5000, f"q{position}": "after signing in again"},
+    )
     assert again.status_code == 429, "signing out and in again reset the autosave limit"
     print(f"Rate limit ({storage}): autosave 429 after 120 saves a minute for one student, kept across sign-out")
 
@@ -198,5 +230,7 @@ def test_redis_url_selects_redis_and_an_outage_falls_back_to_memory(app, monkeyp
     assert _sign_in(client, world.emails["instructor"]).status_code == 302
     with app.app_context():
         db.engine.dispose()
-    print("Rate limit: REDIS_URL selects Redis, no REDIS_URL selects memory; with Redis down the limits "
-          f"fall back to memory (sign-ins {codes})")
+    print(
+        "Rate limit: REDIS_URL selects Redis, no REDIS_URL selects memory; with Redis down the limits "
+        f"fall back to memory (sign-ins {codes})"
+    )

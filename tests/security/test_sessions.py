@@ -39,8 +39,9 @@ def test_sign_in_starts_a_new_session(app, world):
     replay = app.test_client()
     replay.set_cookie("session", before_cookie)
     assert fetch(replay, "/account").status_code == 302
-    print("Session: sign-in drops planted keys, issues a new cookie and a new CSRF token; "
-          "the old cookie stays anonymous")
+    print(
+        "Session: sign-in drops planted keys, issues a new cookie and a new CSRF token; the old cookie stays anonymous"
+    )
 
 
 def test_a_cookie_replayed_after_sign_out_is_refused_on_every_route(app, world, as_role):
@@ -62,32 +63,42 @@ def test_a_cookie_replayed_after_sign_out_is_refused_on_every_route(app, world, 
         thief.set_cookie("session", cookie)
         for route in protected:
             for method in sorted(route.methods):
-                kwargs = {"data": PAYLOAD, "headers": {"X-CSRFToken": stolen_token}, "csrf": False} \
-                    if method in WRITE_METHODS else {}
+                kwargs = (
+                    {"data": PAYLOAD, "headers": {"X-CSRFToken": stolen_token}, "csrf": False}
+                    if method in WRITE_METHODS
+                    else {}
+                )
                 response = fetch(thief, route.path, method, **kwargs)
                 replayed += 1
                 body = response.get_data(as_text=True)
                 assert response.status_code != 500, f"{method} {route.path} answered 500 to a replayed cookie"
                 assert world.emails["instructor"] not in body and "Sign out" not in body, (
-                    f"{method} {route.path}: a replayed cookie is still signed in")
+                    f"{method} {route.path}: a replayed cookie is still signed in"
+                )
                 if route.endpoint in ("main.index", "main.healthz") or route.endpoint.startswith("reading."):
                     continue
                 if method == "GET" and response.status_code == 200:
                     assert "/login" in body or route.endpoint in ("auth.login", "auth.signup", "classes.join"), (
-                        f"GET {route.path} served a signed-in page to a replayed cookie")
+                        f"GET {route.path} served a signed-in page to a replayed cookie"
+                    )
     assert changed_tables(before, snapshot()) == {}
-    print(f"Session: 2 cookies replayed after sign-out on {len(protected)} routes ({replayed} requests): "
-          "none signed in, nothing changed")
+    print(
+        f"Session: 2 cookies replayed after sign-out on {len(protected)} routes ({replayed} requests): "
+        "none signed in, nothing changed"
+    )
 
 
 def test_changing_the_password_signs_out_every_other_session(app, world):
     first, second = app.test_client(), app.test_client()
     for client in (first, second):
-        assert client.post("/login", data={"email": world.emails["student"],
-                                           "password": TEST_PASSWORD}).status_code == 302
+        assert (
+            client.post("/login", data={"email": world.emails["student"], "password": TEST_PASSWORD}).status_code == 302
+        )
     copied = _session_cookie(second)
-    response = first.post("/account", data={"current": TEST_PASSWORD, "password": "a brand new passphrase",
-                                            "confirm": "a brand new passphrase"})
+    response = first.post(
+        "/account",
+        data={"current": TEST_PASSWORD, "password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+    )
     assert response.status_code == 302
     assert fetch(first, "/account").status_code == 200, "the session that changed the password stays signed in"
     assert fetch(second, "/account").status_code == 302, "another session survived a password change"
@@ -100,8 +111,10 @@ def test_changing_the_password_signs_out_every_other_session(app, world):
 def _flags(response, name="session"):
     for header in response.headers.getlist("Set-Cookie"):
         if header.startswith(f"{name}="):
-            return {part.strip().split("=", 1)[0].lower(): (part.strip().split("=", 1) + [""])[1]
-                    for part in header.split(";")[1:]}
+            return {
+                part.strip().split("=", 1)[0].lower(): (part.strip().split("=", 1) + [""])[1]
+                for part in header.split(";")[1:]
+            }
     return None
 
 
@@ -113,8 +126,12 @@ def test_session_cookie_flags(app, database_url, monkeypatch, env, world):
     client = app.test_client()
     page = client.get("/login", base_url="https://localhost")
     token = page.get_data(as_text=True).split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
-                           data={"email": world.emails["student"], "password": TEST_PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login",
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/login"},
+        data={"email": world.emails["student"], "password": TEST_PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     flags = _flags(response)
     assert flags is not None, "sign-in must set the session cookie"

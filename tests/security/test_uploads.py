@@ -58,8 +58,10 @@ def test_bodies_over_the_limit_get_413_with_the_error_page(app, world, as_role):
         body = response.get_data(as_text=True)
         assert "Too large" in body and "larger than this site accepts" in body and "<nav" in body, url
     assert changed_tables(before, snapshot()) == {}
-    print(f"Uploads: {len(cases)} bodies of {limit + 1:,} bytes (MAX_CONTENT_LENGTH + 1) refused with 413 and the "
-          "site's error page; nothing written")
+    print(
+        f"Uploads: {len(cases)} bodies of {limit + 1:,} bytes (MAX_CONTENT_LENGTH + 1) refused with 413 and the "
+        "site's error page; nothing written"
+    )
 
 
 def test_a_bank_over_one_megabyte_is_refused_with_a_message(world, as_role):
@@ -100,8 +102,9 @@ def test_bank_uploads_in_any_encoding_never_fail_and_never_half_import(world, as
         assert response.status_code == 422, body[:2000]
         assert "UTF-8" in body or "NUL" in body or "utf-8" in body.lower(), body[:2000]
     assert elapsed < 10
-    print(f"Uploads: {encoding} bank ({len(data):,} bytes) -> {response.status_code} in {elapsed:.2f}s, "
-          "nothing written")
+    print(
+        f"Uploads: {encoding} bank ({len(data):,} bytes) -> {response.status_code} in {elapsed:.2f}s, nothing written"
+    )
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -112,9 +115,20 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return stream.getvalue()
 
 
-@pytest.mark.parametrize("filename", ["../../../../etc/cron.d/evil.md", "..\\..\\windows\\evil.md",
-                                      "/absolute/path/evil.md", "evil\0.md", "<script>alert(1)</script>.md",
-                                      "....//....//evil.md", "CON.md", ".md", ""])
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "../../../../etc/cron.d/evil.md",
+        "..\\..\\windows\\evil.md",
+        "/absolute/path/evil.md",
+        "evil\0.md",
+        "<script>alert(1)</script>.md",
+        "....//....//evil.md",
+        "CON.md",
+        ".md",
+        "",
+    ],
+)
 def test_file_names_cannot_steer_where_a_bank_goes(world, as_role, filename):
     instructor = as_role("instructor")
     prefix = f"name{abs(hash(filename)) % 10_000}"
@@ -125,15 +139,22 @@ def test_file_names_cannot_steer_where_a_bank_goes(world, as_role, filename):
         return
     page = response.get_data(as_text=True)
     draft = re.search(r'name="draft" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="draft" value="([^"]+)"', page)
+        r'name="draft" value="([^"]+)"', page
+    )
     label = re.search(r'name="filename" type="hidden" value="([^"]*)"', page) or re.search(
-        r'name="filename" value="([^"]*)"', page)
+        r'name="filename" value="([^"]*)"', page
+    )
     assert draft and label, "the dry run offers a confirm form"
-    confirm = fetch(instructor, "/authoring/upload/confirm", "POST",
-                    data={"draft": draft.group(1), "filename": filename, "retire_missing": ""})
+    confirm = fetch(
+        instructor,
+        "/authoring/upload/confirm",
+        "POST",
+        data={"draft": draft.group(1), "filename": filename, "retire_missing": ""},
+    )
     assert confirm.status_code in (302, 400, 422), confirm.status_code
-    slugs = db.session.scalars(select(QuestionBank.slug).where(
-        QuestionBank.owner_id == world.users["instructor"])).all()
+    slugs = db.session.scalars(
+        select(QuestionBank.slug).where(QuestionBank.owner_id == world.users["instructor"])
+    ).all()
     for slug in slugs:
         assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug), f"bank slug {slug!r} from file name {filename!r}"
     print(f"Uploads: file name {filename!r} -> confirm {confirm.status_code}; bank slugs {sorted(slugs)}")
@@ -154,26 +175,40 @@ def test_a_tampered_confirm_step_is_refused(world, as_role):
     }
     for label, (draft, expected) in cases.items():
         started = time.monotonic()
-        response = fetch(instructor, "/authoring/upload/confirm", "POST",
-                         data={"draft": draft, "filename": "bank.md", "retire_missing": ""})
+        response = fetch(
+            instructor,
+            "/authoring/upload/confirm",
+            "POST",
+            data={"draft": draft, "filename": "bank.md", "retire_missing": ""},
+        )
         assert response.status_code in (expected if isinstance(expected, tuple) else (expected,)), (
-            label, response.status_code)
+            label,
+            response.status_code,
+        )
         assert time.monotonic() - started < 10, label
     assert changed_tables(before, snapshot()) == {}
-    print(f"Uploads: {len(cases)} tampered confirm steps refused ({', '.join(cases)}); the bomb inflated no "
-          f"further than {qformat.MAX_BYTES + 1:,} bytes; nothing written")
+    print(
+        f"Uploads: {len(cases)} tampered confirm steps refused ({', '.join(cases)}); the bomb inflated no "
+        f"further than {qformat.MAX_BYTES + 1:,} bytes; nothing written"
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1", "utf-16", "binary", "zip-bomb"])
 def test_roster_files_in_any_encoding(world, as_role, encoding):
     instructor = as_role("instructor")
     text = "name,email,section\nZoë Brontë,zoe@studyapp.example,A\nJosé Núñez,jose@studyapp.example,B\n"
-    data = {"utf-8": lambda: text.encode(), "utf-8-sig": lambda: text.encode("utf-8-sig"),
-            "latin-1": lambda: text.encode("latin-1"), "utf-16": lambda: text.encode("utf-16"),
-            "binary": lambda: bytes(range(256)) * 16, "zip-bomb": zip_bomb}[encoding]()
+    data = {
+        "utf-8": lambda: text.encode(),
+        "utf-8-sig": lambda: text.encode("utf-8-sig"),
+        "latin-1": lambda: text.encode("latin-1"),
+        "utf-16": lambda: text.encode("utf-16"),
+        "binary": lambda: bytes(range(256)) * 16,
+        "zip-bomb": zip_bomb,
+    }[encoding]()
     before = snapshot()
-    response = upload(instructor, data, url=f"/classes/{world.class_id}/roster/import", field="roster",
-                      filename="roster.csv")
+    response = upload(
+        instructor, data, url=f"/classes/{world.class_id}/roster/import", field="roster", filename="roster.csv"
+    )
     assert response.status_code in (200, 422), response.status_code
     assert changed_tables(before, snapshot()) == {}, "checking a roster wrote to the database"
     if encoding.startswith("utf-8"):

@@ -46,8 +46,7 @@ def test_hostile_text_is_inert_on_every_page(app, world, as_role):
             if response.mimetype == "text/html":
                 pages += 1
                 _check_page(route.path, role, response, seen, failures)
-    print(f"XSS: {len(walked)} GET routes x {len(VIEWERS)} roles: {pages} HTML pages parsed, "
-          f"{len(failures)} problems")
+    print(f"XSS: {len(walked)} GET routes x {len(VIEWERS)} roles: {pages} HTML pages parsed, {len(failures)} problems")
     for where in sorted(seen):
         print(f"  {where:<22} shown, inert, on {len(seen[where])} pages, e.g. {sorted(seen[where])[0]}")
     assert not failures, "\n".join(failures[:40])
@@ -81,24 +80,47 @@ def test_previews_and_form_echoes_are_inert(app, world, as_role):
 
     page = instructor.post("/authoring/questions/new", data={"source": source, "action": "preview", "bank": ""})
     check("POST /authoring/questions/new preview", page.get_data(as_text=True))
-    page = instructor.post("/authoring/upload", data={"file": (io.BytesIO(hostile_bank().replace(
-        "hostile-", "echo-").encode()), "<script>alert(1)<script>.md")}, content_type="multipart/form-data")
+    page = instructor.post(
+        "/authoring/upload",
+        data={
+            "file": (io.BytesIO(hostile_bank().replace("hostile-", "echo-").encode()), "<script>alert(1)<script>.md")
+        },
+        content_type="multipart/form-data",
+    )
     assert page.status_code in (200, 422)
     check("POST /authoring/upload (dry run)", page.get_data(as_text=True))
-    page = instructor.post("/authoring/quizzes/new", data={
-        "title": hostile_line("XSSBUILDER"), "description": hostile_markdown("XSSBUILDER"), "mode": "fixed",
-        "questions": "hostile-single\nhostile-essay", "action": "preview", "grading": "highest",
-        "review": "after_submit", "layout": "one_page"})
+    page = instructor.post(
+        "/authoring/quizzes/new",
+        data={
+            "title": hostile_line("XSSBUILDER"),
+            "description": hostile_markdown("XSSBUILDER"),
+            "mode": "fixed",
+            "questions": "hostile-single\nhostile-essay",
+            "action": "preview",
+            "grading": "highest",
+            "review": "after_submit",
+            "layout": "one_page",
+        },
+    )
     check("POST /authoring/quizzes/new preview", page.get_data(as_text=True))
     roster = "name,email,section\n" + f'"{hostile_line("XSSROSTER")}",roster1@studyapp.example,"<script>x</script>"\n'
-    page = instructor.post(f"/classes/{world.class_id}/roster/import",
-                           data={"roster": (io.BytesIO(roster.encode()), "roster.csv")},
-                           content_type="multipart/form-data")
+    page = instructor.post(
+        f"/classes/{world.class_id}/roster/import",
+        data={"roster": (io.BytesIO(roster.encode()), "roster.csv")},
+        content_type="multipart/form-data",
+    )
     check("POST roster import (plan)", page.get_data(as_text=True))
     anonymous = as_role(None)
-    page = anonymous.post("/signup", data={"display_name": hostile_line("XSSSIGNUP"), "email": "x@studyapp.example",
-                                           "password": "a long enough phrase", "confirm": "differs",
-                                           "join_code": '"><script>alert(1)</script>'})
+    page = anonymous.post(
+        "/signup",
+        data={
+            "display_name": hostile_line("XSSSIGNUP"),
+            "email": "x@studyapp.example",
+            "password": "a long enough phrase",
+            "confirm": "differs",
+            "join_code": '"><script>alert(1)</script>',
+        },
+    )
     assert page.status_code == 422
     check("POST /signup (form errors)", page.get_data(as_text=True))
     page = anonymous.get("/read/search", query_string={"q": '"><script>alert(1)</script><img src=x onerror=1>'})
@@ -110,13 +132,15 @@ def test_previews_and_form_echoes_are_inert(app, world, as_role):
 
 def test_json_answers_are_not_html(app, world, as_role):
     student = as_role("student")
-    reply = student.post(f"/attempts/{world.open_attempt_id}/save",
-                         data={"position": world.essay_position, "seq": 1000,
-                               f"q{world.essay_position}": "<script>alert(1)</script>"})
+    reply = student.post(
+        f"/attempts/{world.open_attempt_id}/save",
+        data={"position": world.essay_position, "seq": 1000, f"q{world.essay_position}": "<script>alert(1)</script>"},
+    )
     assert reply.status_code in (200, 409)
     assert reply.mimetype == "application/json" and reply.headers["X-Content-Type-Options"] == "nosniff"
-    bad = student.post(f"/attempts/{world.open_attempt_id}/save",
-                       data={"position": "<script>", "seq": "<img src=x onerror=1>"})
+    bad = student.post(
+        f"/attempts/{world.open_attempt_id}/save", data={"position": "<script>", "seq": "<img src=x onerror=1>"}
+    )
     assert bad.status_code == 400 and bad.mimetype == "application/json"
     print("XSS: autosave answers JSON (application/json, nosniff), never HTML, even when refused")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from studyapp.domain import questions as question_views
-from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.qformat import TYPES
+from studyapp.domain import attempts as services
+from studyapp.domain import questions as question_views
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Attempt, Question, Quiz
-from studyapp.domain import attempts as services
 
 
 def one_of_each_type(**settings) -> Quiz:
@@ -22,8 +22,13 @@ def one_of_each_type(**settings) -> Quiz:
     first = {}
     for question in questions:
         first.setdefault(question.current_version.type, question)
-    quiz = Quiz(slug=f"all-types-{len(settings)}", title="Every type", question_ids=[first[t].id for t in TYPES],
-                shuffle_questions=False, **settings)
+    quiz = Quiz(
+        slug=f"all-types-{len(settings)}",
+        title="Every type",
+        question_ids=[first[t].id for t in TYPES],
+        shuffle_questions=False,
+        **settings,
+    )
     db.session.add(quiz)
     db.session.commit()
     return quiz
@@ -37,13 +42,15 @@ def correct_public(attempt: Attempt, position: int) -> dict:
     response = grading.correct_response(question, quote=quote)
     if response is None:  # an essay
         return {"text": "Haig turns a rhetorical question into a plea; compare the words."}
-    return services.to_public_response(question, response, lambda oid: question_views.public_id(attempt.seed, question.id, oid))
+    return services.to_public_response(
+        question, response, lambda oid: question_views.public_id(attempt.seed, question.id, oid)
+    )
 
 
 def form_fields(position: int, response: dict) -> dict:
     """The fields a page posts for `response` (in public ids), as quiz/forms.py reads them."""
     name = f"q{position}"
-    (key, value), = response.items()
+    ((key, value),) = response.items()
     if key == "choice":
         return {name: value}
     if key in ("choices", "sentences"):

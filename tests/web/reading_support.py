@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.extensions import db
 from studyapp.domain.content import load_content
+from studyapp.extensions import db
 
 ROOT = Path(__file__).parents[2]
 CONTENT = ROOT / "content"

@@ -84,7 +84,7 @@ def test_error_pages_use_the_layout(client):
     response = client.get("/no-such-page")
     body = response.get_data(as_text=True)
     assert response.status_code == 404
-    assert "<main id=\"main\"" in body and "Not found" in body
+    assert '<main id="main"' in body and "Not found" in body
     assert client.get("/no-such-page", headers={"Accept": "application/json"}).get_json()["error"] == "Not found"
     assert client.put("/healthz").status_code == 405
 
@@ -104,18 +104,31 @@ def test_server_error_page(app):
 def test_no_asset_comes_from_another_site(client):
     body = client.get("/").get_data(as_text=True)
     assert "http://" not in body.replace("http://localhost", "")
-    for attr in ("src=\"http", "href=\"http", "src=\"//", "href=\"//"):
+    for attr in ('src="http', 'href="http', 'src="//', 'href="//'):
         assert attr not in body
 
 
 def test_cli_creates_users_and_refuses_duplicates(runner):
-    result = runner.invoke(args=["users", "create", "--email", "Prof@studyapp.example", "--name", "Prof",
-                                 "--role", "instructor", "--password", "longpassword"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Prof@studyapp.example",
+            "--name",
+            "Prof",
+            "--role",
+            "instructor",
+            "--password",
+            "longpassword",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "prof@studyapp.example"))
     assert user.role is Role.INSTRUCTOR
-    again = runner.invoke(args=["users", "create", "--email", "prof@studyapp.example", "--name", "Prof",
-                                "--password", "longpassword"])
+    again = runner.invoke(
+        args=["users", "create", "--email", "prof@studyapp.example", "--name", "Prof", "--password", "longpassword"]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import func, select
 
 from studyapp.domain.passwords import HASHER
 from studyapp.extensions import db
 from studyapp.models import Role, User
-
 from tests.conftest import TEST_PASSWORD
 
 
@@ -111,7 +112,12 @@ def test_too_many_failures_from_one_address_get_429(client, app):
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client):
     response = client.post(
         "/signup",
-        data={"display_name": "X", "email": "x@studyapp.example", "password": "longpassword", "confirm": "longpassword"},
+        data={
+            "display_name": "X",
+            "email": "x@studyapp.example",
+            "password": "longpassword",
+            "confirm": "longpassword",
+        },
         csrf=False,
     )
     assert response.status_code == 400
@@ -144,13 +150,13 @@ def test_replayed_cookie_after_logout_is_refused(client, make_user, login):
 
 
 def test_the_session_lasts_twelve_hours_from_sign_in_and_pages_do_not_resend_it(client, make_user, login):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     user = make_user()
     signed_in = login(user)
     cookie = next(h for h in signed_in.headers.getlist("Set-Cookie") if h.startswith("session="))
     expires = datetime.strptime(cookie.split("Expires=")[1].split(";")[0], "%a, %d %b %Y %H:%M:%S GMT")
-    left = expires.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+    left = expires.replace(tzinfo=UTC) - datetime.now(UTC)
     assert timedelta(hours=11, minutes=59) < left <= timedelta(hours=12)
     client.get("/account")  # the first page stores the CSRF token: the session changes once
     again = client.get("/account")
@@ -168,29 +174,43 @@ def test_session_is_cleared_on_login(client, make_user):
         assert sess["_user_id"].startswith(f"{user.id}:")
 
 
-@pytest.mark.parametrize("target", ["https://elsewhere.example/", "//elsewhere.example", "/\\elsewhere.example",
-                                    "http:/elsewhere.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://elsewhere.example/",
+        "//elsewhere.example",
+        "/\\elsewhere.example",
+        "http:/elsewhere.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_next_outside_the_site_is_ignored(client, make_user, target):
     user = make_user()
-    response = client.post("/login", query_string={"next": target},
-                           data={"email": user.email, "password": TEST_PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": user.email, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_next_on_the_site_is_followed(client, make_user):
     user = make_user()
-    response = client.post("/login", query_string={"next": "/account"},
-                           data={"email": user.email, "password": TEST_PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": "/account"}, data={"email": user.email, "password": TEST_PASSWORD}
+    )
     assert response.headers["Location"] == "/account"
 
 
 def test_change_password(client, make_user, login):
     user = make_user()
     login(user)
-    bad = client.post("/account", data={"current": "wrong one!", "password": "new password 1", "confirm": "new password 1"})
+    bad = client.post(
+        "/account", data={"current": "wrong one!", "password": "new password 1", "confirm": "new password 1"}
+    )
     assert bad.status_code == 422 and "The current password is not correct." in bad.get_data(as_text=True)
-    ok = client.post("/account", data={"current": TEST_PASSWORD, "password": "new password 1", "confirm": "new password 1"})
+    ok = client.post(
+        "/account", data={"current": TEST_PASSWORD, "password": "new password 1", "confirm": "new password 1"}
+    )
     assert ok.status_code == 302
     assert client.get("/account").status_code == 200  # this session stays signed in
     client.post("/logout")
@@ -214,8 +234,9 @@ def test_students_and_instructors_cannot_open_admin_pages(client, make_user, log
     login(make_user(Role.STUDENT))
     assert client.get(path).status_code == 403
     before = user_count()
-    response = client.post(path, data={"display_name": "X", "email": "x@studyapp.example", "role": "admin",
-                                        "password": "longpassword"})
+    response = client.post(
+        path, data={"display_name": "X", "email": "x@studyapp.example", "role": "admin", "password": "longpassword"}
+    )
     assert response.status_code == 403 and user_count() == before
     client.post("/logout")
     login(make_user(Role.INSTRUCTOR))
@@ -229,11 +250,25 @@ def test_anonymous_users_are_sent_to_login(client):
 
 def test_admin_creates_an_instructor_in_the_browser_form(client, make_user, login):
     login(make_user(Role.ADMIN))
-    response = client.post("/admin/users", data={"display_name": "Prof. Kennan", "email": "kennan@studyapp.example",
-                                                 "role": "instructor", "password": "longpassword"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "display_name": "Prof. Kennan",
+            "email": "kennan@studyapp.example",
+            "role": "instructor",
+            "password": "longpassword",
+        },
+    )
     assert response.status_code == 302
     created = db.session.scalar(select(User).where(User.email == "kennan@studyapp.example"))
     assert created.role is Role.INSTRUCTOR
-    dup = client.post("/admin/users", data={"display_name": "Again", "email": "kennan@studyapp.example",
-                                            "role": "instructor", "password": "longpassword"})
+    dup = client.post(
+        "/admin/users",
+        data={
+            "display_name": "Again",
+            "email": "kennan@studyapp.example",
+            "role": "instructor",
+            "password": "longpassword",
+        },
+    )
     assert dup.status_code == 422 and "already exists" in dup.get_data(as_text=True)

@@ -11,14 +11,15 @@ import zlib
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.domain import questions as question_views, quizzes as quiz_rules
-from studyapp.domain import questions as services
 from studyapp.authoring.forms import STARTERS
 from studyapp.core import qformat
 from studyapp.core.markdown import render
+from studyapp.domain import attempts as quiz_services
+from studyapp.domain import questions as question_views
+from studyapp.domain import questions as services
+from studyapp.domain import quizzes as quiz_rules
 from studyapp.extensions import db
 from studyapp.models import Attempt, Question, QuestionBank, QuestionVersion, Quiz, Role
-from studyapp.domain import attempts as quiz_services
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.content
@@ -73,8 +74,10 @@ def sign_in(app, user):
 
 
 def counts():
-    return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (QuestionBank, Question, QuestionVersion, Quiz))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (QuestionBank, Question, QuestionVersion, Quiz)
+    )
 
 
 def create_question(client, source=GOOD, **extra):
@@ -85,13 +88,23 @@ def create_question(client, source=GOOD, **extra):
 
 
 def shipped(key: str) -> Question:
-    return db.session.scalar(select(Question).join(QuestionBank).where(QuestionBank.owner_id.is_(None),
-                                                                        Question.key == key))
+    return db.session.scalar(
+        select(Question).join(QuestionBank).where(QuestionBank.owner_id.is_(None), Question.key == key)
+    )
 
 
 def build_fixed_quiz(client, keys, **settings):
-    data = {"title": "TNF check", "mode": "fixed", "questions": "\n".join(keys), "grading": "highest",
-            "review": "after_submit", "layout": "one_page", "shuffle_questions": "y", "action": "save", **settings}
+    data = {
+        "title": "TNF check",
+        "mode": "fixed",
+        "questions": "\n".join(keys),
+        "grading": "highest",
+        "review": "after_submit",
+        "layout": "one_page",
+        "shuffle_questions": "y",
+        "action": "save",
+        **settings,
+    }
     response = client.post("/authoring/quizzes/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     return db.session.get(Quiz, int(response.headers["Location"].rsplit("/", 1)[1]))
@@ -106,7 +119,7 @@ def authoring_routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("authoring."):
             continue
-        url = rule.build({name: 1 for name in rule.arguments}, append_unknown=False)[1]
+        url = rule.build(dict.fromkeys(rule.arguments, 1), append_unknown=False)[1]
         routes += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes
 
@@ -137,16 +150,25 @@ def test_another_instructors_bank_question_and_quiz_are_not_found(app, client, i
     quiz = build_fixed_quiz(client, [question.key])
     other = sign_in(app, make_user(Role.INSTRUCTOR))
     qid, bank_id = question.id, question.bank_id
-    for url in (f"/authoring/?bank={bank_id}", f"/authoring/questions/{qid}", f"/authoring/questions/{qid}/edit",
-                f"/authoring/questions/{qid}/history", f"/authoring/questions/{qid}/student",
-                f"/authoring/quizzes/{quiz.id}", f"/authoring/quizzes/{quiz.id}/edit",
-                f"/authoring/quizzes/{quiz.id}/preview", f"/authoring/quizzes/{quiz.id}/results",
-                f"/authoring/quizzes/{quiz.id}/attempts/1"):
+    for url in (
+        f"/authoring/?bank={bank_id}",
+        f"/authoring/questions/{qid}",
+        f"/authoring/questions/{qid}/edit",
+        f"/authoring/questions/{qid}/history",
+        f"/authoring/questions/{qid}/student",
+        f"/authoring/quizzes/{quiz.id}",
+        f"/authoring/quizzes/{quiz.id}/edit",
+        f"/authoring/quizzes/{quiz.id}/preview",
+        f"/authoring/quizzes/{quiz.id}/results",
+        f"/authoring/quizzes/{quiz.id}/attempts/1",
+    ):
         assert other.get(url).status_code == 404, url
-    for url, data in ((f"/authoring/questions/{qid}/copy", {}),
-                      (f"/authoring/questions/{qid}/retire", {"retired": "1"}),
-                      ("/authoring/preview", {"source": GOOD, "question": str(qid)}),
-                      (f"/authoring/quizzes/{quiz.id}/edit", {"title": "x", "action": "save"})):
+    for url, data in (
+        (f"/authoring/questions/{qid}/copy", {}),
+        (f"/authoring/questions/{qid}/retire", {"retired": "1"}),
+        ("/authoring/preview", {"source": GOOD, "question": str(qid)}),
+        (f"/authoring/quizzes/{quiz.id}/edit", {"title": "x", "action": "save"}),
+    ):
         assert other.post(url, data=data).status_code == 404, url
     listing = other.get("/authoring/").get_data(as_text=True)
     assert question.key not in listing
@@ -164,16 +186,24 @@ def test_bank_page_filters_searches_and_counts(client, instructor):
     total = db.session.scalar(select(func.count()).select_from(Question))
     assert f"<strong>{total}</strong> questions shown" in page
     essays = client.get("/authoring/?type=essay").get_data(as_text=True)
-    n_essays = db.session.scalar(select(func.count()).select_from(QuestionVersion).join(
-        Question, (Question.id == QuestionVersion.question_id) & (Question.current_number == QuestionVersion.number)
-    ).where(QuestionVersion.type == "essay"))
+    n_essays = db.session.scalar(
+        select(func.count())
+        .select_from(QuestionVersion)
+        .join(
+            Question, (Question.id == QuestionVersion.question_id) & (Question.current_number == QuestionVersion.number)
+        )
+        .where(QuestionVersion.type == "essay")
+    )
     assert f"<strong>{n_essays}</strong> question" in essays
     assert essays.count('data-type="essay"') == 0  # the list shows no quiz controls
     searched = client.get("/authoring/?q=Why+not+next+week").get_data(as_text=True)
     assert "<strong>0</strong>" not in searched
-    assert all("next week" in services.question_of(q.current_version).prompt.lower()
-               or "next week" in q.current_version.source.lower()
-               for q in db.session.scalars(select(Question)) if q.key in searched)
+    assert all(
+        "next week" in services.question_of(q.current_version).prompt.lower()
+        or "next week" in q.current_version.source.lower()
+        for q in db.session.scalars(select(Question))
+        if q.key in searched
+    )
     theme = client.get("/authoring/?theme=linkage&difficulty=2&passage=memo-linkage").get_data(as_text=True)
     assert "linkage-whose-words" in theme and "tnf" not in re.findall(r'class="qkey">([^<]+)<', theme)[0]
     assert re.search(r'>Linkage</a> <span class="count">\d+</span>', theme)
@@ -241,8 +271,9 @@ def test_save_creates_versions_and_the_history_shows_the_diff(client, instructor
     assert question.bank.owner_id == instructor.id and question.bank.title == "My questions"
     assert question.current_number == 1
     edited = GOOD.replace("- next week\n", "- next week\n- the next week\n")
-    response = client.post(f"/authoring/questions/{question.id}/edit",
-                           data={"source": edited, "action": "save", "base": "1"})
+    response = client.post(
+        f"/authoring/questions/{question.id}/edit", data={"source": edited, "action": "save", "base": "1"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     question = db.session.get(Question, question.id)
@@ -254,8 +285,10 @@ def test_save_creates_versions_and_the_history_shows_the_diff(client, instructor
     assert re.search(r'<tr class="diff-added">.*?Added: </span>- the next week', history, re.DOTALL)
     # the same text again adds nothing; a stale base is refused
     client.post(f"/authoring/questions/{question.id}/edit", data={"source": edited, "action": "save", "base": "2"})
-    stale = client.post(f"/authoring/questions/{question.id}/edit",
-                        data={"source": edited.replace("- next week\n", ""), "action": "save", "base": "1"})
+    stale = client.post(
+        f"/authoring/questions/{question.id}/edit",
+        data={"source": edited.replace("- next week\n", ""), "action": "save", "base": "1"},
+    )
     assert stale.status_code == 422 and "was saved after you opened" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Question, question.id).current_number == 2
@@ -263,8 +296,10 @@ def test_save_creates_versions_and_the_history_shows_the_diff(client, instructor
 
 def test_a_saved_question_keeps_its_id(client, instructor):
     question = create_question(client)
-    renamed = client.post(f"/authoring/questions/{question.id}/edit",
-                          data={"source": GOOD.replace("tnf-next-week-words", "renamed"), "action": "save"})
+    renamed = client.post(
+        f"/authoring/questions/{question.id}/edit",
+        data={"source": GOOD.replace("tnf-next-week-words", "renamed"), "action": "save"},
+    )
     assert renamed.status_code == 422 and "cannot change" in renamed.get_data(as_text=True)
 
 
@@ -314,8 +349,9 @@ def test_the_shipped_bank_is_read_only_and_questions_are_copied_to_my_bank(clien
     assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
     again = client.post(f"/authoring/questions/{original.id}/copy")
     db.session.expire_all()
-    copies = db.session.scalars(select(Question).where(Question.key.startswith("linkage-whose-words-"))
-                                .order_by(Question.id)).all()
+    copies = db.session.scalars(
+        select(Question).where(Question.key.startswith("linkage-whose-words-")).order_by(Question.id)
+    ).all()
     assert [c.key for c in copies] == ["linkage-whose-words-copy", "linkage-whose-words-copy-2"]
     assert {c.bank.owner_id for c in copies} == {instructor.id} and copies[0].bank.title == "My questions"
     copied = services.question_of(copies[0].current_version)
@@ -336,9 +372,17 @@ def test_retired_questions_are_not_drawn_for_new_attempts(client, instructor, ma
     assert [item.version.question_id for item in attempt.items] == [second.id]
     db.session.rollback()
     # a draw never takes it either
-    drawn = Quiz(slug="drawn", title="Drawn", owner_id=instructor.id, draw_rules=[
-        {"themes": ["arms-control"], "types": ["short"], "difficulty": [1], "count": 1}], shuffle_questions=False,
-        shuffle_choices=False, grading="highest", review="after_submit", layout="one_page")
+    drawn = Quiz(
+        slug="drawn",
+        title="Drawn",
+        owner_id=instructor.id,
+        draw_rules=[{"themes": ["arms-control"], "types": ["short"], "difficulty": [1], "count": 1}],
+        shuffle_questions=False,
+        shuffle_choices=False,
+        grading="highest",
+        review="after_submit",
+        layout="one_page",
+    )
     for seed in range(40):
         chosen = quiz_services.choose_questions(drawn, str(seed), quiz_rules.settings_for(drawn))
         assert question.id not in {q.id for q in chosen}
@@ -356,29 +400,47 @@ def test_editing_a_question_leaves_past_attempts_exactly_as_they_were(app, clien
     db.session.commit()
     learner = sign_in(app, student)
     item = attempt.items[0]
-    assert learner.post(f"/attempts/{attempt.id}?page=1",
-                        data={f"q{item.position}": "next week", "action": "save"}).status_code == 302
+    assert (
+        learner.post(
+            f"/attempts/{attempt.id}?page=1", data={f"q{item.position}": "next week", "action": "save"}
+        ).status_code
+        == 302
+    )
     assert learner.post(f"/attempts/{attempt.id}/submit").status_code == 302
     learner.get(f"/attempts/{attempt.id}/result")  # shows (and so clears) the "submitted" message
+
     def strip(html: str) -> str:  # the per-request token and one-off messages aside
-        return re.sub(r'<meta name="csrf-token"[^>]*>|name="csrf_token" value="[^"]*"|<div class="flashes".*?</div>',
-                      "", html, flags=re.DOTALL)
+        return re.sub(
+            r'<meta name="csrf-token"[^>]*>|name="csrf_token" value="[^"]*"|<div class="flashes".*?</div>',
+            "",
+            html,
+            flags=re.DOTALL,
+        )
 
     review_url = f"/attempts/{attempt.id}/result"
     before = strip(learner.get(review_url).get_data(as_text=True))
     teacher_before = strip(client.get(f"/authoring/quizzes/{quiz.id}/attempts/{attempt.id}").get_data(as_text=True))
     assert "Haig quotes him" in before and "badge-correct" in before
 
-    edited = (GOOD.replace("- next week\n", "").replace("Haig quotes him", "The memorandum quotes him")
-              .replace("What did Dobrynin ask", "Which words did Dobrynin use"))
-    assert client.post(f"/authoring/questions/{question.id}/edit",
-                       data={"source": edited, "action": "save", "base": "1"}).status_code == 302
+    edited = (
+        GOOD.replace("- next week\n", "")
+        .replace("Haig quotes him", "The memorandum quotes him")
+        .replace("What did Dobrynin ask", "Which words did Dobrynin use")
+    )
+    assert (
+        client.post(
+            f"/authoring/questions/{question.id}/edit", data={"source": edited, "action": "save", "base": "1"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Question, question.id).current_number == 2
 
     assert strip(learner.get(review_url).get_data(as_text=True)) == before
-    assert strip(client.get(f"/authoring/quizzes/{quiz.id}/attempts/{attempt.id}").get_data(as_text=True)) \
+    assert (
+        strip(client.get(f"/authoring/quizzes/{quiz.id}/attempts/{attempt.id}").get_data(as_text=True))
         == teacher_before
+    )
     done = db.session.get(Attempt, attempt.id)
     assert done.items[0].version.number == 1 and done.items[0].status == "correct"
 
@@ -388,8 +450,9 @@ def test_editing_a_question_leaves_past_attempts_exactly_as_they_were(app, clien
 
 def upload(client, text: bytes | str, name="tnf.md", **extra):
     data = text.encode("utf-8") if isinstance(text, str) else text
-    response = client.post("/authoring/upload", data={"file": (io.BytesIO(data), name), **extra},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/authoring/upload", data={"file": (io.BytesIO(data), name), **extra}, content_type="multipart/form-data"
+    )
     response.get_data()
     response.request.environ["wsgi.input"].close()  # the test client spools a large body to a file
     return response
@@ -397,8 +460,9 @@ def upload(client, text: bytes | str, name="tnf.md", **extra):
 
 def test_upload_with_errors_saves_nothing_and_lists_every_error_by_line(client, instructor):
     before = counts()
-    response = upload(client, GOOD.replace("arms-control", "arms-control, no-such-theme") + "\n" + BROKEN,
-                      name="mixed.md")
+    response = upload(
+        client, GOOD.replace("arms-control", "arms-control, no-such-theme") + "\n" + BROKEN, name="mixed.md"
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     rows = re.findall(r"<tr><td><code>([^<]+)</code></td><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td></tr>", page)
@@ -409,7 +473,7 @@ def test_upload_with_errors_saves_nothing_and_lists_every_error_by_line(client, 
 
 
 def test_upload_reports_bad_utf8_and_size_by_line(client, instructor):
-    bad = (GOOD.replace("Why not next week?", "Why not next week?\udcff").encode("utf-8", "surrogateescape"))
+    bad = GOOD.replace("Why not next week?", "Why not next week?\udcff").encode("utf-8", "surrogateescape")
     page = upload(client, bad).get_data(as_text=True)
     line = GOOD.split("\n").index("- Why not next week?") + 1
     assert f"<td>{line}</td>" in page and "not UTF-8: byte 0xff" in page
@@ -479,9 +543,18 @@ def test_the_bank_selection_fills_the_quiz_builder(client, instructor):
 
 def test_quiz_builder_previews_and_saves_a_fixed_quiz(client, instructor):
     question = create_question(client)
-    data = {"title": "TNF, in Haig's words", "mode": "fixed", "questions": f"{question.key}\nlinkage-whose-words",
-            "grading": "latest", "review": "never", "layout": "one_per_page", "time_limit_minutes": "15",
-            "max_attempts": "2", "opens_at": "2030-01-01T09:00", "closes_at": "2030-01-02T09:00"}
+    data = {
+        "title": "TNF, in Haig's words",
+        "mode": "fixed",
+        "questions": f"{question.key}\nlinkage-whose-words",
+        "grading": "latest",
+        "review": "never",
+        "layout": "one_per_page",
+        "time_limit_minutes": "15",
+        "max_attempts": "2",
+        "opens_at": "2030-01-01T09:00",
+        "closes_at": "2030-01-02T09:00",
+    }
     preview = client.post("/authoring/quizzes/new", data={**data, "action": "preview"})
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "A sample draw" in page and page.count('class="question"') == 2
@@ -492,8 +565,13 @@ def test_quiz_builder_previews_and_saves_a_fixed_quiz(client, instructor):
     quiz = db.session.scalar(select(Quiz).where(Quiz.owner_id == instructor.id))
     assert quiz.slug == "tnf-in-haig-s-words" and quiz.title == "TNF, in Haig's words"
     assert quiz.question_ids == [question.id, shipped("linkage-whose-words").id] and quiz.draw_rules is None
-    assert (quiz.grading, quiz.review, quiz.layout, quiz.time_limit_minutes, quiz.max_attempts) == \
-        ("latest", "never", "one_per_page", 15, 2)
+    assert (quiz.grading, quiz.review, quiz.layout, quiz.time_limit_minutes, quiz.max_attempts) == (
+        "latest",
+        "never",
+        "one_per_page",
+        15,
+        2,
+    )
     assert quiz.shuffle_questions is False and quiz.opens_at.isoformat() == "2030-01-01T09:00:00+00:00"
     edit = client.get(f"/authoring/quizzes/{quiz.id}/edit").get_data(as_text=True)
     assert f"{question.key}\nlinkage-whose-words</textarea>" in edit
@@ -504,17 +582,36 @@ def test_quiz_builder_previews_and_saves_a_fixed_quiz(client, instructor):
 
 def test_quiz_builder_checks_questions_and_draw_rules(client, instructor):
     base = {"title": "Drawn", "grading": "highest", "review": "after_submit", "layout": "one_page"}
-    unknown = client.post("/authoring/quizzes/new",
-                          data={**base, "mode": "fixed", "questions": "no-such-question", "action": "save"})
+    unknown = client.post(
+        "/authoring/quizzes/new", data={**base, "mode": "fixed", "questions": "no-such-question", "action": "save"}
+    )
     assert unknown.status_code == 422
     assert "unknown question &#39;no-such-question&#39;" in unknown.get_data(as_text=True)
-    too_many = client.post("/authoring/quizzes/new", data={
-        **base, "mode": "draw", "rules-0-themes": "summit", "rules-0-types": "essay", "rules-0-count": "50",
-        "action": "save"})
+    too_many = client.post(
+        "/authoring/quizzes/new",
+        data={
+            **base,
+            "mode": "draw",
+            "rules-0-themes": "summit",
+            "rules-0-types": "essay",
+            "rules-0-count": "50",
+            "action": "save",
+        },
+    )
     assert too_many.status_code == 422 and "draw rule 1 needs 50 question(s)" in too_many.get_data(as_text=True)
-    drawn = client.post("/authoring/quizzes/new", data={
-        **base, "mode": "draw", "rules-0-themes": ["linkage", "summit"], "rules-0-difficulty": ["1", "2"],
-        "rules-0-count": "3", "rules-1-types": "truefalse", "rules-1-count": "1", "action": "save"})
+    drawn = client.post(
+        "/authoring/quizzes/new",
+        data={
+            **base,
+            "mode": "draw",
+            "rules-0-themes": ["linkage", "summit"],
+            "rules-0-difficulty": ["1", "2"],
+            "rules-0-count": "3",
+            "rules-1-types": "truefalse",
+            "rules-1-count": "1",
+            "action": "save",
+        },
+    )
     assert drawn.status_code == 302
     quiz = db.session.scalar(select(Quiz).where(Quiz.owner_id == instructor.id))
     assert quiz.question_ids is None and quiz.draw_rules == [
@@ -546,13 +643,17 @@ GIFT_BANK = """// [tag:arms-control] [passage:memo-tnf] [difficulty:1]
 
 def test_a_gift_file_uploads_through_the_same_preview_and_confirm(client, instructor):
     before = counts()
-    preview = client.post("/authoring/upload", data={"file": (io.BytesIO(GIFT_BANK.encode()), "moodle.gift"),
-                                                     "format": "gift"}, content_type="multipart/form-data")
+    preview = client.post(
+        "/authoring/upload",
+        data={"file": (io.BytesIO(GIFT_BANK.encode()), "moodle.gift"), "format": "gift"},
+        content_type="multipart/form-data",
+    )
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200, page[:3000]
     assert "<code>tnf-next-week-gift</code>" in page and counts() == before
-    fields = dict(re.findall(r'name="(draft|filename|format|theme|passage|difficulty)" type="hidden" value="([^"]*)"',
-                             page))
+    fields = dict(
+        re.findall(r'name="(draft|filename|format|theme|passage|difficulty)" type="hidden" value="([^"]*)"', page)
+    )
     assert fields["format"] == "gift"
     assert client.post("/authoring/upload/confirm", data=fields).status_code == 302
     db.session.expire_all()
@@ -564,8 +665,13 @@ def test_a_gift_file_without_themes_needs_the_defaults(client, instructor):
     data = {"file": (io.BytesIO(bare.encode()), "bare.gift"), "format": "gift"}
     refused = client.post("/authoring/upload", data=dict(data), content_type="multipart/form-data")
     assert refused.status_code == 422 and "bare.gift" in refused.get_data(as_text=True)
-    data = {"file": (io.BytesIO(bare.encode()), "bare.gift"), "format": "gift", "default_theme": "sourcing",
-            "default_passage": "memo-heading-and-delivery", "default_difficulty": "1"}
+    data = {
+        "file": (io.BytesIO(bare.encode()), "bare.gift"),
+        "format": "gift",
+        "default_theme": "sourcing",
+        "default_passage": "memo-heading-and-delivery",
+        "default_difficulty": "1",
+    }
     accepted = client.post("/authoring/upload", data=data, content_type="multipart/form-data")
     assert accepted.status_code == 200 and "<code>bare-question</code>" in accepted.get_data(as_text=True)
 

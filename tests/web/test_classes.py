@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from studyapp.domain import classes as classes
+from studyapp.domain.attempts import SETTING_NAMES
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Membership, Role, Section, User
 from studyapp.models.base import utcnow
 from studyapp.models.classes import OVERRIDE_NAMES
-from studyapp.domain.attempts import SETTING_NAMES
 from tests.conftest import TEST_PASSWORD
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, take
 
@@ -26,8 +26,9 @@ def instructor(make_user):
 
 
 def member_ids(class_id: int, role: str = "student") -> set[int]:
-    return set(db.session.scalars(
-        select(Membership.user_id).where(Membership.class_id == class_id, Membership.role == role)))
+    return set(
+        db.session.scalars(select(Membership.user_id).where(Membership.class_id == class_id, Membership.role == role))
+    )
 
 
 def test_assignment_overrides_are_named_as_the_settings():
@@ -38,8 +39,10 @@ def test_an_instructor_creates_a_class_with_sections_and_a_join_code(client, log
     login(instructor)
     page = client.get("/classes/new")
     assert page.status_code == 200 and "Create a class" in page.get_data(as_text=True)
-    response = client.post("/classes/new", data={"name": "HIST 210", "term": "Spring 2027",
-                                                 "sections": "Section A\nSection B, Section A\n"})
+    response = client.post(
+        "/classes/new",
+        data={"name": "HIST 210", "term": "Spring 2027", "sections": "Section A\nSection B, Section A\n"},
+    )
     assert response.status_code == 302
     class_ = db.session.scalar(select(Class).where(Class.name == "HIST 210"))
     assert response.headers["Location"].endswith(f"/classes/{class_.id}")
@@ -112,8 +115,13 @@ def test_an_instructor_cannot_join_their_own_class_as_a_student(client, login, i
 
 
 def signup(client, **fields):
-    data = {"display_name": "Sam Student", "email": "sam@studyapp.example", "password": "a long reading list",
-            "confirm": "a long reading list", **fields}
+    data = {
+        "display_name": "Sam Student",
+        "email": "sam@studyapp.example",
+        "password": "a long reading list",
+        "confirm": "a long reading list",
+        **fields,
+    }
     return client.post("/signup", data=data)
 
 
@@ -140,8 +148,11 @@ def test_a_wrong_code_at_sign_up_creates_nothing(client, instructor):
 
 def upload(client, class_id: int, text: str | bytes):
     data = text.encode() if isinstance(text, str) else text
-    return client.post(f"/classes/{class_id}/roster/import",
-                       data={"roster": (io.BytesIO(data), "roster.csv")}, content_type="multipart/form-data")
+    return client.post(
+        f"/classes/{class_id}/roster/import",
+        data={"roster": (io.BytesIO(data), "roster.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_roster_import_reports_every_problem_by_line_and_changes_nothing(client, login, make_user, instructor):
@@ -153,12 +164,12 @@ def test_roster_import_reports_every_problem_by_line_and_changes_nothing(client,
     users_before = db.session.scalar(select(func.count()).select_from(User))
     text = (
         "Name,Email,Section\n"
-        "Ada Lovelace,ada@example.edu,Section A\n"        # 2: fine
-        ",bob@example.edu,Section A\n"                     # 3: no name
-        "Cy Young,not-an-email,\n"                         # 4: bad email
-        "Ada Again,ADA@example.edu,\n"                     # 5: duplicate of line 2
-        "Colleague,colleague@studyapp.example,\n"          # 6: teaches the class
-        "Dee,dee@example.edu,Section C,extra\n"            # 7: too many values
+        "Ada Lovelace,ada@example.edu,Section A\n"  # 2: fine
+        ",bob@example.edu,Section A\n"  # 3: no name
+        "Cy Young,not-an-email,\n"  # 4: bad email
+        "Ada Again,ADA@example.edu,\n"  # 5: duplicate of line 2
+        "Colleague,colleague@studyapp.example,\n"  # 6: teaches the class
+        "Dee,dee@example.edu,Section C,extra\n"  # 7: too many values
     )
     response = upload(client, class_.id, text)
     assert response.status_code == 422
@@ -181,13 +192,16 @@ def test_roster_import_reports_every_problem_by_line_and_changes_nothing(client,
     assert db.session.scalar(select(func.count()).select_from(User)) == users_before
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"name,email,phone\nAda,ada@example.edu,555\n", "Line 1: unknown column 'phone'"),
-    (b"name,section\nAda,A\n", "Line 1: the header row has no &#39;email&#39; column"),
-    (b"name,email\nAda,ada@example.edu\nJos\xe9,jose@example.edu\n", "Line 3: this line is not UTF-8 text"),
-    (b"", "The file is empty"),
-    (b"name,email\n", "The file has a header row but no students"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"name,email,phone\nAda,ada@example.edu,555\n", "Line 1: unknown column 'phone'"),
+        (b"name,section\nAda,A\n", "Line 1: the header row has no &#39;email&#39; column"),
+        (b"name,email\nAda,ada@example.edu\nJos\xe9,jose@example.edu\n", "Line 3: this line is not UTF-8 text"),
+        (b"", "The file is empty"),
+        (b"name,email\n", "The file has a header row but no students"),
+    ],
+)
 def test_roster_file_problems(client, login, instructor, data, expected):
     class_ = make_class(instructor)
     login(instructor)
@@ -197,28 +211,36 @@ def test_roster_file_problems(client, login, instructor, data, expected):
 
 
 def test_roster_import_previews_then_applies_and_imported_students_claim_their_accounts(
-        client, login, make_user, instructor):
+    client, login, make_user, instructor
+):
     class_ = make_class(instructor)
     existing = make_user(Role.STUDENT, email="eve@example.edu", name="Eve Existing")
     login(instructor)
-    text = ("email;name;section\n"  # a spreadsheet in a locale that writes ";"
-            "ada@example.edu;Ada Lovelace;Section A\n"
-            "eve@example.edu;Eve E.;Section C\n")
+    text = (
+        "email;name;section\n"  # a spreadsheet in a locale that writes ";"
+        "ada@example.edu;Ada Lovelace;Section A\n"
+        "eve@example.edu;Eve E.;Section C\n"
+    )
     preview = upload(client, class_.id, text)
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert "The file is ready" in page and "New sections: Section C" in page
     assert "account name: Eve Existing" in page
     assert member_ids(class_.id) == set()  # nothing yet
-    hidden = re.search(r'name="roster_text" type="hidden" value="([^"]*)"', page) or \
-        re.search(r'id="roster_text" name="roster_text" type="hidden" value="([^"]*)"', page)
+    hidden = re.search(r'name="roster_text" type="hidden" value="([^"]*)"', page) or re.search(
+        r'id="roster_text" name="roster_text" type="hidden" value="([^"]*)"', page
+    )
     assert hidden, "the preview carries the file to the confirmation"
     response = client.post(f"/classes/{class_.id}/roster/import/confirm", data={"roster_text": text})
     assert response.status_code == 302
     ada = db.session.scalar(select(User).where(User.email == "ada@example.edu"))
     assert member_ids(class_.id) == {ada.id, existing.id}
-    sections = {m.user_id: m.section.name for m in db.session.scalars(
-        select(Membership).where(Membership.class_id == class_.id, Membership.role == "student"))}
+    sections = {
+        m.user_id: m.section.name
+        for m in db.session.scalars(
+            select(Membership).where(Membership.class_id == class_.id, Membership.role == "student")
+        )
+    }
     assert sections == {ada.id: "Section A", existing.id: "Section C"}
     assert db.session.get(User, existing.id).display_name == "Eve Existing"
     assert "has not signed up yet" in client.get(f"/classes/{class_.id}/roster").get_data(as_text=True)
@@ -238,7 +260,9 @@ def test_roster_import_previews_then_applies_and_imported_students_claim_their_a
     assert ada.display_name == "Ada L." and ada.password_hash != classes.UNSET_PASSWORD
     assert member_ids(class_.id) == {ada.id, existing.id}
     client.post("/logout")
-    assert client.post("/login", data={"email": "ada@example.edu", "password": "a long reading list"}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "ada@example.edu", "password": "a long reading list"}).status_code == 302
+    )
 
 
 def test_sections_can_be_set_and_students_removed(client, login, make_user, instructor):
@@ -266,10 +290,15 @@ def test_co_instructors_are_added_by_email(client, login, make_user, instructor)
     colleague = make_user(Role.INSTRUCTOR, email="colleague@studyapp.example")
     student = make_user(Role.STUDENT, email="student@studyapp.example")
     login(instructor)
-    assert client.post(f"/classes/{class_.id}/instructors", data={"email": "nobody@studyapp.example"}).status_code == 422
+    assert (
+        client.post(f"/classes/{class_.id}/instructors", data={"email": "nobody@studyapp.example"}).status_code == 422
+    )
     refused = client.post(f"/classes/{class_.id}/instructors", data={"email": student.email})
     assert refused.status_code == 422 and "student account" in refused.get_data(as_text=True)
-    assert client.post(f"/classes/{class_.id}/instructors", data={"email": "Colleague@StudyApp.example"}).status_code == 302
+    assert (
+        client.post(f"/classes/{class_.id}/instructors", data={"email": "Colleague@StudyApp.example"}).status_code
+        == 302
+    )
     assert member_ids(class_.id, "instructor") == {instructor.id, colleague.id}
     # The co-instructor sees the class; the owner cannot be removed.
     client.post("/logout")
@@ -282,15 +311,29 @@ def test_co_instructors_are_added_by_email(client, login, make_user, instructor)
 # --- who may see what -------------------------------------------------------------------------------------
 
 INSTRUCTOR_PAGES = (
-    "/classes/{c}", "/classes/{c}/roster", "/classes/{c}/roster/import", "/classes/{c}/gradebook",
-    "/classes/{c}/gradebook/{a}/{s}", "/classes/{c}/assignments/new", "/classes/{c}/assignments/{a}/edit",
-    "/classes/{c}/assignments/{a}/analysis", "/classes/{c}/export/gradebook.csv", "/classes/{c}/export/gradebook.xlsx",
-    "/classes/{c}/export/responses.csv", "/classes/{c}/export/responses.xlsx",
+    "/classes/{c}",
+    "/classes/{c}/roster",
+    "/classes/{c}/roster/import",
+    "/classes/{c}/gradebook",
+    "/classes/{c}/gradebook/{a}/{s}",
+    "/classes/{c}/assignments/new",
+    "/classes/{c}/assignments/{a}/edit",
+    "/classes/{c}/assignments/{a}/analysis",
+    "/classes/{c}/export/gradebook.csv",
+    "/classes/{c}/export/gradebook.xlsx",
+    "/classes/{c}/export/responses.csv",
+    "/classes/{c}/export/responses.xlsx",
 )
 INSTRUCTOR_ACTIONS = (
-    "/classes/{c}/edit", "/classes/{c}/sections", "/classes/{c}/join-code", "/classes/{c}/roster/{s}/remove",
-    "/classes/{c}/roster/{s}/section", "/classes/{c}/instructors", "/classes/{c}/roster/import/confirm",
-    "/classes/{c}/assignments/{a}/delete", "/classes/{c}/gradebook/{a}/{s}",
+    "/classes/{c}/edit",
+    "/classes/{c}/sections",
+    "/classes/{c}/join-code",
+    "/classes/{c}/roster/{s}/remove",
+    "/classes/{c}/roster/{s}/section",
+    "/classes/{c}/instructors",
+    "/classes/{c}/roster/import/confirm",
+    "/classes/{c}/assignments/{a}/delete",
+    "/classes/{c}/gradebook/{a}/{s}",
 )
 
 
@@ -366,10 +409,21 @@ def test_assigning_a_quiz_with_overrides_and_students_seeing_only_their_classes(
     form = client.get(f"/classes/{class_.id}/assignments/new").get_data(as_text=True)
     assert "Whose words?" in form
     closes = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(f"/classes/{class_.id}/assignments/new", data={
-        "quiz": str(quiz.id), "opens_at": "", "closes_at": closes, "time_limit_minutes": "15", "max_attempts": "1",
-        "grading": "", "review": "after_close", "layout": "", "shuffle_questions": "no", "shuffle_choices": "",
-    })
+    response = client.post(
+        f"/classes/{class_.id}/assignments/new",
+        data={
+            "quiz": str(quiz.id),
+            "opens_at": "",
+            "closes_at": closes,
+            "time_limit_minutes": "15",
+            "max_attempts": "1",
+            "grading": "",
+            "review": "after_close",
+            "layout": "",
+            "shuffle_questions": "no",
+            "shuffle_choices": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assignment = db.session.scalar(select(Assignment).where(Assignment.class_id == class_.id))
     assert (assignment.time_limit_minutes, assignment.max_attempts, assignment.review) == (15, 1, "after_close")
@@ -377,9 +431,19 @@ def test_assigning_a_quiz_with_overrides_and_students_seeing_only_their_classes(
     assert assignment.closes_at.strftime("%Y-%m-%dT%H:%M") == closes
 
     # A closing time before the opening time is refused.
-    bad = client.post(f"/classes/{class_.id}/assignments/{assignment.id}/edit", data={
-        "quiz": str(quiz.id), "opens_at": closes, "closes_at": "2020-01-01T00:00", "grading": "", "review": "",
-        "layout": "", "shuffle_questions": "", "shuffle_choices": ""})
+    bad = client.post(
+        f"/classes/{class_.id}/assignments/{assignment.id}/edit",
+        data={
+            "quiz": str(quiz.id),
+            "opens_at": closes,
+            "closes_at": "2020-01-01T00:00",
+            "grading": "",
+            "review": "",
+            "layout": "",
+            "shuffle_questions": "",
+            "shuffle_choices": "",
+        },
+    )
     assert bad.status_code == 422 and "closing time must be after" in bad.get_data(as_text=True)
 
     client.post("/logout")
@@ -438,7 +502,8 @@ def test_a_closed_assignment_cannot_be_started(client, login, make_user, instruc
 
 @pytest.mark.content
 def test_the_quiz_list_reads_a_students_classes_in_a_fixed_number_of_queries(
-        client, login, make_user, instructor, count_queries):
+    client, login, make_user, instructor, count_queries
+):
     student = make_user(Role.STUDENT)
     login(student)
     quiz = fixed_quiz(shipped_questions("single", 1))

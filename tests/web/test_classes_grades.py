@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from studyapp.core.exports import EXCUSED
 from studyapp.domain import exports
 from studyapp.domain import gradebook as books
-from studyapp.core.exports import EXCUSED
 from studyapp.extensions import db
 from studyapp.models import Excusal, Role
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, students, take
@@ -19,8 +19,10 @@ def test_the_canvas_export_grades_as_the_gradebook_does(make_user):
     enrol(class_, *people)
     singles = shipped_questions("single", 2)
     essay = shipped_questions("essay", 1, points=None)[0]
-    by_policy = {policy: assign(class_, fixed_quiz(singles, slug=f"by-{policy}"), grading=policy)
-                 for policy in ("highest", "latest", "average")}
+    by_policy = {
+        policy: assign(class_, fixed_quiz(singles, slug=f"by-{policy}"), grading=policy)
+        for policy in ("highest", "latest", "average")
+    }
     with_essay = assign(class_, fixed_quiz([singles[0], essay], slug="with-essay"))
     for n, person in enumerate(people):
         for assignment in by_policy.values():

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from studyapp.core import grading
+from studyapp.domain import attempts as quizzes
+from studyapp.domain import classes as classes
 from studyapp.domain import questions as question_views
 from studyapp.domain.questions import question_of
-from studyapp.domain import classes as classes
-from studyapp.core import grading
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Question, Quiz, Role, User
-from studyapp.domain import attempts as quizzes
 
 
 def make_class(owner: User, name: str = "HIST 210: The Cold War", sections=("Section A", "Section B")) -> Class:
@@ -35,15 +35,24 @@ def shipped_questions(kind: str, count: int, points: float | None = 1.0) -> list
     questions = db.session.scalars(
         select(Question).options(selectinload(Question.current_version)).order_by(Question.id)
     ).all()
-    chosen = [q for q in questions if q.current_version.type == kind
-              and (points is None or q.current_version.points == points)]
+    chosen = [
+        q
+        for q in questions
+        if q.current_version.type == kind and (points is None or q.current_version.points == points)
+    ]
     assert len(chosen) >= count, f"the shipped banks have only {len(chosen)} {kind} questions worth {points}"
     return chosen[:count]
 
 
 def fixed_quiz(questions: list[Question], slug: str = "class-quiz", **settings) -> Quiz:
-    quiz = Quiz(slug=slug, title=settings.pop("title", "Reading the memorandum"), question_ids=[q.id for q in questions],
-                shuffle_questions=False, shuffle_choices=False, **settings)
+    quiz = Quiz(
+        slug=slug,
+        title=settings.pop("title", "Reading the memorandum"),
+        question_ids=[q.id for q in questions],
+        shuffle_questions=False,
+        shuffle_choices=False,
+        **settings,
+    )
     db.session.add(quiz)
     db.session.commit()
     return quiz
@@ -70,8 +79,14 @@ def wrong_answer(item, option: str | None = None) -> dict:
     return {"choice": option}
 
 
-def take(user: User, assignment: Assignment, answers: dict[int, dict | bool], *, submit: bool = True,
-         now: datetime | None = None) -> Attempt:
+def take(
+    user: User,
+    assignment: Assignment,
+    answers: dict[int, dict | bool],
+    *,
+    submit: bool = True,
+    now: datetime | None = None,
+) -> Attempt:
     """An attempt at an assignment with answers by position: a response, True (right) or False (wrong)."""
     attempt = quizzes.start_attempt(assignment.quiz, user, assignment=assignment, now=now)
     for item in attempt.items:
@@ -84,7 +99,8 @@ def take(user: User, assignment: Assignment, answers: dict[int, dict | bool], *,
             answer = wrong_answer(item)
         question = question_of(item.version)
         public = quizzes.to_public_response(
-            question, answer, lambda oid, q=question: question_views.public_id(attempt.seed, q.id, oid))
+            question, answer, lambda oid, q=question: question_views.public_id(attempt.seed, q.id, oid)
+        )
         quizzes.save_response(attempt, item.position, public, None, now=now)
     if submit:
         quizzes.submit(attempt, now=now)

@@ -49,8 +49,9 @@ def test_concurrent_saves_and_submits(app, client, make_user, login):
             for k in range(SAVES):
                 seq = k * 100 + number + 1
                 text = f"thread {number} save {k}"
-                reply = thread_client.post(f"/attempts/{attempt_id}/save",
-                                           data={f"q{position}": text, "position": position, "seq": seq})
+                reply = thread_client.post(
+                    f"/attempts/{attempt_id}/save", data={f"q{position}": text, "position": position, "seq": seq}
+                )
                 body = reply.get_json()
                 if reply.status_code == 200:
                     with lock:
@@ -63,7 +64,7 @@ def test_concurrent_saves_and_submits(app, client, make_user, login):
                     if "Your attempt is submitted." in done.get_data(as_text=True):
                         with lock:
                             winners[attempt_id] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported below with the thread's number
+        except BaseException as exc:
             with lock:
                 failures.append(f"thread {number}: {exc!r}")
 
@@ -85,5 +86,7 @@ def test_concurrent_saves_and_submits(app, client, make_user, login):
         seq, text = max(acknowledged[attempt_id])
         assert (item.response_seq, item.response) == (seq, {"text": text}), "an acknowledged answer was lost"
         assert item.saved_at <= attempt.submitted_at
-    print(f"{THREADS} threads, {sum(map(len, acknowledged.values()))} saves acknowledged, "
-          f"{len(students)} attempts submitted exactly once")
+    print(
+        f"{THREADS} threads, {sum(map(len, acknowledged.values()))} saves acknowledged, "
+        f"{len(students)} attempts submitted exactly once"
+    )

@@ -7,9 +7,9 @@ import shutil
 
 from sqlalchemy import func, select
 
+from studyapp.domain.content import ContentInvalid, load_content
 from studyapp.extensions import db
 from studyapp.models import Claim, Document, GlossaryTerm, Passage, Theme
-from studyapp.domain.content import ContentInvalid, load_content
 from tests.web.reading_support import SECOND_DOCUMENT, content_copy, edit, line_of  # noqa: F401
 
 FIXTURE = SECOND_DOCUMENT.parent
@@ -41,8 +41,10 @@ def test_check_fails_with_file_and_line(runner, content_copy):
     result = runner.invoke(args=["content", "check", "--content-dir", str(content_copy)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert f"{path}:{line_of(path, 'differences')}: quote is not verbatim in source.txt: " \
-           f'"differences" where the source has "differencies"' in lines
+    assert (
+        f"{path}:{line_of(path, 'differences')}: quote is not verbatim in source.txt: "
+        f'"differences" where the source has "differencies"' in lines
+    )
     assert f"{theme}:{line_of(theme, 'themes:')}: unknown theme 'linkages' (did you mean 'linkage'?)" in lines
     assert lines[-1] == "2 error(s)"
 
@@ -94,8 +96,11 @@ def test_load_updates_in_place_and_removes_what_is_gone(app, tmp_path):
     load_content(content)
     db.session.commit()
     before = snapshot()
-    edit(content / "passages" / "02-harbour-memo-request.md", "title: What the keeper asks for",
-         "title: What the keeper wants")
+    edit(
+        content / "passages" / "02-harbour-memo-request.md",
+        "title: What the keeper asks for",
+        "title: What the keeper wants",
+    )
     (content / "claims" / "ladder-reed.md").unlink()
     report = load_content(content)
     db.session.commit()

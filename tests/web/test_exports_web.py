@@ -8,9 +8,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.exports import CANVAS_FIXED_COLUMNS, CANVAS_POINTS_POSSIBLE, RESPONSES_COLUMNS
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Excusal, Role
 from studyapp.models.base import utcnow
@@ -41,8 +41,17 @@ def setup(make_user):
     take(evil, second, {1: True, 2: {"text": EVIL_ANSWER}})
     db.session.add(Excusal(assignment_id=second.id, user_id=zoe.id))
     db.session.commit()
-    return dict(instructor=instructor, class_=class_, evil=evil, zoe=zoe, idle=idle, first=first, second=second,
-                singles=singles, essay=essay)
+    return dict(
+        instructor=instructor,
+        class_=class_,
+        evil=evil,
+        zoe=zoe,
+        idle=idle,
+        first=first,
+        second=second,
+        singles=singles,
+        essay=essay,
+    )
 
 
 def download(client, class_id: int, kind: str, fmt: str):
@@ -66,8 +75,7 @@ def test_gradebook_csv_in_canvas_layout(client, login, setup):
     response = download(client, s["class_"].id, "gradebook", "csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     today = utcnow().date().isoformat()
-    assert response.headers["Content-Disposition"] == \
-        f'attachment; filename="hist-210-detente-gradebook-{today}.csv"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="hist-210-detente-gradebook-{today}.csv"'
     rows = read_csv(response.get_data())
     first, second = s["first"], s["second"]
     essay_points = s["essay"].current_version.points
@@ -76,12 +84,33 @@ def test_gradebook_csv_in_canvas_layout(client, login, setup):
     by_email = {row[3]: row for row in rows[2:]}
     assert len(rows) == 5
     # The formula in a name is neutralized; ids and scores stay numbers.
-    assert by_email["evil@example.edu"] == ["'" + EVIL_NAME, float(s["evil"].id), "", "evil@example.edu", "Section A",
-                                            2.0, ""]  # the essay waits for grading: no grade yet
-    assert by_email["zoe@example.edu"] == ["Zoë Ünal", float(s["zoe"].id), "", "zoe@example.edu", "Section B",
-                                           2.0, "EX"]
-    assert by_email["ivan@example.edu"] == ["Ivan Idle", float(s["idle"].id), "", "ivan@example.edu", "Section B",
-                                            "", ""]
+    assert by_email["evil@example.edu"] == [
+        "'" + EVIL_NAME,
+        float(s["evil"].id),
+        "",
+        "evil@example.edu",
+        "Section A",
+        2.0,
+        "",
+    ]  # the essay waits for grading: no grade yet
+    assert by_email["zoe@example.edu"] == [
+        "Zoë Ünal",
+        float(s["zoe"].id),
+        "",
+        "zoe@example.edu",
+        "Section B",
+        2.0,
+        "EX",
+    ]
+    assert by_email["ivan@example.edu"] == [
+        "Ivan Idle",
+        float(s["idle"].id),
+        "",
+        "ivan@example.edu",
+        "Section B",
+        "",
+        "",
+    ]
     # Rows come in name order.
     assert [row[0] for row in rows[2:]] == ["'" + EVIL_NAME, "Ivan Idle", "Zoë Ünal"]
 
@@ -152,14 +181,16 @@ def test_flask_export_writes_the_same_files(client, login, runner, setup, tmp_pa
     login(s["instructor"])
     for kind in ("gradebook", "responses"):
         target = tmp_path / f"{kind}.csv"
-        result = runner.invoke(args=["export", kind, "--class", str(s["class_"].id), "--format", "csv",
-                                     "-o", str(target)])
+        result = runner.invoke(
+            args=["export", kind, "--class", str(s["class_"].id), "--format", "csv", "-o", str(target)]
+        )
         assert result.exit_code == 0, result.output
         assert f"Wrote {target}" in result.output
         assert target.read_bytes() == download(client, s["class_"].id, kind, "csv").get_data()
     target = tmp_path / "gradebook.xlsx"
-    result = runner.invoke(args=["export", "gradebook", "--class", str(s["class_"].id), "--format", "xlsx",
-                                 "-o", str(target)])
+    result = runner.invoke(
+        args=["export", "gradebook", "--class", str(s["class_"].id), "--format", "xlsx", "-o", str(target)]
+    )
     assert result.exit_code == 0
     assert load_workbook(target).active["A1"].value == "Student"
     missing = runner.invoke(args=["export", "gradebook", "--class", "999999", "-o", str(tmp_path / "x.csv")])

@@ -3,42 +3,62 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from studyapp.domain import gradebook as books
+from studyapp.domain.attempts import settings_for
 from studyapp.domain.gradebook import AttemptFacts, cell_for
 from studyapp.extensions import db
 from studyapp.models import Attempt, Excusal, Quiz, Role
 from studyapp.models import base as model_base
 from studyapp.models.base import utcnow
-from studyapp.domain.attempts import settings_for
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, students, take
 
-T0 = datetime(2027, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def facts(n: int, score: float | None, *, state: str = "submitted", ungraded: bool = False,
-          minutes: int = 0) -> AttemptFacts:
-    return AttemptFacts(n, 1, 1, state, score, 10.0, T0 + timedelta(minutes=minutes) if state == "submitted" else None,
-                        ungraded)
+def facts(
+    n: int, score: float | None, *, state: str = "submitted", ungraded: bool = False, minutes: int = 0
+) -> AttemptFacts:
+    return AttemptFacts(
+        n, 1, 1, state, score, 10.0, T0 + timedelta(minutes=minutes) if state == "submitted" else None, ungraded
+    )
 
 
 def settings(**values):
-    return settings_for(Quiz(slug="q", title="Q", shuffle_questions=False, shuffle_choices=False, grading="highest",
-                             review="after_submit", layout="one_page"), values)
+    return settings_for(
+        Quiz(
+            slug="q",
+            title="Q",
+            shuffle_questions=False,
+            shuffle_choices=False,
+            grading="highest",
+            review="after_submit",
+            layout="one_page",
+        ),
+        values,
+    )
 
 
-@pytest.mark.parametrize(("policy", "score", "attempt_id", "counted"), [
-    ("highest", 8.0, 2, (2,)),
-    ("latest", 5.0, 3, (3,)),
-    ("average", 6.0, 3, (1, 2, 3)),
-])
+@pytest.mark.parametrize(
+    ("policy", "score", "attempt_id", "counted"),
+    [
+        ("highest", 8.0, 2, (2,)),
+        ("latest", 5.0, 3, (3,)),
+        ("average", 6.0, 3, (1, 2, 3)),
+    ],
+)
 def test_a_cell_grades_by_the_policy_from_graded_attempts(policy, score, attempt_id, counted):
-    attempts = [facts(1, 5.0), facts(2, 8.0), facts(3, 5.0), facts(4, 9.5, ungraded=True), facts(5, None,
-                                                                                              state="in_progress")]
+    attempts = [
+        facts(1, 5.0),
+        facts(2, 8.0),
+        facts(3, 5.0),
+        facts(4, 9.5, ungraded=True),
+        facts(5, None, state="in_progress"),
+    ]
     cell = cell_for(attempts, settings(grading=policy), excused=False)
     assert (cell.score, cell.attempt_id, cell.counted) == (score, attempt_id, counted)
     assert cell.state == books.NEEDS_GRADING and cell.attempts == 5
@@ -95,8 +115,12 @@ def test_the_gradebook_shows_every_state_theme_averages_and_sorts(client, login,
     book = books.gradebook(class_)
     cells = {row.name: row.cells[first.id] for row in book.rows}
     assert {name: cell.state for name, cell in cells.items()} == {
-        a_none.display_name: "not_started", b_open.display_name: "in_progress", c_full.display_name: "submitted",
-        d_late.display_name: "late", e_excused.display_name: "excused", f_essay.display_name: "not_started",
+        a_none.display_name: "not_started",
+        b_open.display_name: "in_progress",
+        c_full.display_name: "submitted",
+        d_late.display_name: "late",
+        e_excused.display_name: "excused",
+        f_essay.display_name: "not_started",
         g_half.display_name: "submitted",
     }
     assert cells[c_full.display_name].score == 2.0 and cells[g_half.display_name].score == 1.0
@@ -132,18 +156,22 @@ def test_the_gradebook_shows_every_state_theme_averages_and_sorts(client, login,
     assert rows_in_page(html) == sorted(p.display_name for p in people)
     assert f"/classes/{class_.id}/gradebook/{first.id}/{c_full.id}" in html
 
-    by_score = rows_in_page(client.get(f"/classes/{class_.id}/gradebook?sort=a{first.id}&dir=desc")
-                            .get_data(as_text=True))
+    by_score = rows_in_page(
+        client.get(f"/classes/{class_.id}/gradebook?sort=a{first.id}&dir=desc").get_data(as_text=True)
+    )
     blanks = sorted(p.display_name for p in (a_none, b_open, e_excused, f_essay))
     assert by_score == sorted([c_full.display_name, d_late.display_name]) + [g_half.display_name] + blanks
-    ascending = rows_in_page(client.get(f"/classes/{class_.id}/gradebook?sort=a{first.id}&dir=asc")
-                             .get_data(as_text=True))
+    ascending = rows_in_page(
+        client.get(f"/classes/{class_.id}/gradebook?sort=a{first.id}&dir=asc").get_data(as_text=True)
+    )
     assert ascending == [g_half.display_name] + sorted([c_full.display_name, d_late.display_name]) + blanks
     assert 'aria-sort="descending"' in client.get(f"/classes/{class_.id}/gradebook?sort=name&dir=desc").get_data(
-        as_text=True)
+        as_text=True
+    )
     # An unknown sort key falls back to the names.
-    assert rows_in_page(client.get(f"/classes/{class_.id}/gradebook?sort=x;drop").get_data(as_text=True)) == \
-        sorted(p.display_name for p in people)
+    assert rows_in_page(client.get(f"/classes/{class_.id}/gradebook?sort=x;drop").get_data(as_text=True)) == sorted(
+        p.display_name for p in people
+    )
 
     # The cell page lists the attempts, links to the instructor's view of each, and undoes an excusal.
     detail = client.get(f"/classes/{class_.id}/gradebook/{first.id}/{d_late.id}").get_data(as_text=True)
@@ -158,8 +186,10 @@ def build_class(make_user, instructor, size: int, name: str):
     class_ = make_class(instructor, name=name)
     people = students(make_user, size, prefix=name)
     enrol(class_, *people, section="Section A")
-    quizzes = [fixed_quiz(shipped_questions("single", 2), slug=f"{name}-1"),
-               fixed_quiz(shipped_questions("single", 2), slug=f"{name}-2")]
+    quizzes = [
+        fixed_quiz(shipped_questions("single", 2), slug=f"{name}-1"),
+        fixed_quiz(shipped_questions("single", 2), slug=f"{name}-2"),
+    ]
     first, second = (assign(class_, quiz) for quiz in quizzes)
     for n, person in enumerate(people):
         take(person, first, {1: True, 2: n % 2 == 0})
@@ -171,7 +201,8 @@ def build_class(make_user, instructor, size: int, name: str):
 
 @pytest.mark.content
 def test_the_gradebook_runs_the_same_number_of_queries_for_3_and_30_students(
-        client, login, make_user, instructor, count_queries):
+    client, login, make_user, instructor, count_queries
+):
     small = build_class(make_user, instructor, 3, "Small")
     large = build_class(make_user, instructor, 30, "Large")
     login(instructor)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.domain import questions as services
 from studyapp.core import qformat
 from studyapp.core.qformat.gift import GIFT_TYPES
+from studyapp.domain import questions as services
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank, QuestionVersion
 
@@ -24,7 +24,8 @@ GOOD = TAGS + "::Good::Haig replied that linkage was a fact of life.{TRUE####“
 
 def counts() -> tuple[int, int, int]:
     return tuple(
-        db.session.scalar(select(func.count()).select_from(model)) for model in (QuestionBank, Question, QuestionVersion)
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (QuestionBank, Question, QuestionVersion)
     )
 
 
@@ -63,9 +64,10 @@ def test_a_text2qti_file_imports_to_the_expected_questions(runner, tmp_path):
     assert "10 question(s) were created" in result.stdout
     assert "t2q-sample.txt:78:1: warning: a file-upload question has no equivalent: not imported" in result.stderr
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "t2q-sample"))
-    assert (bank.title, bank.description) == ("Document 58 in text2qti",
-                                              "Every construct of text2qti's plain-text format that the\n"
-                                              "importer reads, written by hand.")
+    assert (bank.title, bank.description) == (
+        "Document 58 in text2qti",
+        "Every construct of text2qti's plain-text format that the\nimporter reads, written by hand.",
+    )
     parsed = qformat.parse_text2qti((FIXTURES / "every-construct.txt").read_bytes(), "t2q-sample.txt").questions
     assert list(stored("t2q-sample").values()) == parsed
 
@@ -77,10 +79,23 @@ def test_defaults_on_the_command_line_complete_foreign_questions(runner):
     assert refused.exit_code == 1
     assert "needs-defaults.gift:3:1: no theme: add a comment line '// [tag:<theme-id>]'" in refused.stdout
     assert counts() == before
-    result = runner.invoke(args=[
-        "questions", "import", "--format", "gift", path, "--theme", "sourcing", "--passage",
-        "memo-heading-and-delivery", "--difficulty", "1", "--explanation-missing", "warn",
-    ])
+    result = runner.invoke(
+        args=[
+            "questions",
+            "import",
+            "--format",
+            "gift",
+            path,
+            "--theme",
+            "sourcing",
+            "--passage",
+            "memo-heading-and-delivery",
+            "--difficulty",
+            "1",
+            "--explanation-missing",
+            "warn",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "2 question(s) were created" in result.stdout
     assert "needs-defaults.gift:5:1: warning: a description" in result.stderr
@@ -97,28 +112,61 @@ def test_references_are_checked_against_the_content_at_the_tag_line(runner, tmp_
 
 
 BAD = [
-    pytest.param("gift", TAGS + "::Open::Who spoke?{=Dobrynin ~Haig\n", "bad.gift:2:19: unbalanced braces",
-                 id="unbalanced-braces"),
-    pytest.param("gift", TAGS + "::Escape::Who said \\q linkage?{=Dobrynin ~Haig####D.}\n",
-                 "bad.gift:2:20: unknown escape '\\q'", id="unknown-escape"),
-    pytest.param("gift", TAGS + "::Weight::Which?{~%150%Cuba ~%-50%Nicaragua####Cuba.}\n",
-                 "bad.gift:2:19: weight over 100%", id="weight-over-100"),
-    pytest.param("gift", TAGS + "::Year::In what year?{#nineteen73####1973.}\n",
-                 "bad.gift:2:24: numeric answer must be a number, found 'nineteen73'", id="numeric-not-a-number"),
-    pytest.param("text2qti", "Quiz title: Linkage\n\na)  Dobrynin\n*b) Haig\n",
-                 "bad.txt:3:1: choice 'a)' has no question above it", id="choice-without-question"),
-    pytest.param("gift", (TAGS + "::Caf\u00e9::Who?{=Dobrynin ~Haig####D.}\n").encode("cp1252"),
-                 "bad.gift:2:6: not UTF-8: byte 0xe9", id="windows-1252-gift"),
-    pytest.param("text2qti", "1.  Caf\u00e9?\n*   Dobrynin\n".encode("cp1252"),
-                 "bad.txt:1:8: not UTF-8: byte 0xe9", id="windows-1252-text2qti"),
+    pytest.param(
+        "gift",
+        TAGS + "::Open::Who spoke?{=Dobrynin ~Haig\n",
+        "bad.gift:2:19: unbalanced braces",
+        id="unbalanced-braces",
+    ),
+    pytest.param(
+        "gift",
+        TAGS + "::Escape::Who said \\q linkage?{=Dobrynin ~Haig####D.}\n",
+        "bad.gift:2:20: unknown escape '\\q'",
+        id="unknown-escape",
+    ),
+    pytest.param(
+        "gift",
+        TAGS + "::Weight::Which?{~%150%Cuba ~%-50%Nicaragua####Cuba.}\n",
+        "bad.gift:2:19: weight over 100%",
+        id="weight-over-100",
+    ),
+    pytest.param(
+        "gift",
+        TAGS + "::Year::In what year?{#nineteen73####1973.}\n",
+        "bad.gift:2:24: numeric answer must be a number, found 'nineteen73'",
+        id="numeric-not-a-number",
+    ),
+    pytest.param(
+        "text2qti",
+        "Quiz title: Linkage\n\na)  Dobrynin\n*b) Haig\n",
+        "bad.txt:3:1: choice 'a)' has no question above it",
+        id="choice-without-question",
+    ),
+    pytest.param(
+        "gift",
+        (TAGS + "::Caf\u00e9::Who?{=Dobrynin ~Haig####D.}\n").encode("cp1252"),
+        "bad.gift:2:6: not UTF-8: byte 0xe9",
+        id="windows-1252-gift",
+    ),
+    pytest.param(
+        "text2qti",
+        "1.  Caf\u00e9?\n*   Dobrynin\n".encode("cp1252"),
+        "bad.txt:1:8: not UTF-8: byte 0xe9",
+        id="windows-1252-text2qti",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("fmt", "content", "message"), BAD)
 def test_bad_input_is_refused_with_its_line_and_nothing_is_imported(runner, tmp_path, fmt, content, message):
     good = tmp_path / ("good.gift" if fmt == "gift" else "good.txt")
-    good.write_text(GOOD if fmt == "gift" else "% [tag:linkage] [passage:memo-linkage] [difficulty:2]\n"
-                    "1.  Who replied that linkage was a fact of life?\n... Haig.\n*   Haig\n", encoding="utf-8")
+    good.write_text(
+        GOOD
+        if fmt == "gift"
+        else "% [tag:linkage] [passage:memo-linkage] [difficulty:2]\n"
+        "1.  Who replied that linkage was a fact of life?\n... Haig.\n*   Haig\n",
+        encoding="utf-8",
+    )
     bad = tmp_path / ("bad.gift" if fmt == "gift" else "bad.txt")
     bad.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     before = counts()
@@ -141,8 +189,7 @@ def test_a_bank_exported_as_gift_imports_back_to_the_same_questions(runner, tmp_
     imported = runner.invoke(args=["questions", "import", "--format", "gift", str(out)])
     assert imported.exit_code == 0, imported.output
     copy = stored("linkage-copy")
-    carried = [q for q in original.values() if q.type in GIFT_TYPES
-               and (q.type != "cloze" or len(q.blanks) == 1)]
+    carried = [q for q in original.values() if q.type in GIFT_TYPES and (q.type != "cloze" or len(q.blanks) == 1)]
     assert carried
     for question in carried:
         assert copy[question.id] == question, question.id
@@ -161,8 +208,11 @@ def test_all_shipped_questions_export_as_a_qti_zip(runner, tmp_path):
     manifest = ET.fromstring(archive.read("imsmanifest.xml"))
     hrefs = [node.get("href") for node in manifest.iter() if node.get("href")]
     assert hrefs and all(href in archive.namelist() for href in hrefs)
-    (assessment,) = [name for name in archive.namelist() if name.endswith(".xml") and "/" in name
-                     and not name.endswith("assessment_meta.xml")]
+    (assessment,) = [
+        name
+        for name in archive.namelist()
+        if name.endswith(".xml") and "/" in name and not name.endswith("assessment_meta.xml")
+    ]
     items = [node for node in ET.fromstring(archive.read(assessment)).iter() if node.tag.endswith("}item")]
     assert len(items) == in_use
     assert all(any(child.tag.endswith("}resprocessing") for child in item) for item in items)
@@ -172,8 +222,9 @@ def test_all_shipped_questions_export_as_a_qti_zip(runner, tmp_path):
 def test_selected_questions_export_as_markdown(runner, tmp_path):
     out = tmp_path / "two.md"
     keys = list(stored("linkage"))[:2]
-    result = runner.invoke(args=["questions", "export", "--format", "md", "--id", keys[0], "--id", keys[1],
-                                 "-o", str(out)])
+    result = runner.invoke(
+        args=["questions", "export", "--format", "md", "--id", keys[0], "--id", keys[1], "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     parsed = qformat.parse(out.read_bytes(), "two.md")
     assert parsed.errors == []
@@ -183,8 +234,20 @@ def test_selected_questions_export_as_markdown(runner, tmp_path):
 @pytest.mark.content
 def test_exporting_an_unknown_bank_or_id_is_an_error(runner, tmp_path):
     out = tmp_path / "none.gift"
-    result = runner.invoke(args=["questions", "export", "--format", "gift", "--bank", "no-such-bank", "--id",
-                                 "no-such-question", "-o", str(out)])
+    result = runner.invoke(
+        args=[
+            "questions",
+            "export",
+            "--format",
+            "gift",
+            "--bank",
+            "no-such-bank",
+            "--id",
+            "no-such-question",
+            "-o",
+            str(out),
+        ]
+    )
     assert result.exit_code == 1
     assert "no shipped bank or question 'no-such-bank', 'no-such-question'" in result.output
     assert not out.exists()

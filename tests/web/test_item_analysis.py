@@ -6,10 +6,11 @@ import math
 import re
 
 import pytest
+
+from studyapp.core import grading
+from studyapp.domain import gradebook as books
 from studyapp.domain import questions as question_views
 from studyapp.domain.questions import question_of
-from studyapp.domain import gradebook as books
-from studyapp.core import grading
 from studyapp.extensions import db
 from studyapp.models import Quiz, Role
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, students, take
@@ -64,9 +65,16 @@ def hand_made_class(make_user, instructor):
             item = next(i for i in attempt.items if i.position == 1)
             answers[1] = {"choice": wrong_options(item)[n - 3]}
             from studyapp.domain import attempts as quizzes
+
             question = question_of(item.version)
-            quizzes.save_response(attempt, 1, quizzes.to_public_response(
-                question, answers[1], lambda oid: question_views.public_id(attempt.seed, question.id, oid)), None)
+            quizzes.save_response(
+                attempt,
+                1,
+                quizzes.to_public_response(
+                    question, answers[1], lambda oid: question_views.public_id(attempt.seed, question.id, oid)
+                ),
+                None,
+            )
             quizzes.submit(attempt)
             db.session.commit()
         else:
@@ -101,8 +109,12 @@ def test_item_analysis_matches_the_hand_computed_example(client, login, make_use
     # Which answers drew whom, for q1: the key drew the top third, each distractor one student.
     choices = {c.option: c for c in q1.choices}
     right = grading.correct_response(question_of(questions[0].current_version))["choice"]
-    assert (choices[right].count, choices[right].percent, choices[right].top_percent,
-            choices[right].bottom_percent) == (3, 60, 100, 0)
+    assert (
+        choices[right].count,
+        choices[right].percent,
+        choices[right].top_percent,
+        choices[right].bottom_percent,
+    ) == (3, 60, 100, 0)
     item = questions[0].current_version
     wrong = [c.id for c in question_of(item).choices if c.id != right]
     assert (choices[wrong[0]].count, choices[wrong[0]].bottom_percent) == (1, 0)
@@ -129,8 +141,11 @@ def test_a_drawn_quiz_is_analysed_by_position(client, login, make_user, instruct
     class_ = make_class(instructor)
     people = students(make_user, 2)
     enrol(class_, *people)
-    quiz = Quiz(slug="drawn", title="Drawn from the bank", draw_rules=[
-        {"themes": [], "types": ["single", "truefalse"], "difficulty": [1, 2, 3], "count": 3}])
+    quiz = Quiz(
+        slug="drawn",
+        title="Drawn from the bank",
+        draw_rules=[{"themes": [], "types": ["single", "truefalse"], "difficulty": [1, 2, 3], "count": 3}],
+    )
     db.session.add(quiz)
     db.session.commit()
     assignment = assign(class_, quiz)
@@ -154,7 +169,8 @@ def test_an_assignment_without_attempts(client, login, make_user, instructor):
 
 
 def test_the_analysis_runs_the_same_number_of_queries_for_3_and_30_students(
-        client, login, make_user, instructor, count_queries):
+    client, login, make_user, instructor, count_queries
+):
     counts = {}
     login(instructor)
     for size in (3, 30):

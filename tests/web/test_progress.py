@@ -8,19 +8,19 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.domain import questions as question_views
-from studyapp.domain.questions import question_of
-from studyapp.domain import classes as classes
 from studyapp.core.mastery import interval, new_card, review
 from studyapp.core.qformat import TYPES
+from studyapp.domain import attempts as quiz_services
+from studyapp.domain import classes as classes
+from studyapp.domain import mastery as services
+from studyapp.domain import questions as question_views
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Attempt, AttemptItem, Question, QuestionVersion, Quiz, ReviewCard, Role, User
-from studyapp.models.attempts import SUBMITTED
 from studyapp.models import base as model_base
+from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import utcnow
-from studyapp.domain import mastery as services
 from studyapp.progress import figures
-from studyapp.domain import attempts as quiz_services
 from tests.conftest import TEST_PASSWORD
 from tests.web.quizzes import one_of_each_type, start
 
@@ -38,25 +38,48 @@ def version_of(key: str) -> QuestionVersion:
 
 def progress_quiz(keys: list[str], slug: str = "progress-check", **settings) -> Quiz:
     """A quiz of the named shipped questions, reviewed at once unless `settings` say otherwise."""
-    quiz = Quiz(slug=slug, title=settings.pop("title", "Progress check"),
-                question_ids=[version_of(key).question_id for key in keys], shuffle_questions=False, **settings)
+    quiz = Quiz(
+        slug=slug,
+        title=settings.pop("title", "Progress check"),
+        question_ids=[version_of(key).question_id for key in keys],
+        shuffle_questions=False,
+        **settings,
+    )
     db.session.add(quiz)
     db.session.commit()
     return quiz
 
 
-def graded_attempt(user: User, quiz: Quiz, results: list[tuple[str, float]], when: datetime, *,
-                   practice: bool = False) -> Attempt:
+def graded_attempt(
+    user: User, quiz: Quiz, results: list[tuple[str, float]], when: datetime, *, practice: bool = False
+) -> Attempt:
     """A submitted attempt whose items (question key, score) were graded at `when`."""
     versions = [version_of(key) for key, _ in results]
-    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, practice=practice, seed="5eed5eed5eed5eed", state=SUBMITTED,
-                      started_at=when - timedelta(minutes=5), submitted_at=when,
-                      score=sum(score for _, score in results), max_score=sum(v.points for v in versions))
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        user_id=user.id,
+        practice=practice,
+        seed="5eed5eed5eed5eed",
+        state=SUBMITTED,
+        started_at=when - timedelta(minutes=5),
+        submitted_at=when,
+        score=sum(score for _, score in results),
+        max_score=sum(v.points for v in versions),
+    )
     for position, ((_, score), version) in enumerate(zip(results, versions), 1):
         status = "correct" if score >= version.points else ("partial" if score > 0 else "incorrect")
-        attempt.items.append(AttemptItem(position=position, question_version_id=version.id, response={},
-                                         response_seq=1, saved_at=when, score=score, max_score=version.points,
-                                         status=status))
+        attempt.items.append(
+            AttemptItem(
+                position=position,
+                question_version_id=version.id,
+                response={},
+                response_seq=1,
+                saved_at=when,
+                score=score,
+                max_score=version.points,
+                status=status,
+            )
+        )
     db.session.add(attempt)
     db.session.commit()
     return attempt
@@ -68,8 +91,14 @@ def overdue_card(user: User, key: str, now: datetime) -> ReviewCard:
     state = new_card(start_at)
     state, due = review(state, True, start_at)
     state, due = review(state, True, due)
-    card = ReviewCard(user_id=user.id, question_id=version_of(key).question_id, state=state, due_at=due, misses=1,
-                      seed=services.new_seed())
+    card = ReviewCard(
+        user_id=user.id,
+        question_id=version_of(key).question_id,
+        state=state,
+        due_at=due,
+        misses=1,
+        seed=services.new_seed(),
+    )
     db.session.add(card)
     db.session.commit()
     return card
@@ -78,7 +107,8 @@ def overdue_card(user: User, key: str, now: datetime) -> ReviewCard:
 def cards_of(user: User) -> dict[str, ReviewCard]:
     db.session.expire_all()
     rows = db.session.execute(
-        select(Question.key, ReviewCard).join(ReviewCard, ReviewCard.question_id == Question.id)
+        select(Question.key, ReviewCard)
+        .join(ReviewCard, ReviewCard.question_id == Question.id)
         .where(ReviewCard.user_id == user.id)
     ).all()
     return dict(rows)
@@ -95,8 +125,10 @@ def check_practice_answer(client, *, correct: bool) -> None:
     response = client.post("/practice/linkage")
     attempt = db.session.get(Attempt, int(response.headers["Location"].rsplit("/", 1)[1]))
     item = next(i for i in attempt.items if question_of(i.version).type == "single")
-    answer = {f"q{item.position}": choice_public(attempt.seed, question_of(item.version), correct=correct),
-              "action": "check"}
+    answer = {
+        f"q{item.position}": choice_public(attempt.seed, question_of(item.version), correct=correct),
+        "action": "check",
+    }
     client.post(f"/attempts/{attempt.id}?page={item.position}", data=answer)
 
 
@@ -242,8 +274,7 @@ def test_an_answer_from_a_stale_window_or_a_blank_one_is_refused(client, student
     card = overdue_card(student, "linkage-whose-words", utcnow())
     question = question_of(version_of("linkage-whose-words"))
     shown = {"q1": choice_public(card.seed, question, correct=True), "reviews": card.state["reviews"]}
-    blank = client.post(f"/progress/review/{card.id}", data={"reviews": card.state["reviews"]},
-                        follow_redirects=True)
+    blank = client.post(f"/progress/review/{card.id}", data={"reviews": card.state["reviews"]}, follow_redirects=True)
     assert "Answer the question" in blank.get_data(as_text=True)
     client.post(f"/progress/review/{card.id}", data=shown)
     db.session.expire_all()
@@ -303,8 +334,12 @@ def test_dashboard_and_class_page_run_a_bounded_number_of_queries(app, client, s
     def add_attempts(count):
         for n in range(count):
             for user in (student, *classmates):
-                graded_attempt(user, quiz, [("linkage-whose-words", n % 2), ("linkage-fact-of-life", 1),
-                                            ("linkage-nixon-year", 0)], now - timedelta(days=n))
+                graded_attempt(
+                    user,
+                    quiz,
+                    [("linkage-whose-words", n % 2), ("linkage-fact-of-life", 1), ("linkage-nixon-year", 0)],
+                    now - timedelta(days=n),
+                )
 
     def measure():
         counts = []
@@ -385,8 +420,12 @@ def test_an_instructor_sees_the_progress_of_the_students_of_their_classes(app, c
 def test_an_instructor_sees_unreleased_scores_but_the_queue_waits_for_the_review(app, client, make_user, login):
     now = utcnow()
     pupil = make_user(Role.STUDENT, name="Pat Pupil")
-    graded_attempt(pupil, progress_quiz(["linkage-whose-words"], slug="never-reviewed", review="never"),
-                   [("linkage-whose-words", 0)], now - timedelta(days=1))
+    graded_attempt(
+        pupil,
+        progress_quiz(["linkage-whose-words"], slug="never-reviewed", review="never"),
+        [("linkage-whose-words", 0)],
+        now - timedelta(days=1),
+    )
     graded_attempt(pupil, progress_quiz(["linkage-fact-of-life"], slug="reviewed"), [("linkage-fact-of-life", 0)], now)
     teacher = make_user(Role.INSTRUCTOR)
     class_of(teacher, [pupil])
@@ -428,11 +467,13 @@ def test_class_overview_flags_low_mastery_and_inactivity(app, make_user, monkeyp
     quiz = progress_quiz(["linkage-whose-words", "linkage-concept-defined", "linkage-nixon-year"])
     now = utcnow()
     struggling, away, never, fine = (make_user(Role.STUDENT, name=n) for n in ("Ann", "Bo", "Cy", "Di"))
-    graded_attempt(struggling, quiz, [("linkage-whose-words", 0), ("linkage-concept-defined", 0),
-                                      ("linkage-nixon-year", 1)], now)
+    graded_attempt(
+        struggling, quiz, [("linkage-whose-words", 0), ("linkage-concept-defined", 0), ("linkage-nixon-year", 1)], now
+    )
     graded_attempt(away, quiz, [("linkage-whose-words", 1)], now - timedelta(days=30))
-    graded_attempt(fine, quiz, [("linkage-whose-words", 1), ("linkage-concept-defined", 1),
-                                ("linkage-nixon-year", 0)], now)
+    graded_attempt(
+        fine, quiz, [("linkage-whose-words", 1), ("linkage-concept-defined", 1), ("linkage-nixon-year", 0)], now
+    )
     overview = services.class_progress([fine.id, never.id, away.id, struggling.id], now)
     assert [s.display_name for s in overview.students] == ["Ann", "Bo", "Cy", "Di"]
     linkage = [t.slug for t in overview.themes].index("linkage")

@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from studyapp.extensions import db
@@ -51,7 +50,8 @@ None.
 
 def counts():
     return tuple(
-        db.session.scalar(select(func.count()).select_from(model)) for model in (QuestionBank, Question, QuestionVersion)
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (QuestionBank, Question, QuestionVersion)
     )
 
 
@@ -123,8 +123,9 @@ def test_dry_run_changes_nothing(runner, tmp_path):
 
 def test_question_missing_from_its_file_is_retired_not_deleted(runner, tmp_path):
     bank = tmp_path / "small.md"
-    bank.write_text(GOOD + "\n" + GOOD.replace("small-tnf-next-week", "small-second").split("# A small bank")[1],
-                    encoding="utf-8")
+    bank.write_text(
+        GOOD + "\n" + GOOD.replace("small-tnf-next-week", "small-second").split("# A small bank")[1], encoding="utf-8"
+    )
     assert runner.invoke(args=["questions", "import", str(bank)]).exit_code == 0
     bank.write_text(GOOD, encoding="utf-8")
     result = runner.invoke(args=["questions", "import", str(bank)])
@@ -141,8 +142,18 @@ def test_shipped_banks_and_quizzes_import_and_list(runner):
     listing = json.loads(runner.invoke(args=["questions", "list", "--json"]).output)
     assert len(listing) >= 120
     types = {q["type"] for q in listing}
-    assert types == {"single", "multiple", "truefalse", "short", "numeric", "ordering", "matching", "cloze", "essay",
-                     "evidence"}
+    assert types == {
+        "single",
+        "multiple",
+        "truefalse",
+        "short",
+        "numeric",
+        "ordering",
+        "matching",
+        "cloze",
+        "essay",
+        "evidence",
+    }
     single = next(q for q in listing if q["type"] == "single")
     assert sum(c["correct"] for c in single["choices"]) == 1
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.domain.questions import question_of
 from studyapp.core import grading
 from studyapp.core.qformat import TYPES
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Attempt, AttemptItem, Quiz, Role
 from studyapp.models.base import utcnow
@@ -115,8 +115,9 @@ def _first_choice_item(attempt):
 def test_a_choice_not_in_the_question_is_refused(client, student):
     attempt = start(client, one_of_each_type())
     item = _first_choice_item(attempt)
-    reply = client.post(f"/attempts/{attempt.id}/save", data={f"q{item.position}": "zzz", "position": item.position,
-                                                              "seq": 1})
+    reply = client.post(
+        f"/attempts/{attempt.id}/save", data={f"q{item.position}": "zzz", "position": item.position, "seq": 1}
+    )
     assert reply.status_code == 400 and "is not a choice of this question" in reply.get_json()["error"]
     db.session.expire_all()
     assert db.session.get(AttemptItem, item.id).response is None
@@ -136,8 +137,9 @@ def test_another_students_attempt_is_not_found(client, student, make_user, login
     item = _first_choice_item(attempt)
     assert client.get(f"/attempts/{attempt.id}").status_code == 404
     assert client.get(f"/attempts/{attempt.id}/result").status_code == 404
-    reply = client.post(f"/attempts/{attempt.id}/save", data={f"q{item.position}": "a", "position": item.position,
-                                                              "seq": 1})
+    reply = client.post(
+        f"/attempts/{attempt.id}/save", data={f"q{item.position}": "a", "position": item.position, "seq": 1}
+    )
     assert reply.status_code == 404
     assert client.post(f"/attempts/{attempt.id}/submit").status_code == 404
     db.session.expire_all()
@@ -149,8 +151,9 @@ def test_saving_to_a_submitted_attempt_is_refused(client, student):
     attempt = start(client, one_of_each_type())
     client.post(f"/attempts/{attempt.id}/submit")
     item = next(i for i in attempt.items if question_of(i.version).type == "short")
-    reply = client.post(f"/attempts/{attempt.id}/save", data={f"q{item.position}": "late", "position": item.position,
-                                                              "seq": 9})
+    reply = client.post(
+        f"/attempts/{attempt.id}/save", data={f"q{item.position}": "late", "position": item.position, "seq": 9}
+    )
     assert reply.status_code == 409 and reply.get_json()["closed"] is True
     assert "submitted" in reply.get_json()["error"]
     db.session.expire_all()
@@ -167,8 +170,9 @@ def test_a_closed_quiz_cannot_be_started(client, student):
 def test_an_answer_over_the_size_limit_is_refused(client, student):
     attempt = start(client, one_of_each_type())
     item = next(i for i in attempt.items if question_of(i.version).type == "essay")
-    reply = client.post(f"/attempts/{attempt.id}/save",
-                        data={f"q{item.position}": "x" * 10_001, "position": item.position, "seq": 1})
+    reply = client.post(
+        f"/attempts/{attempt.id}/save", data={f"q{item.position}": "x" * 10_001, "position": item.position, "seq": 1}
+    )
     assert reply.status_code == 400 and "10,000" in reply.get_json()["error"].replace("10000", "10,000")
     db.session.expire_all()
     assert db.session.get(AttemptItem, item.id).response is None
@@ -182,8 +186,9 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_is_finalized(cli
     row = db.session.get(Attempt, attempt.id)
     row.deadline_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    late = client.post(f"/attempts/{attempt.id}/save", data={f"q{item.position}": "late", "position": item.position,
-                                                             "seq": 2})
+    late = client.post(
+        f"/attempts/{attempt.id}/save", data={f"q{item.position}": "late", "position": item.position, "seq": 2}
+    )
     assert late.status_code == 409 and "Time is up" in late.get_json()["error"]
     # The student never comes back: the quiz list (or any later visit) finalizes it with what was saved.
     client.get("/quizzes")
@@ -196,7 +201,7 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_is_finalized(cli
 def distinctive(text: str, shown: str, size: int = 30) -> str | None:
     """A stretch of `text` that is plain (no Markdown marks) and not part of what the page shows anyway."""
     for start in range(0, max(1, len(text) - size), 5):
-        window = text[start:start + size]
+        window = text[start : start + size]
         if not re.search(r"[*_`\[\]<>&\"'\n]", window) and window not in shown:
             return window
     return None
@@ -208,8 +213,16 @@ def test_no_answers_in_any_response_before_review_allows(client, student):
     secrets, typed = set(), {}
     parsed = [question_of(item.version) for item in attempt.items]
     shown = " ".join(
-        " ".join([q.prompt, *(c.text for c in q.choices), *q.items, *q.distractors,
-                  *(p.left + " " + p.right for p in q.pairs), q.hint])
+        " ".join(
+            [
+                q.prompt,
+                *(c.text for c in q.choices),
+                *q.items,
+                *q.distractors,
+                *(p.left + " " + p.right for p in q.pairs),
+                q.hint,
+            ]
+        )
         for q in parsed
     )
     for item, question in zip(attempt.items, parsed):
@@ -227,9 +240,16 @@ def test_no_answers_in_any_response_before_review_allows(client, student):
             assert f'value="{answer}"' not in fieldset and f">{answer}<" not in fieldset, answer
     bodies = [page, client.get(f"/attempts/{attempt.id}/submit").get_data(as_text=True)]
     item = next(i for i in attempt.items if question_of(i.version).type == "single")
-    bodies.append(client.post(f"/attempts/{attempt.id}/save",
-                              data={f"q{item.position}": correct_public(attempt, item.position)["choice"],
-                                    "position": item.position, "seq": 1}).get_data(as_text=True))
+    bodies.append(
+        client.post(
+            f"/attempts/{attempt.id}/save",
+            data={
+                f"q{item.position}": correct_public(attempt, item.position)["choice"],
+                "position": item.position,
+                "seq": 1,
+            },
+        ).get_data(as_text=True)
+    )
     client.post(f"/attempts/{attempt.id}/submit")
     bodies.append(client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True))
     bodies.append(client.get("/quizzes").get_data(as_text=True))

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from studyapp.domain.questions import content_tree, import_banks, question_of, read_banks
 from studyapp.core import qformat
+from studyapp.domain.questions import content_tree, import_banks, question_of, read_banks
 from studyapp.extensions import db
 from studyapp.models import Attempt, AttemptItem, Question, Role, User
 from studyapp.models.base import utcnow
@@ -47,13 +47,16 @@ def test_admin_grades_an_essay_and_the_total_follows(client, make_user, login, s
     before = submitted.score
     page = client.get(f"/manage/attempts/{submitted.id}").get_data(as_text=True)
     assert "Grade question" in page and "Rubric" in page
-    bad = client.post(f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "lots"},
-                      follow_redirects=True)
+    bad = client.post(
+        f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "lots"}, follow_redirects=True
+    )
     assert "must be a number" in bad.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(AttemptItem, essay.id).score is None
-    client.post(f"/manage/attempts/{submitted.id}/grade/{essay.position}",
-                data={"score": "4", "comment": "Good use of the letter's words."})
+    client.post(
+        f"/manage/attempts/{submitted.id}/grade/{essay.position}",
+        data={"score": "4", "comment": "Good use of the letter's words."},
+    )
     db.session.expire_all()
     graded = db.session.get(AttemptItem, essay.id)
     assert graded.score == 4 and graded.status == "partial" and graded.comment == "Good use of the letter's words."
@@ -64,7 +67,9 @@ def test_admin_grades_an_essay_and_the_total_follows(client, make_user, login, s
 def test_student_sees_the_grade_and_comment(client, make_user, login, submitted):
     login(make_user(Role.ADMIN))
     essay = essay_of(submitted)
-    client.post(f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "5", "comment": "Well argued"})
+    client.post(
+        f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "5", "comment": "Well argued"}
+    )
     client.post("/logout")
     owner = db.session.get(Attempt, submitted.id).user_id
     student = db.session.get(User, owner)
@@ -77,11 +82,15 @@ def test_students_and_other_instructors_cannot_manage_attempts(client, make_user
     essay = essay_of(submitted)
     login(make_user(Role.STUDENT))
     assert client.get(f"/manage/attempts/{submitted.id}").status_code == 403
-    assert client.post(f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "5"}).status_code == 403
+    assert (
+        client.post(f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "5"}).status_code == 403
+    )
     client.post("/logout")
     login(make_user(Role.INSTRUCTOR))
     assert client.get(f"/manage/attempts/{submitted.id}").status_code == 404
-    assert client.post(f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "5"}).status_code == 404
+    assert (
+        client.post(f"/manage/attempts/{submitted.id}/grade/{essay.position}", data={"score": "5"}).status_code == 404
+    )
     db.session.expire_all()
     assert db.session.get(AttemptItem, essay.id).score is None
 
@@ -107,8 +116,9 @@ def test_regrade_after_an_answer_key_correction(client, runner, make_user, login
     parsed = question_of(item.version)
     old_score = submitted.score
     # The author "corrects" the key: the student's (formerly right) choice becomes wrong.
-    flipped = replace(parsed, choices=tuple(replace(c, correct=not c.correct) if i < 2 else c
-                                            for i, c in enumerate(parsed.choices)))
+    flipped = replace(
+        parsed, choices=tuple(replace(c, correct=not c.correct) if i < 2 else c for i, c in enumerate(parsed.choices))
+    )
     bank = tmp_path / f"{question.bank.slug}.md"
     others = [question_of(q.current_version) for q in question.bank.questions if q.id != question.id]
     bank.write_text(qformat.write([flipped, *others]), encoding="utf-8")

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from studyapp.core.content import load_tree
+from studyapp.domain.content import load_content
 from studyapp.extensions import db
 from studyapp.models import Document, Passage
-from studyapp.domain.content import load_content
 from tests.web.reading_support import CONTENT, SECOND_DOCUMENT, content_copy, edit, loaded, text_of, words  # noqa: F401
 
 DOC = "frus-1981-88-v03-d58"
@@ -190,8 +190,16 @@ def test_a_reading_page_runs_the_same_queries_however_much_it_shows(client, load
 def test_every_reading_page_runs_a_bounded_number_of_queries(client, loaded, count_queries, tree):
     limits = {f"/read/passages/{p}": 5 for p in tree.passages}
     limits.update({f"/read/themes/{t}": 5 for t in tree.themes})
-    limits.update({"/read/": 2, f"/read/documents/{DOC}": 2, "/read/claims": 6, "/read/themes": 2,
-                   "/read/glossary": 2, "/read/search?q=Soviet": 3})
+    limits.update(
+        {
+            "/read/": 2,
+            f"/read/documents/{DOC}": 2,
+            "/read/claims": 6,
+            "/read/themes": 2,
+            "/read/glossary": 2,
+            "/read/search?q=Soviet": 3,
+        }
+    )
     for url, most in limits.items():
         statements = queries(client, count_queries, url)
         assert len(statements) <= most, (url, statements)
@@ -231,8 +239,11 @@ def test_a_content_load_that_changes_a_passage_shows_the_change(client, loaded, 
     load_content(content_copy)  # unchanged: the cached page stays
     db.session.commit()
     assert db.session.scalar(select(Document.content_version)) == version
-    edit(content_copy / "passages" / "01-memo-heading-and-delivery.md", "These lines open Document 58.",
-         "These are the opening lines of Document 58.")
+    edit(
+        content_copy / "passages" / "01-memo-heading-and-delivery.md",
+        "These lines open Document 58.",
+        "These are the opening lines of Document 58.",
+    )
     load_content(content_copy)
     db.session.commit()
     assert db.session.scalar(select(Document.content_version)) == version + 1

@@ -91,7 +91,11 @@ def read_front_matter(text: str, file: str) -> FrontMatter:
                 raise FrontMatterError(Error(file, line, "malformed front matter: a field name must be plain text"))
             if key_node.value in seen:
                 raise FrontMatterError(
-                    Error(file, line, f"malformed front matter: field '{key_node.value}' repeats line {seen[key_node.value]}")
+                    Error(
+                        file,
+                        line,
+                        f"malformed front matter: field '{key_node.value}' repeats line {seen[key_node.value]}",
+                    )
                 )
             seen[key_node.value] = line
         metadata = loader.construct_document(node)

@@ -36,11 +36,24 @@ NUMBERED_ITEM = re.compile(r"^\s{0,3}\d+[.)]\s+(.*)$")
 SECTION = re.compile(r"^##\s+(.*?)\s*#*\s*$")
 
 DOCUMENT_FIELDS = {
-    "id": True, "title": True, "short_title": False, "date": True, "first_page": True,
-    "url": True, "citation": True, "order": True, "parts": False, "speakers": False,
+    "id": True,
+    "title": True,
+    "short_title": False,
+    "date": True,
+    "first_page": True,
+    "url": True,
+    "citation": True,
+    "order": True,
+    "parts": False,
+    "speakers": False,
 }
 PASSAGE_FIELDS = {
-    "id": True, "title": True, "part": True, "speaker": True, "pages": True, "themes": True,
+    "id": True,
+    "title": True,
+    "part": True,
+    "speaker": True,
+    "pages": True,
+    "themes": True,
     "glossary": False,
 }
 THEME_FIELDS = {"id": True, "title": True, "order": True}
@@ -108,8 +121,9 @@ class _Fields:
         self.fm, self.file, self.errors, self.data = fm, file, errors, fm.metadata
         for key in fm.metadata:
             if key not in spec:
-                self.error(fm.line(key), f"unknown field '{key}'{_did_you_mean(key, spec)} "
-                           f"(expected: {', '.join(spec)})")
+                self.error(
+                    fm.line(key), f"unknown field '{key}'{_did_you_mean(key, spec)} (expected: {', '.join(spec)})"
+                )
         for key, required in spec.items():
             if required and key not in fm.metadata:
                 self.error(1, f"missing field '{key}'")
@@ -239,8 +253,9 @@ class _TreeLoader:
             return False
         first = self.defined.get((kind, ident))
         if first is not None:
-            self.errors.append(Error(file, line, f"duplicate {_KIND_NAMES[kind]} id '{ident}': "
-                                                 f"already used by {first[0]}:{first[1]}"))
+            self.errors.append(
+                Error(file, line, f"duplicate {_KIND_NAMES[kind]} id '{ident}': already used by {first[0]}:{first[1]}")
+            )
             return False
         self.defined[(kind, ident)] = (file, line)
         return True
@@ -386,10 +401,22 @@ class _TreeLoader:
         body = _parse_passage_body(fm.body, fm.body_line, file, self.errors)
         lines = {key: fm.line(key) for key in fm.metadata}
         passage = Passage(
-            id=ident, title=f.text("title"), part=part, speakers=speakers, pages=pages, themes=themes,
-            glossary=glossary, quote=" ".join(w for w, _ in body.words), quote_paragraphs=[],
-            context=body.context, questions=body.questions, file=file, lines=lines,
-            quote_line=body.quote_line, order=0, document_id=doc_id,
+            id=ident,
+            title=f.text("title"),
+            part=part,
+            speakers=speakers,
+            pages=pages,
+            themes=themes,
+            glossary=glossary,
+            quote=" ".join(w for w, _ in body.words),
+            quote_paragraphs=[],
+            context=body.context,
+            questions=body.questions,
+            file=file,
+            lines=lines,
+            quote_line=body.quote_line,
+            order=0,
+            document_id=doc_id,
         )
         if not self.define("passage", ident, file, f.line("id")):
             return None
@@ -430,15 +457,26 @@ class _TreeLoader:
                     f.error(f.line(key, sub), f"field '{key}.{sub}' must be non-empty text")
                 else:
                     texts[sub] = item
-            sides[key] = ClaimSide(texts.get("passage", "").strip(), collapse(texts.get("quote", "")),
-                                   f.line(key, "quote"))
+            sides[key] = ClaimSide(
+                texts.get("passage", "").strip(), collapse(texts.get("quote", "")), f.line(key, "quote")
+            )
             if texts.get("passage"):
                 self.references.append(("passage", file, f.line(key, "passage"), sides[key].passage))
         prompt = fm.body.strip()
         if not prompt:
             f.error(fm.body_line, "a claim needs a prompt after its front matter: ask how fair the summary is")
-        claim = Claim(ident, f.text("title"), f.integer("order"), themes, sides["haig"], sides["letter"],
-                      prompt, file, f.line("id"), doc_id)
+        claim = Claim(
+            ident,
+            f.text("title"),
+            f.integer("order"),
+            themes,
+            sides["haig"],
+            sides["letter"],
+            prompt,
+            file,
+            f.line("id"),
+            doc_id,
+        )
         if self.define("claim", ident, file, f.line("id")):
             self.claims[ident] = claim
 
@@ -452,15 +490,20 @@ class _TreeLoader:
         known = {"theme": self.themes, "glossary": self.glossary, "passage": self.passages}
         for kind, file, line, ref in self.references:
             if ref not in known[kind] and (kind, ref) not in self.broken:
-                self.errors.append(Error(file, line, f"unknown {_KIND_NAMES[kind]} '{ref}'{_did_you_mean(ref, known[kind])}"))
+                self.errors.append(
+                    Error(file, line, f"unknown {_KIND_NAMES[kind]} '{ref}'{_did_you_mean(ref, known[kind])}")
+                )
 
     def check_glossary_forms(self) -> None:
         owner: dict[str, str] = {}
         for term in self.glossary.values():
             for form in term.match:
                 if form in owner and owner[form] != term.id:
-                    self.errors.append(Error(term.file, term.line, f"match form '{form}' is also a form of "
-                                                                   f"glossary term '{owner[form]}'"))
+                    self.errors.append(
+                        Error(
+                            term.file, term.line, f"match form '{form}' is also a form of glossary term '{owner[form]}'"
+                        )
+                    )
                 owner.setdefault(form, term.id)
 
     def check_quotes(self, folder: _Folder) -> None:
@@ -480,9 +523,13 @@ class _TreeLoader:
             covered[passage.start : passage.end] = b"\x01" * (passage.end - passage.start)
             expected = list(source.pages_of(passage.start, passage.end))
             if passage.pages and sorted(set(passage.pages)) != expected:
-                self.errors.append(Error(passage.file, passage.lines.get("pages", 1),
-                                         f"pages {passage.pages} do not match the text: the quote is "
-                                         f"printed on {_pages(expected)}"))
+                self.errors.append(
+                    Error(
+                        passage.file,
+                        passage.lines.get("pages", 1),
+                        f"pages {passage.pages} do not match the text: the quote is printed on {_pages(expected)}",
+                    )
+                )
             passage.quote_paragraphs = [
                 QuoteParagraph(b.index, b.line, b.kind, source.segments(b, passage.start, passage.end))
                 for b in source.blocks_between(passage.start, passage.end)
@@ -493,26 +540,28 @@ class _TreeLoader:
         if not folder.incomplete:
             self.check_coverage(document, source, covered)
 
-    def locate(self, passage: Passage, words: list[tuple[str, int]], source: SourceText,
-               previous: Passage | None) -> bool:
+    def locate(
+        self, passage: Passage, words: list[tuple[str, int]], source: SourceText, previous: Passage | None
+    ) -> bool:
         """Set the passage's place in the source, or report how its quote differs or is out of order."""
         plain = [w for w, _ in words]
         found = find_all(source.text, passage.quote)
         name = Path(document_source_file(passage)).name
         if not found:
             if passage.quote in source.text:
-                self.errors.append(Error(passage.file, passage.quote_line,
-                                         f"quote starts or ends in the middle of a word of {name}"))
+                self.errors.append(
+                    Error(passage.file, passage.quote_line, f"quote starts or ends in the middle of a word of {name}")
+                )
                 return False
             miss = diagnose(source.text, plain)
             index = min(miss.word, len(words) - 1)
             word, line = words[index]
             if miss.source_word is None and index == 0:
-                message = f"quote is not verbatim in {name}: its first word \"{word}\" does not occur there"
+                message = f'quote is not verbatim in {name}: its first word "{word}" does not occur there'
             elif miss.source_word is None:
-                message = f"quote is not verbatim in {name}: \"{word}\" where the source text ends"
+                message = f'quote is not verbatim in {name}: "{word}" where the source text ends'
             else:
-                message = f"quote is not verbatim in {name}: \"{word}\" where the source has \"{miss.source_word}\""
+                message = f'quote is not verbatim in {name}: "{word}" where the source has "{miss.source_word}"'
             self.errors.append(Error(passage.file, line, message))
             return False
         after = previous.start if previous is not None else -1
@@ -520,9 +569,14 @@ class _TreeLoader:
         passage.start, passage.end = start, start + len(passage.quote)
         if previous is not None and start <= previous.start:
             here, there = source.block_at(start).line, source.block_at(previous.start).line
-            self.errors.append(Error(passage.file, passage.quote_line,
-                                     f"passage is out of source order: its quote (from {name} line {here}) comes "
-                                     f"before that of {Path(previous.file).name} (line {there}); renumber the files"))
+            self.errors.append(
+                Error(
+                    passage.file,
+                    passage.quote_line,
+                    f"passage is out of source order: its quote (from {name} line {here}) comes "
+                    f"before that of {Path(previous.file).name} (line {there}); renumber the files",
+                )
+            )
         return True
 
     def check_coverage(self, document: Document, source: SourceText, covered: bytearray) -> None:
@@ -531,23 +585,32 @@ class _TreeLoader:
             if block.kind == "page":
                 continue
             wanted = [
-                i for i in range(block.start, block.end)
-                if not source.text[i].isspace() and not source.in_marker(i)
+                i
+                for i in range(block.start, block.end)
+                if not source.text[i].isspace()
+                and not source.in_marker(i)
                 and not (block.ref_start is not None and i >= block.ref_start)
             ]
             missing = [i for i in wanted if not covered[i]]
             if not missing:
                 continue
             if len(missing) == len(wanted):
-                self.errors.append(Error(name, block.line, f"paragraph not quoted by any passage: "
-                                                           f"\"{_excerpt(block.text)}\""))
+                self.errors.append(
+                    Error(name, block.line, f'paragraph not quoted by any passage: "{_excerpt(block.text)}"')
+                )
             else:
                 gaps = set(missing)
                 run_end = missing[0]
                 while run_end + 1 < block.end and (run_end + 1 in gaps or source.text[run_end + 1].isspace()):
                     run_end += 1
-                self.errors.append(Error(name, block.line, f"part of this paragraph is not quoted by any passage: "
-                                                           f"\"{_excerpt(source.text[missing[0]:run_end + 1])}\""))
+                self.errors.append(
+                    Error(
+                        name,
+                        block.line,
+                        f"part of this paragraph is not quoted by any passage: "
+                        f'"{_excerpt(source.text[missing[0] : run_end + 1])}"',
+                    )
+                )
 
     def check_claims(self) -> None:
         for claim in self.claims.values():
@@ -560,9 +623,10 @@ class _TreeLoader:
                 words = side.quote.split(" ")
                 miss = diagnose(passage.quote, words)
                 word = words[min(miss.word, len(words) - 1)]
-                where = f" where the passage has \"{miss.source_word}\"" if miss.source_word else ""
-                self.errors.append(Error(claim.file, side.line,
-                                         f"quote is not in passage '{passage.id}': \"{word}\"{where}"))
+                where = f' where the passage has "{miss.source_word}"' if miss.source_word else ""
+                self.errors.append(
+                    Error(claim.file, side.line, f"quote is not in passage '{passage.id}': \"{word}\"{where}")
+                )
 
 
 def document_source_file(passage: Passage) -> str:
@@ -612,8 +676,11 @@ def _parse_passage_body(body: str, body_line: int, file: str, errors: list[Error
         if heading:
             current = heading.group(1)
             if current not in (CONTEXT, QUESTIONS):
-                errors.append(Error(file, line_no, f"unknown section '## {current}' "
-                                                   f"(expected '## {CONTEXT}' and '## {QUESTIONS}')"))
+                errors.append(
+                    Error(
+                        file, line_no, f"unknown section '## {current}' (expected '## {CONTEXT}' and '## {QUESTIONS}')"
+                    )
+                )
             elif current in sections:
                 errors.append(Error(file, line_no, f"section '## {current}' repeats line {sections[current][0]}"))
             else:
@@ -621,8 +688,13 @@ def _parse_passage_body(body: str, body_line: int, file: str, errors: list[Error
             continue
         if current is None:
             if text.strip():
-                errors.append(Error(file, line_no, f"text between the quote and '## {CONTEXT}': editorial "
-                                                   f"text belongs under '## {CONTEXT}'"))
+                errors.append(
+                    Error(
+                        file,
+                        line_no,
+                        f"text between the quote and '## {CONTEXT}': editorial text belongs under '## {CONTEXT}'",
+                    )
+                )
                 current = ""  # report once
             continue
         if current in sections and sections[current][0] <= line_no:
@@ -642,9 +714,14 @@ def _parse_passage_body(body: str, body_line: int, file: str, errors: list[Error
     else:
         questions = _numbered_items(sections[QUESTIONS][1])
         if not QUESTIONS_MIN <= len(questions) <= QUESTIONS_MAX:
-            errors.append(Error(file, sections[QUESTIONS][0],
-                                f"{len(questions)} guiding question(s): write {QUESTIONS_MIN} to {QUESTIONS_MAX}, "
-                                f"as a numbered list"))
+            errors.append(
+                Error(
+                    file,
+                    sections[QUESTIONS][0],
+                    f"{len(questions)} guiding question(s): write {QUESTIONS_MIN} to {QUESTIONS_MAX}, "
+                    f"as a numbered list",
+                )
+            )
     return _PassageBody(words, quote_line, context, questions)
 
 

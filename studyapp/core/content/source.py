@@ -55,8 +55,16 @@ def parse_source(text: str, first_page: int) -> SourceText:
                 next_note += 1
         blocks.append(
             SourceBlock(
-                index=index, kind=kind, line=line_no, text=collapsed, start=start, end=end, page=0,
-                note_number=note_number, note_ref=note_ref, ref_start=ref_start,
+                index=index,
+                kind=kind,
+                line=line_no,
+                text=collapsed,
+                start=start,
+                end=end,
+                page=0,
+                note_number=note_number,
+                note_ref=note_ref,
+                ref_start=ref_start,
             )
         )
         pieces.append(collapsed)

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from ..content import load_tree
-from .quizdef import parse_quiz, validate_quizzes
 from .model import Problem
 from .parser import parse
+from .quizdef import parse_quiz, validate_quizzes
 from .validate import passage_quotes, validate
 
 
@@ -69,14 +69,16 @@ def check(paths: list[str], content: str | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m studyapp.core.qformat", description=__doc__,
+        prog="python -m studyapp.core.qformat",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
     check_parser = commands.add_parser("check", help="check banks and quizzes (files, or folders of *.md)")
     check_parser.add_argument("paths", nargs="+", metavar="PATH")
     check_parser.add_argument(
-        "--content", metavar="DIR",
+        "--content",
+        metavar="DIR",
         help="content folder: also check theme and passage references and evidence sentences",
     )
     args = parser.parse_args(argv)

@@ -18,7 +18,16 @@ from pathlib import PurePath
 
 from .answers import read_number
 from .model import (
-    BLANK_RE, DIFFICULTIES, MATCH_MODES, Blank, Choice, Pair, Problem, Question, choice_id, is_slug,
+    BLANK_RE,
+    DIFFICULTIES,
+    MATCH_MODES,
+    Blank,
+    Choice,
+    Pair,
+    Problem,
+    Question,
+    choice_id,
+    is_slug,
 )
 from .parser import ParseResult, parse
 from .source import decode
@@ -263,7 +272,8 @@ class Importer:
         if meta:
             where = min([*meta.single.values(), *meta.themes, *meta.passages], key=lambda v: (v[1], v[2]))
             self.warn(
-                where[1], where[2],
+                where[1],
+                where[2],
                 "these comment tags are not followed by a question (they must sit straight above it): ignored",
             )
 
@@ -286,12 +296,16 @@ class Importer:
             if value not in MATCH_MODES:
                 self.error(at_line, at_column, f"match must be 'normalized' or 'exact', found '{value}'")
             elif draft.type not in ("short", "cloze"):
-                self.warn(at_line, at_column, f"'[match:{value}]' is for short-answer and missing-word questions: ignored")
+                self.warn(
+                    at_line, at_column, f"'[match:{value}]' is for short-answer and missing-word questions: ignored"
+                )
             else:
                 match = value
         if "type" in meta.single:
             value, at_line, at_column = meta.single["type"]
-            self.warn(at_line, at_column, f"'[type:{value}]' ignored: only a short-answer question takes '[type:cloze]'")
+            self.warn(
+                at_line, at_column, f"'[type:{value}]' ignored: only a short-answer question takes '[type:cloze]'"
+            )
         explanation = block(draft.explanation)
         if not explanation:
             if self.defaults.explanation_missing == "warn":
@@ -304,7 +318,9 @@ class Importer:
             rubric = block(meta.get("rubric") or "") or block(draft.rubric)
             if not rubric and block(draft.explanation):
                 rubric = explanation
-                self.warn(line, column, "an essay needs a rubric: none was given, so the explanation is used as its rubric")
+                self.warn(
+                    line, column, "an essay needs a rubric: none was given, so the explanation is used as its rubric"
+                )
             elif not rubric:
                 rubric = MISSING_RUBRIC
                 self.warn(line, column, f"an essay needs a rubric: none was given, so '{MISSING_RUBRIC}' is used")
@@ -326,8 +342,17 @@ class Importer:
         if len(self.result.errors) > errors_before or not (themes and passages and difficulty):
             return None
         question = Question(
-            id=qid, type=draft.type, prompt=prompt, explanation=explanation, hint=hint,
-            themes=themes, passages=passages, difficulty=difficulty, points=points, match=match, **spec,
+            id=qid,
+            type=draft.type,
+            prompt=prompt,
+            explanation=explanation,
+            hint=hint,
+            themes=themes,
+            passages=passages,
+            difficulty=difficulty,
+            points=points,
+            match=match,
+            **spec,
         )
         parsed = parse(write_question(question), self.filename)
         if parsed.errors:
@@ -347,7 +372,8 @@ class Importer:
             qid, line, column = draft.meta.single["id"]
             if not is_slug(qid):
                 self.error(
-                    line, column,
+                    line,
+                    column,
                     f"bad question id '{qid}' in '[id:…]': use lowercase letters, digits and hyphens (at most 100)",
                 )
         else:
@@ -359,24 +385,36 @@ class Importer:
         return qid
 
     def _ids(
-        self, draft: Draft, found: list[tuple[str, int, int]], default: tuple[str, ...], what: str, tag: str,
+        self,
+        draft: Draft,
+        found: list[tuple[str, int, int]],
+        default: tuple[str, ...],
+        what: str,
+        tag: str,
     ) -> tuple[tuple[str, ...], tuple[int, int]]:
         ids: list[str] = []
         for value, line, column in found:
             if not is_slug(value):
-                self.error(line, column, f"bad {what} id '{value}' in '[{tag}:…]': use lowercase letters, digits and hyphens")
+                self.error(
+                    line, column, f"bad {what} id '{value}' in '[{tag}:…]': use lowercase letters, digits and hyphens"
+                )
             elif value not in ids:
                 ids.append(value)
         if found:
             return tuple(ids), (found[0][1], found[0][2])
         for value in default:
             if not is_slug(value):
-                self.error(draft.line, draft.column, f"bad default {what} id '{value}': use lowercase letters, digits and hyphens")
+                self.error(
+                    draft.line,
+                    draft.column,
+                    f"bad default {what} id '{value}': use lowercase letters, digits and hyphens",
+                )
             elif value not in ids:
                 ids.append(value)
         if not ids:
             self.error(
-                draft.line, draft.column,
+                draft.line,
+                draft.column,
                 f"no {what}: add a comment line '{self.comment} [{tag}:<{what}-id>]' straight above the question, "
                 f"or import with a default {what} (--{what})",
             )
@@ -392,7 +430,8 @@ class Importer:
         if self.defaults.difficulty in DIFFICULTIES:
             return self.defaults.difficulty
         self.error(
-            draft.line, draft.column,
+            draft.line,
+            draft.column,
             f"no difficulty: add a comment line '{self.comment} [difficulty:2]' straight above the question, "
             "or import with a default difficulty (--difficulty)",
         )
@@ -438,7 +477,9 @@ class Exported:
 
 
 def export_form(
-    question: Question, quotes: Mapping[str, str] | None, carries: Iterable[str],
+    question: Question,
+    quotes: Mapping[str, str] | None,
+    carries: Iterable[str],
 ) -> tuple[Question | None, str | None]:
     """Return the question as a format that `carries` these types can hold, and a warning if changed.
 
@@ -537,7 +578,7 @@ class _GiftReader(Importer):
         text, where = text.strip(), where[start:]
         self.where = where
         if text.startswith(CATEGORY):
-            self._category(text[len(CATEGORY):], where[0])
+            self._category(text[len(CATEGORY) :], where[0])
             self.unused(meta)
             return
         self._question(text, meta)
@@ -557,7 +598,7 @@ class _GiftReader(Importer):
             while i < len(line):
                 char = line[i]
                 if char == "\\":
-                    following = line[i + 1: i + 2]
+                    following = line[i + 1 : i + 2]
                     if following and following in ESCAPES:
                         chars.append(PLACEHOLDERS[following])
                         where.append((index + 1, i + 1))
@@ -565,7 +606,8 @@ class _GiftReader(Importer):
                         continue
                     shown = f"'\\{following}'" if following else "'\\' at the end of a line"
                     self.error(
-                        index + 1, i + 1,
+                        index + 1,
+                        i + 1,
                         f"unknown escape {shown}: GIFT escapes are {ESCAPE_LIST} (write a backslash as '\\\\')",
                     )
                     ok = False
@@ -609,19 +651,21 @@ class _GiftReader(Importer):
         if braces is None:
             return
         if braces == ():
-            self.warn(line, column, "a description (text without an answer block '{…}') has no equivalent: not imported")
+            self.warn(
+                line, column, "a description (text without an answer block '{…}') has no equivalent: not imported"
+            )
             return
         open_, close = braces
-        answer, answer_start = text[open_ + 1: close], open_ + 1
-        before, after = text[rest:open_], text[close + 1:]
+        answer, answer_start = text[open_ + 1 : close], open_ + 1
+        before, after = text[rest:open_], text[close + 1 :]
         fmt = "moodle"
         marker = FORMAT_RE.match(before)
         if marker:
-            fmt, before, rest = marker.group(1), before[marker.end():], rest + marker.end()
+            fmt, before, rest = marker.group(1), before[marker.end() :], rest + marker.end()
         general = answer.rfind("####")
         explanation = ""
         if general != -1:
-            explanation = self._text(answer[general + 4:].strip(), answer_start + general + 4, fmt, True)
+            explanation = self._text(answer[general + 4 :].strip(), answer_start + general + 4, fmt, True)
             answer = answer[:general]
         stripped = answer.strip()
         answer_start += len(answer) - len(answer.lstrip())
@@ -639,7 +683,9 @@ class _GiftReader(Importer):
             answers = draft.spec.pop("answers")
             for answer_text in answers:
                 if any(mark in answer_text for mark in ("|", "{{", "}}")):
-                    self.error(line, column, f"a missing-word answer cannot contain '|', '{{{{' or '}}}}': '{answer_text}'")
+                    self.error(
+                        line, column, f"a missing-word answer cannot contain '|', '{{{{' or '}}}}': '{answer_text}'"
+                    )
                     return
             if "{{" in before_text + after_text or "}}" in before_text + after_text:
                 self.error(line, column, "a missing-word question cannot have '{{' or '}}' in its text")
@@ -675,7 +721,8 @@ class _GiftReader(Importer):
             elif char == "}":
                 if open_ is None or close is not None:
                     self.error(
-                        *self.at(position), "unbalanced braces: '}' with no '{' before it (write a literal brace as '\\}')"
+                        *self.at(position),
+                        "unbalanced braces: '}' with no '{' before it (write a literal brace as '\\}')",
                     )
                     return None
                 close = position
@@ -716,7 +763,7 @@ class _GiftReader(Importer):
         if own_format:
             marker = FORMAT_RE.match(raw)
             if marker:
-                fmt, raw, start = marker.group(1), raw[marker.end():], start + marker.end()
+                fmt, raw, start = marker.group(1), raw[marker.end() :], start + marker.end()
         text = raw.translate(RESTORE)
         if fmt == "plain":
             return markdown_escape(text)
@@ -753,9 +800,11 @@ class _GiftReader(Importer):
             self.error(*self.at(start), f"weight over 100%: found '{match.group(0)}' (weights run from -100% to 100%)")
             return None
         if value < -100:
-            self.error(*self.at(start), f"weight under -100%: found '{match.group(0)}' (weights run from -100% to 100%)")
+            self.error(
+                *self.at(start), f"weight under -100%: found '{match.group(0)}' (weights run from -100% to 100%)"
+            )
             return None
-        piece.text, piece.start = text[match.end():], start + match.end()
+        piece.text, piece.start = text[match.end() :], start + match.end()
         return value
 
     def _answer_and_feedback(self, piece: _Piece, fmt: str) -> tuple[str, str, int]:
@@ -793,21 +842,29 @@ class _GiftReader(Importer):
                 return False
             if len(right) > 1:
                 self.error(
-                    line, column,
+                    line,
+                    column,
                     f"{len(right)} answers are worth 100%: a single-answer question has one right answer "
                     "(for a multiple-answer question, give the right answers positive weights such as '~%50%')",
                 )
                 return False
             for text, weight, _, at in choices:
                 if 0 < weight < 100:
-                    self.warn(*self.at(at), f"partial credit ({format_number(weight)}%) has no equivalent in a "
-                              f"single-answer question: '{text}' counts as wrong")
+                    self.warn(
+                        *self.at(at),
+                        f"partial credit ({format_number(weight)}%) has no equivalent in a "
+                        f"single-answer question: '{text}' counts as wrong",
+                    )
                 elif weight < 0:
-                    self.warn(*self.at(at), f"negative weight ({format_number(weight)}%) has no equivalent in a "
-                              f"single-answer question: '{text}' scores 0 like any wrong answer")
+                    self.warn(
+                        *self.at(at),
+                        f"negative weight ({format_number(weight)}%) has no equivalent in a "
+                        f"single-answer question: '{text}' scores 0 like any wrong answer",
+                    )
             draft.type = "single"
             draft.spec["choices"] = tuple(
-                Choice(choice_id(n), text, weight == 100, feedback) for n, (text, weight, feedback, _) in enumerate(choices)
+                Choice(choice_id(n), text, weight == 100, feedback)
+                for n, (text, weight, feedback, _) in enumerate(choices)
             )
             return True
         right = [c for c in choices if c[1] > 0]
@@ -821,7 +878,8 @@ class _GiftReader(Importer):
         if not exact:
             weights = ", ".join(f"{format_number(c[1])}%" for c in choices)
             self.warn(
-                line, column,
+                line,
+                column,
                 f"weights ({weights}) differ from how this app scores a multiple-answer question (each right "
                 "choice ticked adds an equal share, each wrong one subtracts an equal share): imported as right "
                 "and wrong choices",
@@ -860,10 +918,15 @@ class _GiftReader(Importer):
             if weight == 100:
                 accepted.append(text)
             else:
-                self.warn(*self.at(at), f"answer '{text}' is worth {format_number(weight)}%: only answers worth 100% "
-                          "are kept (a short answer here is right or wrong)")
+                self.warn(
+                    *self.at(at),
+                    f"answer '{text}' is worth {format_number(weight)}%: only answers worth 100% "
+                    "are kept (a short answer here is right or wrong)",
+                )
             if feedback:
-                self.warn(*self.at(at), f"feedback on the answer '{text}' has no equivalent for typed answers: not imported")
+                self.warn(
+                    *self.at(at), f"feedback on the answer '{text}' has no equivalent for typed answers: not imported"
+                )
             if "*" in text:
                 self.warn(*self.at(at), f"'*' in '{text}' is Moodle's wildcard; here it only matches a literal '*'")
         if not accepted:
@@ -877,9 +940,12 @@ class _GiftReader(Importer):
         body, body_start = answer[1:], start + 1
         wrong_at = body.find("~")
         if wrong_at != -1:
-            wrong = body[wrong_at + 1:].partition("#")[2].strip()
+            wrong = body[wrong_at + 1 :].partition("#")[2].strip()
             if wrong:
-                self.warn(*self.at(body_start + wrong_at), "feedback for wrong numbers ('~#…') has no equivalent: not imported")
+                self.warn(
+                    *self.at(body_start + wrong_at),
+                    "feedback for wrong numbers ('~#…') has no equivalent: not imported",
+                )
             body = body[:wrong_at]
         full: list[dict] = []
         for piece in self._pieces(body, body_start, "="):
@@ -897,14 +963,20 @@ class _GiftReader(Importer):
             if weight == 100:
                 full.append(found)
             else:
-                self.warn(*self.at(at), f"answer '{value_text}' is worth {format_number(weight)}%: only the answer "
-                          "worth 100% is kept (a numeric answer here is right or wrong)")
+                self.warn(
+                    *self.at(at),
+                    f"answer '{value_text}' is worth {format_number(weight)}%: only the answer "
+                    "worth 100% is kept (a numeric answer here is right or wrong)",
+                )
         if not full:
-            self.error(draft.line, draft.column, "no answer worth 100%: write '{#1973}', '{#1973:2}' or '{#1970..1975}'")
+            self.error(
+                draft.line, draft.column, "no answer worth 100%: write '{#1973}', '{#1973:2}' or '{#1970..1975}'"
+            )
             return False
         if len(full) > 1:
             self.error(
-                draft.line, draft.column,
+                draft.line,
+                draft.column,
                 f"{len(full)} numeric answers are worth 100%: a numeric question here has one answer (with a "
                 "tolerance) or one range",
             )
@@ -941,8 +1013,11 @@ class _GiftReader(Importer):
         distractors: list[str] = []
         for piece in self._pieces(answer, start, "="):
             if "->" not in piece.text:
-                self.error(*self.at(piece.start), f"expected '=left -> right' in a matching question, found "
-                           f"'{piece.text.translate(RESTORE).strip()}'")
+                self.error(
+                    *self.at(piece.start),
+                    f"expected '=left -> right' in a matching question, found "
+                    f"'{piece.text.translate(RESTORE).strip()}'",
+                )
                 return False
             left, _, right = piece.text.partition("->")
             left_text = one_line(self._text(left.strip(), piece.start, fmt, True))
@@ -981,7 +1056,10 @@ def _weight(value: float) -> str:
 
 
 def write_gift(
-    questions: Iterable[Question], *, title: str = "", quotes: Mapping[str, str] | None = None,
+    questions: Iterable[Question],
+    *,
+    title: str = "",
+    quotes: Mapping[str, str] | None = None,
 ) -> Exported:
     """Return GIFT for `questions`, with a warning for each question changed or left out.
 
@@ -1026,7 +1104,7 @@ def _gift_question(q: Question) -> tuple[str, str | None]:
         if len(q.blanks) != 1:
             return "", f"cloze question with {len(q.blanks)} blanks left out (GIFT has one blank per question)"
         match = BLANK_RE.search(q.prompt)
-        before, after = q.prompt[: match.start()], q.prompt[match.end():]
+        before, after = q.prompt[: match.start()], q.prompt[match.end() :]
         if any("->" in answer for answer in q.blanks[0].answers):
             return "", "left out: GIFT cannot write '->' in a typed answer"
         if not after.strip():
@@ -1050,8 +1128,10 @@ def _gift_question(q: Question) -> tuple[str, str | None]:
 def _answer_lines(q: Question) -> list[str] | str:
     """The answer lines of a question's block, or why it cannot be written."""
     if q.type == "single":
-        return [f"{'=' if c.correct else '~'}{_piece(c.text)}{'#' + _piece(c.feedback) if c.feedback else ''}"
-                for c in q.choices]
+        return [
+            f"{'=' if c.correct else '~'}{_piece(c.text)}{'#' + _piece(c.feedback) if c.feedback else ''}"
+            for c in q.choices
+        ]
     if q.type == "multiple":
         right = sum(c.correct for c in q.choices)
         wrong = len(q.choices) - right
@@ -1079,5 +1159,7 @@ def _answer_lines(q: Question) -> list[str] | str:
     if q.type == "matching":
         if any("->" in pair.left for pair in q.pairs):
             return "left out: GIFT cannot write '->' in the left-hand side of a pair"
-        return [f"={_piece(p.left)} -> {escape(p.right)}" for p in q.pairs] + [f"= -> {escape(r)}" for r in q.distractors]
+        return [f"={_piece(p.left)} -> {escape(p.right)}" for p in q.pairs] + [
+            f"= -> {escape(r)}" for r in q.distractors
+        ]
     return []

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 #: The question types, in the order the docs present them.
 TYPES = (
-    "single", "multiple", "truefalse", "short", "numeric",
-    "ordering", "matching", "cloze", "essay", "evidence",
+    "single",
+    "multiple",
+    "truefalse",
+    "short",
+    "numeric",
+    "ordering",
+    "matching",
+    "cloze",
+    "essay",
+    "evidence",
 )
 #: How short and cloze answers are compared (see answers.py).
 MATCH_MODES = ("normalized", "exact")

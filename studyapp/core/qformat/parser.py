@@ -8,8 +8,19 @@ from dataclasses import dataclass, field
 
 from .answers import NUMBER, normalize_answer, read_number
 from .model import (
-    DIFFICULTIES, MATCH_MODES, MAX_ID_LENGTH, TYPES, Blank, Choice, EvidenceSentence, Pair,
-    Problem, Question, choice_id, is_slug, list_items,
+    DIFFICULTIES,
+    MATCH_MODES,
+    MAX_ID_LENGTH,
+    TYPES,
+    Blank,
+    Choice,
+    EvidenceSentence,
+    Pair,
+    Problem,
+    Question,
+    choice_id,
+    is_slug,
+    list_items,
 )
 from .source import decode
 
@@ -57,8 +68,14 @@ SECTIONS = {
 }
 #: type -> the answer section it needs
 ANSWER_SECTION = {
-    "single": "choices", "multiple": "choices", "truefalse": "choices", "short": "answers",
-    "ordering": "order", "matching": "pairs", "essay": "rubric", "evidence": "evidence",
+    "single": "choices",
+    "multiple": "choices",
+    "truefalse": "choices",
+    "short": "answers",
+    "ordering": "order",
+    "matching": "pairs",
+    "essay": "rubric",
+    "evidence": "evidence",
 }
 TEXT_IN_FIELDS = (
     "expected fields ('key: value', e.g. 'type: single') straight after the question heading, "
@@ -95,9 +112,9 @@ def parse(text: str | bytes, filename: str = "<string>") -> ParseResult:
     result = ParseResult()
     result.title, result.description = _preamble(lines[: starts[0] if starts else len(lines)])
     if not starts:
-        result.errors.append(Problem(
-            filename, 1, 1, "no questions found: a question starts with a line '## <question-id>'"
-        ))
+        result.errors.append(
+            Problem(filename, 1, 1, "no questions found: a question starts with a line '## <question-id>'")
+        )
         return result
     first_line_of: dict[str, int] = {}
     for start, end in zip(starts, starts[1:] + [len(lines)]):
@@ -228,7 +245,8 @@ class _QuestionReader:
                 self.error(self.start, column, f"question id is {len(text)} characters; the limit is {MAX_ID_LENGTH}")
             else:
                 self.error(
-                    self.start, column,
+                    self.start,
+                    column,
                     f"bad question id '{text}': use lowercase letters, digits and hyphens, "
                     "starting with a letter or digit (e.g. 'linkage-whose-words')",
                 )
@@ -249,7 +267,8 @@ class _QuestionReader:
                 column = match.start(2) + 1
                 if key not in FIELDS:
                     self.error(
-                        index, 1,
+                        index,
+                        1,
                         f"unknown field '{key}'{_suggest(key, FIELDS)}; fields are: {', '.join(FIELDS)}",
                     )
                 elif key in self.fields:
@@ -273,7 +292,8 @@ class _QuestionReader:
             name = title.lower()
             if name not in SECTIONS:
                 self.error(
-                    heading, 1,
+                    heading,
+                    1,
                     f"unknown section '### {title}'{_suggest(name, SECTIONS)}; sections are: "
                     + ", ".join(SECTION_TITLES.values()),
                 )
@@ -355,7 +375,8 @@ class _QuestionReader:
             types = SECTIONS[name]
             if types is not None and qtype not in types:
                 self.error(
-                    heading, 1,
+                    heading,
+                    1,
                     f"{_a(qtype)} question has no '### {SECTION_TITLES[name]}' section (it is for {', '.join(types)})",
                 )
         needed = ANSWER_SECTION.get(qtype)
@@ -439,8 +460,7 @@ class _QuestionReader:
         if "choices" not in self.sections:
             return {}
         choices = tuple(
-            Choice(choice_id(n), text, bool(correct), feedback)
-            for n, (_, text, correct, feedback) in enumerate(found)
+            Choice(choice_id(n), text, bool(correct), feedback) for n, (_, text, correct, feedback) in enumerate(found)
         )
         right = sum(choice.correct for choice in choices)
         if len(choices) < 2:
@@ -539,7 +559,8 @@ class _QuestionReader:
             number, text = int(numbered.group(1)), (numbered.group(2) or "").strip()
             if number != expected:
                 self.error(
-                    index, 1,
+                    index,
+                    1,
                     f"expected item number {expected}, found {number} (number the items 1, 2, 3... in the right order)",
                 )
             expected = number + 1
@@ -596,7 +617,7 @@ class _QuestionReader:
             position = line.find("{{")
             while position != -1:
                 close = line.find("}}", position + 2)
-                inner = line[position + 2: close] if close != -1 else ""
+                inner = line[position + 2 : close] if close != -1 else ""
                 if close == -1 or "{{" in inner:
                     self.error(index, position + 1, "blank '{{' is not closed by '}}' on the same line")
                     malformed = True
@@ -605,7 +626,8 @@ class _QuestionReader:
                 if not all(answers):
                     malformed = True
                     self.error(
-                        index, position + 1,
+                        index,
+                        position + 1,
                         "empty blank or empty answer in '{{...}}': write '{{answer|another accepted answer}}'",
                     )
                 else:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterable, Mapping
 
 from ..markdown import render
@@ -109,7 +109,10 @@ def _share(count: int) -> str:
 
 def _manifest(ident: str, digest: str, date: datetime.date) -> ET.Element:
     manifest = _el(
-        None, "manifest", identifier=f"studyapp_manifest_{digest}", xmlns=MANIFEST_NS,
+        None,
+        "manifest",
+        identifier=f"studyapp_manifest_{digest}",
+        xmlns=MANIFEST_NS,
         **{"xmlns:imsmd": "http://www.imsglobal.org/xsd/imsmd_v1p2", "xmlns:xsi": XSI},
     )
     metadata = _el(manifest, "metadata")
@@ -126,8 +129,11 @@ def _manifest(ident: str, digest: str, date: datetime.date) -> ET.Element:
     _el(assessment, "file", href=f"{ident}/{ident}.xml")
     _el(assessment, "dependency", identifierref=dependency)
     meta = _el(
-        resources, "resource", identifier=dependency,
-        type="associatedcontent/imscc_xmlv1p1/learning-application-resource", href=f"{ident}/assessment_meta.xml",
+        resources,
+        "resource",
+        identifier=dependency,
+        type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+        href=f"{ident}/assessment_meta.xml",
     )
     _el(meta, "file", href=f"{ident}/assessment_meta.xml")
     return manifest
@@ -136,18 +142,32 @@ def _manifest(ident: str, digest: str, date: datetime.date) -> ET.Element:
 def _meta(ident: str, digest: str, title: str, description_html: str, points: float) -> ET.Element:
     quiz = _el(None, "quiz", identifier=ident, xmlns=CANVAS_NS, **{"xmlns:xsi": XSI})
     settings = {
-        "title": title, "description": description_html, "shuffle_answers": "false",
-        "scoring_policy": "keep_highest", "hide_results": "", "quiz_type": "assignment",
-        "points_possible": f"{points:.1f}", "show_correct_answers": "true", "anonymous_submissions": "false",
-        "could_be_locked": "false", "allowed_attempts": "1", "one_question_at_a_time": "false",
-        "cant_go_back": "false", "available": "false", "one_time_results": "false",
+        "title": title,
+        "description": description_html,
+        "shuffle_answers": "false",
+        "scoring_policy": "keep_highest",
+        "hide_results": "",
+        "quiz_type": "assignment",
+        "points_possible": f"{points:.1f}",
+        "show_correct_answers": "true",
+        "anonymous_submissions": "false",
+        "could_be_locked": "false",
+        "allowed_attempts": "1",
+        "one_question_at_a_time": "false",
+        "cant_go_back": "false",
+        "available": "false",
+        "one_time_results": "false",
     }
     for key, value in settings.items():
         _el(quiz, key, value)
     assignment = _el(quiz, "assignment", identifier=f"studyapp_assignment_{digest}")
     for key, value in {
-        "title": title, "workflow_state": "unpublished", "quiz_identifierref": ident,
-        "points_possible": f"{points:.1f}", "grading_type": "points", "submission_types": "online_quiz",
+        "title": title,
+        "workflow_state": "unpublished",
+        "quiz_identifierref": ident,
+        "points_possible": f"{points:.1f}",
+        "grading_type": "points",
+        "submission_types": "online_quiz",
     }.items():
         _el(assignment, key, value)
     _el(quiz, "assignment_group_identifierref", f"studyapp_assignment-group_{digest}")
@@ -156,7 +176,9 @@ def _meta(ident: str, digest: str, title: str, description_html: str, points: fl
 
 def _assessment(ident: str, title: str, items: list[ET.Element]) -> ET.Element:
     root = _el(
-        None, "questestinterop", xmlns=QTI_NS,
+        None,
+        "questestinterop",
+        xmlns=QTI_NS,
         **{"xmlns:xsi": XSI, "xsi:schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"},
     )
     assessment = _el(root, "assessment", ident=ident, title=title)
@@ -322,6 +344,12 @@ def _cloze(q, presentation, processing, feedback, warnings) -> list[str]:
 
 #: type -> the function that writes the item's responses and response processing.
 ITEM_WRITERS = {
-    "single": _single, "truefalse": _single, "multiple": _multiple, "short": _short, "numeric": _numeric,
-    "essay": _essay, "matching": _matching, "cloze": _cloze,
+    "single": _single,
+    "truefalse": _single,
+    "multiple": _multiple,
+    "short": _short,
+    "numeric": _numeric,
+    "essay": _essay,
+    "matching": _matching,
+    "cloze": _cloze,
 }

@@ -18,8 +18,18 @@ GRADINGS = ("highest", "latest", "average")
 REVIEWS = ("after_submit", "after_close", "never")
 LAYOUTS = ("one_page", "one_per_page")
 KEYS = (
-    "id", "title", "description", "questions", "draw", "shuffle_questions", "shuffle_choices",
-    "time_limit_minutes", "max_attempts", "grading", "review", "layout",
+    "id",
+    "title",
+    "description",
+    "questions",
+    "draw",
+    "shuffle_questions",
+    "shuffle_choices",
+    "time_limit_minutes",
+    "max_attempts",
+    "grading",
+    "review",
+    "layout",
 )
 RULE_KEYS = ("themes", "types", "difficulty", "count")
 
@@ -195,9 +205,15 @@ class _QuizReader:
             return None
         body = self.front.body.strip("\n")
         return QuizDef(
-            id=quiz_id, title=title, description=self._text("description"), body=body,
-            questions=questions, draw=rules, file=self.filename,
-            lines={key: self.front.line(key) for key in self.data}, **settings,
+            id=quiz_id,
+            title=title,
+            description=self._text("description"),
+            body=body,
+            questions=questions,
+            draw=rules,
+            file=self.filename,
+            lines={key: self.front.line(key) for key in self.data},
+            **settings,
         )
 
     def _text(self, key: str, required: bool = False) -> str:

@@ -14,7 +14,9 @@ def decode(data: str | bytes, filename: str) -> tuple[str | None, Problem | None
     size = len(data) if isinstance(data, bytes) else _utf8_size(data)
     if size > MAX_BYTES:
         return None, Problem(
-            filename, 1, 1,
+            filename,
+            1,
+            1,
             f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes (1 MB): split it into smaller files",
         )
     if isinstance(data, bytes):
@@ -23,7 +25,9 @@ def decode(data: str | bytes, filename: str) -> tuple[str | None, Problem | None
         except UnicodeDecodeError as exc:
             line, column = _byte_position(data, exc.start)
             return None, Problem(
-                filename, line, column,
+                filename,
+                line,
+                column,
                 f"not UTF-8: byte 0x{data[exc.start]:02x} cannot start or continue a character "
                 "(save the file as UTF-8)",
             )

@@ -43,32 +43,43 @@ STARTS = (
     ("points_per_question", r"[Pp]oints per question:"),
     ("start_code", r"```+\s*\S.*"),
     ("end_code", r"```+"),
-    ("quiz_option", r"(?:[Ss]huffle answers|[Ss]how correct answers|[Oo]ne question at a time|[Cc]an't go back"
-                    r"|[Ff]eedback is solution|[Ss]olutions sample groups|[Ss]olutions randomize groups):"),
+    (
+        "quiz_option",
+        r"(?:[Ss]huffle answers|[Ss]how correct answers|[Oo]ne question at a time|[Cc]an't go back"
+        r"|[Ff]eedback is solution|[Ss]olutions sample groups|[Ss]olutions randomize groups):",
+    ),
 )
 NO_CONTENT = {"essay", "upload", "start_group", "end_group", "start_code", "end_code"}
 SINGLE_LINE = {"question_points", "pick", "solutions_pick", "points_per_question", "numerical", "short", "quiz_option"}
 TITLES = {"question_title", "text_title", "quiz_title"}
-START_RE = re.compile("|".join(
-    rf"(?P<{name}>{pattern}\s*)$" if name in NO_CONTENT else rf"(?P<{name}>{pattern}[ \t]+(?=\S))"
-    for name, pattern in STARTS
-))
-MISSING_CONTENT_RE = re.compile("|".join(
-    rf"(?P<{name}>{pattern}[ \t]*$)" for name, pattern in STARTS if name not in NO_CONTENT
-))
-MISSING_SPACE_RE = re.compile("|".join(
-    rf"(?P<{name}>{pattern}(?=\S))" for name, pattern in STARTS if name not in NO_CONTENT
-))
+START_RE = re.compile(
+    "|".join(
+        rf"(?P<{name}>{pattern}\s*)$" if name in NO_CONTENT else rf"(?P<{name}>{pattern}[ \t]+(?=\S))"
+        for name, pattern in STARTS
+    )
+)
+MISSING_CONTENT_RE = re.compile(
+    "|".join(rf"(?P<{name}>{pattern}[ \t]*$)" for name, pattern in STARTS if name not in NO_CONTENT)
+)
+MISSING_SPACE_RE = re.compile(
+    "|".join(rf"(?P<{name}>{pattern}(?=\S))" for name, pattern in STARTS if name not in NO_CONTENT)
+)
 CHOICE_KINDS = {"correct_choice": "mctf", "choice": "mctf", "correct_multi": "multans", "multi": "multans"}
 KIND_NAMES = {
-    "mctf": "multiple-choice ('a)')", "multans": "multiple-answers ('[*]')", "short": "short-answer ('*')",
-    "numerical": "numerical ('=')", "essay": "essay ('____')", "upload": "file-upload ('^^^^')",
+    "mctf": "multiple-choice ('a)')",
+    "multans": "multiple-answers ('[*]')",
+    "short": "short-answer ('*')",
+    "numerical": "numerical ('=')",
+    "essay": "essay ('____')",
+    "upload": "file-upload ('^^^^')",
 }
 NUMERIC_FORMS = "write '= 1973', '= 1.4142 +- 0.0001', '= 5 +- 10%' or '= [1970, 1975]'"
 
 
 def parse_text2qti(
-    data: str | bytes, filename: str = "<string>", defaults: ImportDefaults | None = None,
+    data: str | bytes,
+    filename: str = "<string>",
+    defaults: ImportDefaults | None = None,
 ) -> ImportResult:
     """Read a text2qti quiz file into Questions; problems, and warnings for what has no equivalent."""
     text, problem = decode(data, filename)
@@ -145,7 +156,7 @@ class _Text2qtiReader(Importer):
                 self._unknown(line, number)
             return index + 1
         action = match.lastgroup
-        content = line[match.end():].strip()
+        content = line[match.end() :].strip()
         end = index + 1
         if action not in NO_CONTENT and action not in SINGLE_LINE:
             content, end = self._continued(index, match, action)
@@ -154,10 +165,12 @@ class _Text2qtiReader(Importer):
 
     def _continued(self, index: int, match: re.Match[str], action: str) -> tuple[str, int]:
         """Gather the indented lines that continue an element (and its blank lines, unless a title)."""
-        first = self.lines[index][match.end():].strip()
+        first = self.lines[index][match.end() :].strip()
         parts = [first]
-        indent = None if match.group(action).rstrip().endswith(":") else " " * len(
-            self.lines[index][: match.end()].expandtabs(4)
+        indent = (
+            None
+            if match.group(action).rstrip().endswith(":")
+            else " " * len(self.lines[index][: match.end()].expandtabs(4))
         )
         end = index + 1
         while end < len(self.lines):
@@ -175,7 +188,7 @@ class _Text2qtiReader(Importer):
                         self.error(end + 1, 1, "a continued line must be indented by at least 2 spaces or a tab")
                 if not line.startswith(indent):
                     break
-                parts.append(line[len(indent):].rstrip())
+                parts.append(line[len(indent) :].rstrip())
             end += 1
         while parts and not parts[-1]:
             parts.pop()
@@ -205,7 +218,8 @@ class _Text2qtiReader(Importer):
             return
         shown = line.strip() if len(line.strip()) <= 60 else line.strip()[:59] + "…"
         self.error(
-            number, 1,
+            number,
+            1,
             f"unexpected text (a wrapped line must be indented like the text it continues): '{shown}'",
         )
 
@@ -227,7 +241,9 @@ class _Text2qtiReader(Importer):
 
     def _on_quiz_option(self, content: str, number: int, column: int) -> None:
         option = self.lines[number - 1].split(":", 1)[0].strip()
-        self.warn(number, 1, f"quiz option '{option}' belongs to a quiz, not a bank: ignored (set it in a quiz definition)")
+        self.warn(
+            number, 1, f"quiz option '{option}' belongs to a quiz, not a bank: ignored (set it in a quiz definition)"
+        )
 
     def _on_text_title(self, content: str, number: int, column: int) -> None:
         self._close_question()
@@ -244,7 +260,8 @@ class _Text2qtiReader(Importer):
             return
         self.group = (number, None)
         self.warn(
-            number, 1,
+            number,
+            1,
             "a question group has no equivalent in a bank: its questions are imported one by one "
             "(a quiz's draw rule picks questions at random)",
         )
@@ -278,7 +295,8 @@ class _Text2qtiReader(Importer):
 
     def _on_start_code(self, content: str, number: int, column: int) -> None:
         self.error(
-            number, 1,
+            number,
+            1,
             "executable code blocks are not run on import: run text2qti's code first and import the questions it prints",
         )
 
@@ -325,7 +343,8 @@ class _Text2qtiReader(Importer):
             self._pending_unused()
         if self.question is None:
             self.error(
-                number, 1,
+                number,
+                1,
                 f"{what} has no question above it: a question starts with a number and a period ('1.  What …?')",
             )
             return None
@@ -336,7 +355,9 @@ class _Text2qtiReader(Importer):
             question.kind = kind
             return True
         if question.kind != kind:
-            self.error(number, 1, f"a {KIND_NAMES[question.kind]} question cannot also have a {KIND_NAMES[kind]} answer")
+            self.error(
+                number, 1, f"a {KIND_NAMES[question.kind]} question cannot also have a {KIND_NAMES[kind]} answer"
+            )
         else:
             self.error(number, 1, f"{KIND_NAMES[kind]} answer given twice")
         question.broken = True
@@ -346,7 +367,7 @@ class _Text2qtiReader(Importer):
         mark = self.lines[number - 1].split(None, 1)[0]
         question = self._current(f"choice '{mark}'", number)
         kind = CHOICE_KINDS[action]
-        if question is None or question.kind != kind and not self._kind(question, kind, number):
+        if question is None or (question.kind != kind and not self._kind(question, kind, number)):
             return
         if "\n\n" in content:
             self.warn(number, 1, "a choice is one line here: its paragraphs are joined")
@@ -446,7 +467,9 @@ class _Text2qtiReader(Importer):
             low, comma, high = text[1:-1].partition(",") if text.endswith("]") else ("", "", "")
             low_value, high_value = value(low), value(high)
             if not comma or low_value is None or high_value is None:
-                self.error(number, column, f"numeric answer must be a number or a range: found '{text}' ({NUMERIC_FORMS})")
+                self.error(
+                    number, column, f"numeric answer must be a number or a range: found '{text}' ({NUMERIC_FORMS})"
+                )
                 return None
             if low_value > high_value:
                 self.error(number, column, f"the range '{text}' starts above its end")
@@ -482,7 +505,8 @@ class _Text2qtiReader(Importer):
         if question.kind is None:
             self.count += 1
             self.error(
-                line, 1,
+                line,
+                1,
                 "question has no answers: add choices 'a)' / '*b)', '[ ]' / '[*]', short answers '*', "
                 "a numerical answer '=' or an essay line '____'",
             )
@@ -492,8 +516,13 @@ class _Text2qtiReader(Importer):
             self.warn(line, 1, "a file-upload question has no equivalent: not imported")
             return
         draft = Draft(
-            line=line, type="", prompt=question.text, title=question.title, explanation=question.feedback,
-            points=question.points, meta=question.meta,
+            line=line,
+            type="",
+            prompt=question.text,
+            title=question.title,
+            explanation=question.feedback,
+            points=question.points,
+            meta=question.meta,
         )
         if question.solution is not None:
             solution, solution_line = question.solution
@@ -502,7 +531,11 @@ class _Text2qtiReader(Importer):
             elif not draft.explanation:
                 draft.explanation = solution
             else:
-                self.warn(solution_line, 1, "the solution '!' is not imported: the question's '...' feedback is its explanation")
+                self.warn(
+                    solution_line,
+                    1,
+                    "the solution '!' is not imported: the question's '...' feedback is its explanation",
+                )
         if not getattr(self, f"_spec_{question.kind}")(question, draft):
             self.count += 1
             return
@@ -513,8 +546,10 @@ class _Text2qtiReader(Importer):
         choices = question.choices
         right = sum(choice.correct for choice in choices)
         labels = sorted(choice.text.lower() for choice in choices)
-        if len(choices) == 2 and labels == ["false", "true"] and all(
-            choice.text in ("true", "True", "false", "False") for choice in choices
+        if (
+            len(choices) == 2
+            and labels == ["false", "true"]
+            and all(choice.text in ("true", "True", "false", "False") for choice in choices)
         ):
             if right != 1:
                 self.error(question.line, 1, "a true/false question has one correct choice, marked '*'")
@@ -522,7 +557,8 @@ class _Text2qtiReader(Importer):
             true, false = sorted(choices, key=lambda choice: choice.text.lower() != "true")
             draft.type = "truefalse"
             draft.spec["choices"] = (
-                Choice("a", "True", true.correct, true.feedback), Choice("b", "False", false.correct, false.feedback),
+                Choice("a", "True", true.correct, true.feedback),
+                Choice("b", "False", false.correct, false.feedback),
             )
             return True
         if right == 0:
@@ -530,7 +566,8 @@ class _Text2qtiReader(Importer):
             return False
         if right > 1:
             self.error(
-                question.line, 1,
+                question.line,
+                1,
                 f"{right} choices are marked correct: a multiple-choice question has one "
                 "(use '[*]' and '[ ]' for a multiple-answers question)",
             )
@@ -577,7 +614,8 @@ class _Text2qtiReader(Importer):
                 continue
             draft.spec["choices"] = tuple(
                 Choice(c.id, c.text, c.correct, "\n\n".join(filter(None, (c.feedback, text))))
-                if c.correct == correct else c
+                if c.correct == correct
+                else c
                 for c in draft.spec["choices"]
             )
             if draft.type == "multiple":

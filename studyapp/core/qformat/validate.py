@@ -69,11 +69,14 @@ def evidence_choices(question: Question, quote: str) -> tuple[Choice, ...]:
     choices = []
     for n, text in enumerate(split_sentences(quote)):
         sentence = named.get(text)
-        choices.append(Choice(
-            choice_id(n), text,
-            correct=sentence is not None and sentence.correct,
-            feedback=sentence.feedback if sentence is not None else "",
-        ))
+        choices.append(
+            Choice(
+                choice_id(n),
+                text,
+                correct=sentence is not None and sentence.correct,
+                feedback=sentence.feedback if sentence is not None else "",
+            )
+        )
     return tuple(choices)
 
 
@@ -94,10 +97,14 @@ def _check_evidence(q: Question, sentences: frozenset[str], text_of_passage: str
             why = "; it is part of a sentence: quote the whole sentence"
         else:
             why = ""
-        problems.append(Problem(
-            q.file, sentence.line or q.line, 3,
-            f"evidence sentence is not a sentence of passage '{q.evidence_passage}'{why}: '{_short(text)}'",
-        ))
+        problems.append(
+            Problem(
+                q.file,
+                sentence.line or q.line,
+                3,
+                f"evidence sentence is not a sentence of passage '{q.evidence_passage}'{why}: '{_short(text)}'",
+            )
+        )
     return problems
 
 
