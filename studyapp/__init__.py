@@ -8,7 +8,7 @@ from markupsafe import Markup
 from studyapp import config
 from studyapp.core.markdown import render as render_markdown
 from studyapp.extensions import csrf, db, limiter, login_manager, migrate
-from studyapp.web import boundary, errors, security
+from studyapp.web import boundary, errors, formatting, security
 from studyapp.web.navigation import nav_links
 
 
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     errors.register(app)
     boundary.register(app)
+    formatting.register(app)
     security.register(app)
     app.add_template_global(nav_links)
     app.add_template_filter(lambda text, inline=False: Markup(render_markdown(text, inline=inline)), "markdown")
