@@ -37,7 +37,7 @@ def postgres_unavailable(url: str = PG_URL) -> str | None:
 @contextmanager
 def scratch_postgres(prefix: str = "studyapp_bench", *, template: str | None = None, url: str = PG_URL):
     """Create a throwaway PostgreSQL database on the server of `url` (a copy of `template`, if named)
-    and drop it afterwards, whatever happens; the test suite's scratch databases are made here too."""
+    and drop it afterwards, whatever happens."""
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

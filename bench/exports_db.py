@@ -54,8 +54,8 @@ def build(path: Path, students: int, assignments: int, questions: int) -> int:
 
     from studyapp.core import grading
     from studyapp.domain import classes as classes
-    from studyapp.domain.attempts import evidence_quotes
-    from studyapp.domain.questions import load_shipped_content, question_of
+    from studyapp.domain.library import load_shipped_content
+    from studyapp.domain.questions import evidence_quotes, question_of
     from studyapp.extensions import db
     from studyapp.models import (
         Assignment,

@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         if reason:
             if os.environ.get("REQUIRE_POSTGRES") == "1":
                 log(
-                    f"bench: PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at {databases.PG_URL}: {reason}"
+                    "bench: PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at "
+                    f"{databases.PG_URL}: {reason}"
                 )
                 return 2
             log(f"bench: PostgreSQL unreachable at {databases.PG_URL} ({reason}); measuring SQLite only")

@@ -143,7 +143,7 @@ def autosave_bodies(app, attempt_ids: list[int]) -> dict[int, list[str]]:
                 if correct is None:
                     continue
                 options = tuple(o.id for o in grading.presentation(question, "", False, quote=view.quote).options)
-                to_public = lambda option, q=question: question_views.public_id(attempt.seed, q.id, option)
+                to_public = lambda option, q=question, seed=attempt.seed: question_views.public_id(seed, q.id, option)
                 for answers, response in (
                     (rights, correct),
                     (wrongs, wrong_answer(question.type, correct, options, rng)),

@@ -278,7 +278,7 @@ class _Seeder:
         """The term's quizzes, each assigned to the course for a week."""
         from studyapp.core.qformat.quizdef import QuizDef
         from studyapp.domain import classes as classes
-        from studyapp.domain.questions import save_quiz
+        from studyapp.domain.quizzes import save_quiz
 
         start = self.now - timedelta(weeks=TERM_WEEKS)
         step = timedelta(weeks=TERM_WEEKS - 2) / max(self.plan.quizzes, 1)
@@ -378,7 +378,7 @@ class _Seeder:
         """One item; a submitted attempt's is graded as `grade_attempt` (or, for an essay, a person) grades it."""
         from studyapp.core import grading
 
-        question, quote, correct, options = self.versions[version_id]
+        question, _quote, correct, options = self.versions[version_id]
         item_id, self.next_item = self.next_item, self.next_item + 1
         row = dict(
             id=item_id,
@@ -499,7 +499,7 @@ class _Seeder:
 
         from studyapp.core.qformat.quizdef import QuizDef
         from studyapp.domain import classes as classes
-        from studyapp.domain.questions import save_quiz
+        from studyapp.domain.quizzes import save_quiz
         from studyapp.extensions import db
         from studyapp.models import Membership, User
         from studyapp.models.classes import STUDENT

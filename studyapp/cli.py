@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from studyapp.domain import accounts as accounts
 from studyapp.domain import library
 from studyapp.domain.passwords import password_problem
-from studyapp.extensions import db
+from studyapp.extensions import transaction
 from studyapp.models import Role
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -34,11 +34,11 @@ def create_user(email: str, display_name: str, role: str, password: str) -> None
     problem = password_problem(password)
     if problem:
         raise click.BadParameter(problem, param_hint="--password")
-    try:
-        user = accounts.create_user(email=email, display_name=display_name, password=password, role=Role(role))
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    with transaction():
+        try:
+            user = accounts.create_user(email=email, display_name=display_name, password=password, role=Role(role))
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role.value} {user.email}")
 
 
@@ -52,22 +52,24 @@ def list_users() -> None:
 @click.command("demo")
 def demo() -> None:
     """Load the shipped content, create (or reset) the demo accounts and print their logins."""
-    try:
-        questions, quizzes = library.load_shipped_content(current_app.config["CONTENT_DIR"])
-    except library.ContentProblems as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException("the content has problems; nothing was loaded (see `flask content check`)") from exc
-    lines = []
-    for email, name, role in DEMO_ACCOUNTS:
-        password = secrets.token_urlsafe(9)
-        user = accounts.find_user(email)
-        if user is None:
-            user = accounts.create_user(email=email, display_name=name, password=password, role=role)
-        else:
-            accounts.set_password(user, password)
-        lines.append(f"  {role.value:<11} {email:<30} password: {password}")
-    db.session.commit()
+    with transaction():
+        try:
+            questions, quizzes = library.load_shipped_content(current_app.config["CONTENT_DIR"])
+        except library.ContentProblems as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(
+                "the content has problems; nothing was loaded (see `flask content check`)"
+            ) from exc
+        lines = []
+        for email, name, role in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            user = accounts.find_user(email)
+            if user is None:
+                accounts.create_user(email=email, display_name=name, password=password, role=role)
+            else:
+                accounts.set_password(user, password)
+            lines.append(f"  {role.value:<11} {email:<30} password: {password}")
     click.echo(
         f"Content loaded: {len(questions.created) + len(questions.changed) + len(questions.unchanged)} questions, "
         f"{len(quizzes.created) + len(quizzes.changed)} quizzes."

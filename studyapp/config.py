@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def instance_secret_key(instance_path: str) -> str:
@@ -40,7 +45,7 @@ def database_url(instance_path: str) -> str:
 class Config:
     """Settings shared by every environment."""
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -58,7 +63,7 @@ class Config:
     #: If Redis is down, count in this process's memory instead of answering 500 to every sign-in and save.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: A Redis that hangs costs a request at most a second before the fallback takes over.
-    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, Any]] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     #: Failed sign-ins allowed per account and per address before 429.
     LOGIN_LIMIT_ACCOUNT = "5 per 5 minutes"
     LOGIN_LIMIT_ADDRESS = "20 per 5 minutes"
@@ -77,7 +82,7 @@ class ProductionConfig(Config):
     SECURE_HEADERS_HSTS = True
 
 
-def load(app, test_config: dict | None) -> None:
+def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     """Fill app.config: class defaults, then instance/config.py, then the environment."""
     env = os.environ.get("STUDYAPP_ENV", "development")
     app.config.from_object(ProductionConfig if env == "production" else Config)

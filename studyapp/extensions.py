@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 from flask_limiter import Limiter
@@ -13,7 +14,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -32,6 +33,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # `db.Model` is a class Flask-SQLAlchemy builds at run time from Base (adding a bind key, the
+    # table name and a query property); a type checker cannot subclass a value, so the models
+    # subclass `Model`, which it sees as the declarative Base that class extends.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -62,7 +71,7 @@ def transaction(*, dry_run: bool = False) -> Iterator[None]:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_connect(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
     """Configure each SQLite connection for a web app: WAL, foreign keys, a busy timeout."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
@@ -77,7 +86,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     """Open SQLite transactions with BEGIN IMMEDIATE on write requests, so they never deadlock on upgrade."""
     if connection.dialect.name != "sqlite":
         return

@@ -15,15 +15,28 @@ from flask import g, has_app_context
 from flask.testing import FlaskClient
 from hypothesis import settings
 
-from bench.databases import postgres_unavailable, scratch_postgres
 from studyapp import create_app
 from studyapp.extensions import db
+from studyapp.models import Role
+from tests.databases import PG_URL, postgres_unavailable, scratch_postgres
 
-# A loaded 2-core CI machine makes timings noisy: property tests check results, never speed.
-settings.register_profile("studyapp", deadline=None)
-settings.load_profile("studyapp")
+# Hypothesis profiles: "dev" is quick, "ci" thorough. HYPOTHESIS_PROFILE names one; otherwise CI set picks "ci".
+# No deadline: a loaded 2-core CI machine makes timings noisy, and property tests check results, never speed.
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.register_profile("ci", max_examples=300, deadline=None, derandomize=False, print_blob=True)
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+def hypothesis_profile(environ=os.environ) -> str:
+    """The profile to load: HYPOTHESIS_PROFILE if set, else "ci" when CI is set (and not "0" or "false"), else "dev"."""
+    named = environ.get("HYPOTHESIS_PROFILE", "").strip()
+    if named:
+        return named
+    return "ci" if environ.get("CI", "").strip().lower() not in ("", "0", "false", "no") else "dev"
+
+
+settings.load_profile(hypothesis_profile())
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 TEST_PASSWORD = "correct horse battery"
@@ -89,7 +102,7 @@ def sqlite_content_template(sqlite_template, tmp_path_factory) -> Path:
     return path
 
 
-def _require_postgres() -> None:
+def require_postgres() -> None:
     reason = _postgres_available()
     if reason:
         if REQUIRE_POSTGRES:
@@ -102,7 +115,7 @@ def _require_postgres() -> None:
 @pytest.fixture(scope="session")
 def postgres_database():
     """A migrated PostgreSQL database for this test session (emptied after each test)."""
-    _require_postgres()
+    require_postgres()
     with scratch_postgres_database("studyapp_test") as url:
         migrate_to_head(url)
         yield url
@@ -111,7 +124,7 @@ def postgres_database():
 @pytest.fixture(scope="session")
 def postgres_content_template():
     """A migrated PostgreSQL database holding the shipped content, copied (as a template) per test."""
-    _require_postgres()
+    require_postgres()
     with scratch_postgres_database("studyapp_tpl") as url:
         migrate_to_head(url)
         load_shipped_content(url)
@@ -200,7 +213,6 @@ def runner(app):
 def make_user(app):
     """Return a callable that creates a user (and commits)."""
     from studyapp.domain import accounts as services
-    from studyapp.models import Role
 
     counter = iter(range(1, 1_000_000))
 
@@ -220,16 +232,56 @@ def make_user(app):
     return make
 
 
+def sign_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD):
+    """Sign `client` in through the login form; the login must succeed."""
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, (email, response.status_code, response.get_data(as_text=True)[:500])
+    return response
+
+
 @pytest.fixture
 def login(client):
-    """Return a callable that signs a user in through the login form."""
+    """Return a callable that signs `client` in as a user (switching from whoever was signed in)."""
 
     def do_login(user, password: str = TEST_PASSWORD):
-        response = client.post("/login", data={"email": user.email, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return response
+        return sign_in(client, user.email, password)
 
     return do_login
+
+
+@pytest.fixture
+def signed_in(app):
+    """Return a callable giving another browser: a fresh client, signed in as a user (None: anonymous)."""
+
+    def new_client(user=None, password: str = TEST_PASSWORD) -> CSRFClient:
+        other = app.test_client()
+        if user is not None:
+            sign_in(other, user.email, password)
+        return other
+
+    return new_client
+
+
+@pytest.fixture
+def student(make_user, login):
+    """A student, signed in on `client`."""
+    user = make_user(Role.STUDENT)
+    login(user)
+    return user
+
+
+@pytest.fixture
+def instructor(make_user, login):
+    """An instructor, signed in on `client`."""
+    user = make_user(Role.INSTRUCTOR)
+    login(user)
+    return user
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A copy of the shipped readings (without the question banks and quizzes) to change."""
+    return Path(shutil.copytree(CONTENT, tmp_path / "content", ignore=shutil.ignore_patterns("questions", "quizzes")))
 
 
 @pytest.fixture

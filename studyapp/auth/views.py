@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from studyapp.auth.forms import ChangePasswordForm, CreateUserForm, LoginForm, SignupForm
 from studyapp.domain import accounts as services
 from studyapp.domain import classes as classes
-from studyapp.extensions import db, limiter
+from studyapp.extensions import limiter
 from studyapp.models import Role
 from studyapp.web.access import admin_required, safe_next
 
@@ -52,11 +52,10 @@ def signup():
                 join_code=form.join_code.data or "",
             )
         except classes.JoinError as exc:
-            form.join_code.errors.append(str(exc))
+            form.join_code.errors.append(exc.message)
         except services.AccountError as exc:
-            form.email.errors.append(str(exc))
+            form.email.errors.append(exc.message)
         else:
-            db.session.commit()
             _start_session(user)
             flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
             return redirect(url_for("main.index"))
@@ -78,7 +77,6 @@ def login():
             g.login_failed = True
             form.form_errors.append("That email and password do not match an account.")
         else:
-            db.session.commit()
             _start_session(user)
             return redirect(next_url or url_for("main.index"))
     status = 401 if g.get("login_failed") else 200
@@ -90,7 +88,6 @@ def login():
 def logout():
     """End this session and invalidate every cookie issued to this account."""
     current_user.revoke_sessions()
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -106,9 +103,8 @@ def account():
         try:
             services.change_password(current_user, form.current.data, form.password.data)
         except services.AccountError as exc:
-            form.current.errors.append(str(exc))
+            form.current.errors.append(exc.message)
         else:
-            db.session.commit()
             _start_session(current_user._get_current_object())
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("auth.account"))
@@ -129,9 +125,8 @@ def users():
                 role=Role(form.role.data),
             )
         except services.AccountError as exc:
-            form.email.errors.append(str(exc))
+            form.email.errors.append(exc.message)
         else:
-            db.session.commit()
             flash(f"Created {user.role.value} account {user.email}.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/users.html", form=form, users=services.list_users()), 200 if not form.errors else 422

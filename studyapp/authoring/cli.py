@@ -16,7 +16,7 @@ from studyapp.core.qformat.gift import EXPLANATION_POLICIES
 from studyapp.domain import questions as services
 from studyapp.domain import quizzes as quiz_rules
 from studyapp.domain.attempts import regrade as regrade_question
-from studyapp.extensions import db
+from studyapp.extensions import db, transaction
 from studyapp.models import Question, QuestionBank
 
 questions_cli = AppGroup("questions", help="Check, import and list question banks.")
@@ -122,11 +122,10 @@ def check(paths, as_json: bool, **reading) -> None:
 def import_(paths, dry_run: bool, **reading) -> None:
     """Import bank files into the shipped banks: all of them or, on any problem, none."""
     banks = _read(paths, **reading, base=_content_dir())
-    report = services.import_banks(banks, _tree(), dry_run=dry_run)
-    if not report.ok:
-        _fail(report.problems)
-    if not dry_run:
-        db.session.commit()
+    with transaction(dry_run=dry_run):
+        report = services.import_banks(banks, _tree(), dry_run=dry_run)
+        if not report.ok:
+            _fail(report.problems)
     verb = "would be" if dry_run else "were"
     click.echo(
         f"{len(report.created)} question(s) {verb} created, {len(report.changed)} changed, "
@@ -192,8 +191,8 @@ def regrade(key: str) -> None:
     question = services.shipped_questions().get(key)
     if question is None:
         raise click.ClickException(f"no shipped question '{key}'")
-    report = regrade_question(question, actor=None)
-    db.session.commit()
+    with transaction():
+        report = regrade_question(question, actor=None)
     for attempt_id, position, before, after in report.regraded:
         click.echo(f"attempt {attempt_id} question {position}: {before} -> {after}")
     for attempt_id, position, reason in report.skipped:
@@ -207,9 +206,8 @@ def regrade(key: str) -> None:
 def import_quizzes(paths, dry_run: bool) -> None:
     """Import quiz definitions (their questions must be imported first)."""
     quizzes, problems = quiz_rules.read_quizzes(services.expand(paths), base=_content_dir())
-    report = quiz_rules.import_quizzes(quizzes, problems, _tree(), dry_run=dry_run)
-    if not report.ok:
-        _fail(report.problems)
-    if not dry_run:
-        db.session.commit()
+    with transaction(dry_run=dry_run):
+        report = quiz_rules.import_quizzes(quizzes, problems, _tree(), dry_run=dry_run)
+        if not report.ok:
+            _fail(report.problems)
     click.echo(f"{len(report.created)} quiz(zes) created, {len(report.changed)} updated")

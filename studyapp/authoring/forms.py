@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -178,7 +178,7 @@ class QuizForm(FlaskForm):
             if rule.count.data
         ]
 
-    def utc(self, field) -> object:
+    def utc(self, field) -> datetime | None:
         """A datetime-local value, read as UTC."""
         return field.data.replace(tzinfo=UTC) if field.data else None
 

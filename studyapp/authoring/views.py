@@ -9,6 +9,7 @@ import secrets
 import zlib
 from dataclasses import dataclass
 from datetime import UTC
+from typing import cast
 
 from flask import (
     Blueprint,
@@ -41,13 +42,14 @@ from studyapp.core import grading, qformat
 from studyapp.core.qformat.quizdef import DrawRule, QuizDef
 from studyapp.domain import attempts as quiz_services
 from studyapp.domain import classes as class_services
-from studyapp.domain import questions as question_views
+from studyapp.domain import content
 from studyapp.domain import questions as services
 from studyapp.domain import quizzes as quiz_rules
 from studyapp.extensions import db, limiter
 from studyapp.models import Attempt, AttemptItem, Question, QuestionBank, Quiz, User
 from studyapp.models.base import utcnow
-from studyapp.models.content import Passage, Theme
+from studyapp.models.content import Passage
+from studyapp.web.boundary import refuse
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring", template_folder="templates")
 
@@ -65,34 +67,6 @@ def instructors_only():
 # --- loading ---------------------------------------------------------------------------------
 
 
-def get_bank_or_404(bank_id: int) -> QuestionBank:
-    """A bank the instructor may see: a shipped one or their own (another's is "not found")."""
-    bank = db.session.get(QuestionBank, bank_id)
-    if bank is None or not services.can_see_bank(bank, current_user):
-        abort(404)
-    return bank
-
-
-def get_question_or_404(question_id: int) -> Question:
-    """A question of a bank the instructor may see, with its bank and current version."""
-    question = db.session.scalar(
-        select(Question)
-        .where(Question.id == question_id)
-        .options(selectinload(Question.bank), selectinload(Question.current_version))
-    )
-    if question is None or not services.can_see_bank(question.bank, current_user):
-        abort(404)
-    return question
-
-
-def get_quiz_or_404(quiz_id: int) -> Quiz:
-    """A quiz the instructor built (shipped quizzes and other instructors' are "not found" here)."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or quiz.owner_id != current_user.id:
-        abort(404)
-    return quiz
-
-
 # --- what a student would see ------------------------------------------------------------------
 
 
@@ -107,7 +81,7 @@ class PreviewItem:
 
 def student_views(questions: list[qformat.Question], seed: str, shuffle_choices: bool) -> list:
     """Build the quiz page's views of `questions` (as `take` renders them), without an attempt."""
-    quotes = question_views.evidence_quotes(questions)
+    quotes = services.evidence_quotes(questions)
     views = []
     for position, question in enumerate(questions, 1):
         quote = quotes.get(question.evidence_passage) if question.type == "evidence" else None
@@ -117,9 +91,9 @@ def student_views(questions: list[qformat.Question], seed: str, shuffle_choices:
             shown = grading.Presentation()
         views.append(
             quiz_services.ItemView(
-                item=PreviewItem(position),
+                item=cast("AttemptItem", PreviewItem(position)),
                 question=question,
-                options=[(question_views.public_id(seed, question.id, o.id), o.text) for o in shown.options],
+                options=[(services.public_id(seed, question.id, o.id), o.text) for o in shown.options],
                 lefts=[(o.id, o.text) for o in shown.lefts],
                 response={},
                 quote=quote,
@@ -151,8 +125,8 @@ def bank():
     selected = None
     if args.get("bank"):
         bank_id = args.get("bank", type=int)
-        selected = get_bank_or_404(bank_id) if bank_id is not None else abort(404)
-    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+        selected = services.get_bank_or_404(bank_id, current_user) if bank_id is not None else abort(404)
+    themes = content.list_themes()
     passages = db.session.scalars(select(Passage).order_by(Passage.document_id, Passage.position)).all()
     difficulty = args.get("difficulty", type=int)
     filters = services.BankFilters(
@@ -188,19 +162,15 @@ def _filter_url(**changes) -> str:
 @bp.post("/banks/<int:bank_id>/share")
 def share_bank(bank_id: int):
     """Share one's bank with the instructors of a class one teaches, or make it private again."""
-    bank = get_bank_or_404(bank_id)
+    bank = services.get_bank_or_404(bank_id, current_user)
     class_id = request.form.get("class_id", type=int)
+    back = url_for("authoring.bank", bank=bank.id)
     try:
         services.share_bank(bank, current_user, class_id)
     except services.SharingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            "The bank is shared with that class's instructors." if class_id else "The bank is private again.", "success"
-        )
-    return redirect(url_for("authoring.bank", bank=bank.id))
+        return refuse(exc, back)
+    flash("The bank is shared with that class's instructors." if class_id else "The bank is private again.", "success")
+    return redirect(back)
 
 
 @bp.route("/banks/new", methods=["GET", "POST"])
@@ -209,7 +179,6 @@ def new_bank():
     form = BankForm()
     if form.validate_on_submit():
         bank = services.create_bank(current_user, form.title.data, form.description.data or "")
-        db.session.commit()
         flash(f"The bank “{bank.title}” is ready: add questions to it.", "success")
         return redirect(url_for("authoring.bank", bank=bank.id))
     return render_template("authoring/bank_form.html", form=form), 422 if form.errors else 200
@@ -226,9 +195,7 @@ def export():
     if not questions:
         flash("Select at least one question to export.", "error")
         return redirect(url_for("authoring.bank"))
-    exported = services.write_as(
-        fmt, questions, title="Exported questions", quotes=question_views.evidence_quotes(questions)
-    )
+    exported = services.write_as(fmt, questions, title="Exported questions", quotes=services.evidence_quotes(questions))
     for warning in exported.warnings:
         flash(warning, "warning")
     extension, mimetype = EXPORTS[fmt]
@@ -245,40 +212,41 @@ EXPORTS = {"md": ("md", "text/markdown"), "gift": ("gift", "text/plain"), "qti":
 
 def _editor(form: QuestionForm, question: Question | None):
     """Preview, or save, the question in the form; re-show the editor with every problem at its line."""
-    status = 200
-    if request.method == "POST" and form.validate():
-        if request.form.get("action") == "save":
-            bank = None
-            if question is None and form.bank.data:
-                bank = get_bank_or_404(int(form.bank.data)) if form.bank.data.isdigit() else abort(404)
-                if not services.can_edit_bank(bank, current_user):
-                    abort(404)
-            base = int(form.base.data) if (form.base.data or "").isdigit() else None
-            result = services.save_question(
-                form.source.data, current_user, question=question, bank=bank, base_number=base
-            )
-            if not result.problems:
-                db.session.commit()
-                if question is None:
-                    flash(f"Question “{result.question.key}” created.", "success")
-                elif result.changed:
-                    flash(f"Saved as version {result.question.current_number}.", "success")
-                else:
-                    flash("Nothing changed: the text is the same as the current version.", "info")
-                return redirect(url_for("authoring.question", question_id=result.question.id))
-            db.session.rollback()
-            check = services.EditorCheck(
-                services.check_source(form.source.data, current_user, question).parsed, result.problems
-            )
-        else:
-            check = services.check_source(form.source.data, current_user, question)
-        if check.problems:
-            status = 422
-    elif request.method == "POST":
-        check = services.EditorCheck(None, [])
-        status = 422
+    source = form.source.data or ""
+    if request.method != "POST":
+        return _editor_page(form, question, services.check_source(source, current_user, question))
+    if not form.validate():
+        return _editor_page(form, question, services.EditorCheck(None, []), 422)
+    if request.form.get("action") != "save":
+        check = services.check_source(source, current_user, question)
+        return _editor_page(form, question, check, 422 if check.problems else 200)
+    bank = _chosen_bank(form) if question is None else None
+    base = int(form.base.data) if (form.base.data or "").isdigit() else None
+    result = services.save_question(source, current_user, question=question, bank=bank, base_number=base)
+    if result.problems or result.question is None:
+        parsed = services.check_source(source, current_user, question).parsed
+        return _editor_page(form, question, services.EditorCheck(parsed, result.problems), 422)
+    if question is None:
+        flash(f"Question “{result.question.key}” created.", "success")
+    elif result.changed:
+        flash(f"Saved as version {result.question.current_number}.", "success")
     else:
-        check = services.check_source(form.source.data or "", current_user, question)
+        flash("Nothing changed: the text is the same as the current version.", "info")
+    return redirect(url_for("authoring.question", question_id=result.question.id))
+
+
+def _chosen_bank(form: QuestionForm) -> QuestionBank | None:
+    """The bank of one's own a new question goes into; None puts it in "My questions"."""
+    if not form.bank.data:
+        return None
+    bank = services.get_bank_or_404(int(form.bank.data), current_user) if form.bank.data.isdigit() else abort(404)
+    if not services.can_edit_bank(bank, current_user):
+        abort(404)
+    return bank
+
+
+def _editor_page(form: QuestionForm, question: Question | None, check: services.EditorCheck, status: int = 200):
+    """The editor with the form's text, its preview and every problem at its line."""
     lines = (form.source.data or "").replace("\r\n", "\n").split("\n")
     return render_template(
         "authoring/editor.html",
@@ -312,7 +280,7 @@ def new_question():
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def edit_question(question_id: int):
     """Edit one's own question: saving adds a version; the shipped bank is read-only."""
-    question = get_question_or_404(question_id)
+    question = services.get_question_or_404(question_id, current_user)
     if not services.can_edit_bank(question.bank, current_user):
         flash("The shipped bank is read-only here: copy the question to your bank to change it.", "error")
         return redirect(url_for("authoring.question", question_id=question.id))
@@ -332,7 +300,7 @@ def preview():
     if len(source) > MAX_SOURCE_CHARS:
         return jsonify(ok=False, error=f"A question is limited to {MAX_SOURCE_CHARS:,} characters."), 413
     question_id = request.form.get("question", type=int)
-    question = get_question_or_404(question_id) if question_id else None
+    question = services.get_question_or_404(question_id, current_user) if question_id else None
     check = services.check_source(source, current_user, question)
     return jsonify(
         ok=check.ok,
@@ -346,7 +314,7 @@ def preview():
 @bp.get("/questions/<int:question_id>")
 def question(question_id: int):
     """Show a question as it stands: its key, its explanation and what can be done with it."""
-    question = get_question_or_404(question_id)
+    question = services.get_question_or_404(question_id, current_user)
     check = services.EditorCheck(services.question_of(question.current_version), [])
     used = services.versions_used(question)
     return render_template(
@@ -361,9 +329,9 @@ def question(question_id: int):
 @bp.get("/questions/<int:question_id>/history")
 def history(question_id: int):
     """List every version of a question, newest first, each with the lines it changed."""
-    question = get_question_or_404(question_id)
+    question = services.get_question_or_404(question_id, current_user)
     versions = list(question.versions)
-    authors = {
+    authors: dict[int | None, User] = {
         user.id: user
         for user in db.session.scalars(
             select(User).where(User.id.in_({v.created_by_id for v in versions if v.created_by_id}))
@@ -371,8 +339,8 @@ def history(question_id: int):
     }
     used = services.versions_used(question)
     entries = []
-    for previous, version in zip([None] + versions[:-1], versions):
-        diff = services.line_diff(previous.source, version.source) if previous is not None else []
+    for index, version in enumerate(versions):
+        diff = services.line_diff(versions[index - 1].source, version.source) if index else []
         entries.append((version, diff, authors.get(version.created_by_id), used.get(version.id, 0)))
     return render_template("authoring/history.html", question=question, entries=list(reversed(entries)))
 
@@ -380,7 +348,7 @@ def history(question_id: int):
 @bp.get("/questions/<int:question_id>/student")
 def student_preview(question_id: int):
     """Show a version of the question exactly as a quiz page does: no answers, nothing saved."""
-    question = get_question_or_404(question_id)
+    question = services.get_question_or_404(question_id, current_user)
     number = request.args.get("version", type=int) or question.current_number
     version = next((v for v in question.versions if v.number == number), None)
     if version is None:
@@ -392,9 +360,8 @@ def student_preview(question_id: int):
 @bp.post("/questions/<int:question_id>/copy")
 def copy(question_id: int):
     """Duplicate a question under a new id: a shipped one goes into one's own "My questions" bank."""
-    question = get_question_or_404(question_id)
+    question = services.get_question_or_404(question_id, current_user)
     duplicate = services.copy_question(question, current_user)
-    db.session.commit()
     flash(f"Copied as “{duplicate.key}” into your bank “{duplicate.bank.title}”. Edit it below.", "success")
     return redirect(url_for("authoring.edit_question", question_id=duplicate.id))
 
@@ -402,13 +369,12 @@ def copy(question_id: int):
 @bp.post("/questions/<int:question_id>/retire")
 def retire(question_id: int):
     """Retire a question (new attempts stop drawing it; past attempts keep it), or bring it back."""
-    question = get_question_or_404(question_id)
+    question = services.get_question_or_404(question_id, current_user)
     if not services.can_edit_bank(question.bank, current_user):
         flash("The shipped bank is read-only here.", "error")
         return redirect(url_for("authoring.question", question_id=question.id))
     retired = request.form.get("retired") == "1"
     services.set_retired(question, retired)
-    db.session.commit()
     flash(
         "Retired: new attempts no longer draw it." if retired else "Back in use: new attempts may draw it.", "success"
     )
@@ -479,7 +445,7 @@ def upload():
 def _upload_form() -> UploadForm:
     form = UploadForm()
     form.default_theme.choices = [SelectChoice("", "None")] + [
-        SelectChoice(t.slug, t.title) for t in db.session.scalars(select(Theme).order_by(Theme.position))
+        SelectChoice(t.slug, t.title) for t in content.list_themes()
     ]
     form.default_passage.choices = [SelectChoice("", "None")] + [
         SelectChoice(p.slug, p.title)
@@ -508,9 +474,7 @@ def confirm_upload():
         bank_file, current_user, _content_tree(), retire_missing=retire_missing, dry_run=False
     )
     if not report.ok:
-        db.session.rollback()
         return _upload_page(_upload_form(), report, bank_file, status=422)
-    db.session.commit()
     flash(
         f"Imported “{bank_file.label}”: {len(report.created)} question(s) created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.retired)} retired.",
@@ -619,7 +583,7 @@ def _builder(quiz: Quiz | None):
         form = QuizForm(formdata=None, data=_form_data(quiz))
     else:
         form = QuizForm()
-    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    themes = content.list_themes()
     for rule in form.rules:
         rule.themes.choices = [SelectChoice(t.slug, t.title) for t in themes]
     problems, sample, status = [], None, 200
@@ -635,7 +599,6 @@ def _builder(quiz: Quiz | None):
                     opens_at=form.utc(form.opens_at),
                     closes_at=form.utc(form.closes_at),
                 )
-                db.session.commit()
                 flash(f"The quiz “{quiz.title}” is saved.", "success")
                 return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
             if not problems:
@@ -660,13 +623,13 @@ def new_quiz():
 @bp.route("/quizzes/<int:quiz_id>/edit", methods=["GET", "POST"])
 def edit_quiz(quiz_id: int):
     """Change a quiz one built: its questions or rules and its settings."""
-    return _builder(get_quiz_or_404(quiz_id))
+    return _builder(quiz_rules.get_own_quiz_or_404(quiz_id, current_user))
 
 
 @bp.get("/quizzes/<int:quiz_id>")
 def quiz(quiz_id: int):
     """Show a saved quiz: its questions or rules, its settings and what to do next."""
-    quiz = get_quiz_or_404(quiz_id)
+    quiz = quiz_rules.get_own_quiz_or_404(quiz_id, current_user)
     attempts = len(quiz_rules.quiz_attempts(quiz))
     return render_template(
         "authoring/quiz.html",
@@ -686,7 +649,7 @@ def _teaching() -> list:
 @bp.get("/quizzes/<int:quiz_id>/preview")
 def quiz_preview(quiz_id: int):
     """Show a sample draw of the quiz as a student would see it (a new draw on each visit)."""
-    quiz = get_quiz_or_404(quiz_id)
+    quiz = quiz_rules.get_own_quiz_or_404(quiz_id, current_user)
     try:
         views, error = _draw(quiz), None
     except quiz_services.AttemptError as exc:
@@ -697,14 +660,14 @@ def quiz_preview(quiz_id: int):
 @bp.get("/quizzes/<int:quiz_id>/results")
 def results(quiz_id: int):
     """List every graded attempt at the quiz with its student, state and score."""
-    quiz = get_quiz_or_404(quiz_id)
+    quiz = quiz_rules.get_own_quiz_or_404(quiz_id, current_user)
     return render_template("authoring/results.html", quiz=quiz, rows=quiz_rules.quiz_attempts(quiz))
 
 
 @bp.get("/quizzes/<int:quiz_id>/attempts/<int:attempt_id>")
 def attempt(quiz_id: int, attempt_id: int):
     """Show one attempt at the quiz with its answers, grades and the key."""
-    quiz = get_quiz_or_404(quiz_id)
+    quiz = quiz_rules.get_own_quiz_or_404(quiz_id, current_user)
     attempt = db.session.scalar(
         select(Attempt)
         .where(Attempt.id == attempt_id, Attempt.quiz_id == quiz.id)

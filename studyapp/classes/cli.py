@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from studyapp.domain import exports
-from studyapp.extensions import db
+from studyapp.extensions import db, transaction
 from studyapp.models import Class
 
 export_cli = AppGroup("export", help="Export a class's results (the files the gradebook's buttons give).")
@@ -25,16 +25,17 @@ def _command(kind: str, help_text: str):
         help="The file to write (default: the download's name, in this folder).",
     )
     def command(class_id: int, fmt: str, output: Path | None) -> None:
-        class_ = db.session.get(Class, class_id)
-        if class_ is None:
-            raise click.ClickException(f"no class has the id {class_id}")
-        result = exports.export(class_, kind, fmt)
-        target = output or Path(result.filename)
-        size = 0
-        with target.open("wb") as handle:
-            for chunk in result.chunks:
-                handle.write(chunk)
-                size += len(chunk)
+        with transaction():
+            class_ = db.session.get(Class, class_id)
+            if class_ is None:
+                raise click.ClickException(f"no class has the id {class_id}")
+            result = exports.export(class_, kind, fmt)
+            target = output or Path(result.filename)
+            size = 0
+            with target.open("wb") as handle:
+                for chunk in result.chunks:
+                    handle.write(chunk)
+                    size += len(chunk)
         click.echo(f"Wrote {target} ({size:,} bytes).")
 
     return command

@@ -37,8 +37,10 @@ from studyapp.domain import attempts as quizzes
 from studyapp.domain import classes as services
 from studyapp.domain import exports
 from studyapp.domain import gradebook as books
-from studyapp.extensions import db, limiter
+from studyapp.domain.errors import DomainError
+from studyapp.extensions import limiter
 from studyapp.web.access import instructor_required
+from studyapp.web.boundary import refuse
 
 bp = Blueprint(
     "classes", __name__, template_folder="templates", static_folder="static", static_url_path="/classes/static"
@@ -61,7 +63,7 @@ join_limit = limiter.shared_limit(JOIN_LIMIT, scope="join-code", key_func=_join_
 
 @bp.context_processor
 def _helpers():
-    return {"attempt_url": attempt_url, "number": number, "state_labels": books.STATE_LABELS}
+    return {"attempt_url": attempt_url}
 
 
 def attempt_url(attempt_id: int) -> str:
@@ -69,14 +71,6 @@ def attempt_url(attempt_id: int) -> str:
     if "quiz.manage_attempt" in current_app.view_functions:
         return url_for("quiz.manage_attempt", attempt_id=attempt_id)
     return f"/manage/attempts/{attempt_id}"
-
-
-def number(value, places: int = 1) -> str:
-    """A number as the pages print it: a dash for none, no trailing ".0"."""
-    if value is None:
-        return "—"
-    text = f"{value:.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- the list and joining -----------------------------------------------------------------------------
@@ -111,11 +105,8 @@ def _join(code: str):
     try:
         class_ = services.class_for_code(code)
         services.join_class(class_, current_user)
-    except services.ClassError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("classes.index"))
-    db.session.commit()
+    except DomainError as exc:
+        return refuse(exc, url_for("classes.index"))
     flash(f"You are in {class_.name}. Its quizzes are on your quiz list.", "success")
     return redirect(url_for("quiz.index"))
 
@@ -156,7 +147,6 @@ def new():
             term=form.term.data or "",
             sections=services.section_names(form.sections.data),
         )
-        db.session.commit()
         flash(f"Created {class_.name}. Share the join code or link with your students.", "success")
         return redirect(url_for("classes.show", class_id=class_.id))
     return render_template("classes/new.html", form=form), 200 if not form.errors else 422
@@ -195,7 +185,6 @@ def edit(class_id: int):
     if not form.validate_on_submit():
         return _show(class_, edit_form=form, status=422)
     services.update_class(class_, name=form.name.data, term=form.term.data or "")
-    db.session.commit()
     flash("The class is saved.", "success")
     return redirect(url_for("classes.show", class_id=class_.id))
 
@@ -209,7 +198,6 @@ def add_section(class_id: int):
     if not form.validate_on_submit():
         return _show(class_, section_form=form, status=422)
     added = services.add_sections(class_, [form.section.data])
-    db.session.commit()
     flash(
         f"Added the section {added[0].name}." if added else "The class already has that section.",
         "success" if added else "info",
@@ -224,7 +212,6 @@ def regenerate_code(class_id: int):
     class_ = services.get_class_or_404(class_id, current_user)
     if ActionForm().validate_on_submit():
         code = services.regenerate_join_code(class_)
-        db.session.commit()
         flash(f"The new join code is {code}. The old code and link no longer work.", "success")
     return redirect(url_for("classes.show", class_id=class_.id))
 
@@ -257,17 +244,16 @@ def _roster(class_, co_form, status=200):
 def set_section(class_id: int, user_id: int):
     """Move a student to another section (or to none)."""
     class_ = services.get_class_or_404(class_id, current_user)
-    if ActionForm().validate_on_submit():
-        raw = request.form.get("section", "")
-        try:
-            services.set_section(class_, user_id, int(raw) if raw.isdigit() else None)
-        except services.ClassError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("The section is saved.", "success")
-    return redirect(url_for("classes.roster", class_id=class_.id))
+    back = url_for("classes.roster", class_id=class_.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    raw = request.form.get("section", "")
+    try:
+        services.set_section(class_, user_id, int(raw) if raw.isdigit() else None)
+    except DomainError as exc:
+        return refuse(exc, back)
+    flash("The section is saved.", "success")
+    return redirect(back)
 
 
 @bp.post("/classes/<int:class_id>/roster/<int:user_id>/remove")
@@ -275,16 +261,15 @@ def set_section(class_id: int, user_id: int):
 def remove_student(class_id: int, user_id: int):
     """Take a student off the roster (their attempts are kept)."""
     class_ = services.get_class_or_404(class_id, current_user)
-    if ActionForm().validate_on_submit():
-        try:
-            user = services.remove_student(class_, user_id)
-        except services.ClassError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"Removed {user.display_name} from the class.", "success")
-    return redirect(url_for("classes.roster", class_id=class_.id))
+    back = url_for("classes.roster", class_id=class_.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    try:
+        user = services.remove_student(class_, user_id)
+    except DomainError as exc:
+        return refuse(exc, back)
+    flash(f"Removed {user.display_name} from the class.", "success")
+    return redirect(back)
 
 
 @bp.post("/classes/<int:class_id>/instructors")
@@ -297,11 +282,9 @@ def add_instructor(class_id: int):
         return _roster(class_, form, 422)
     try:
         user = services.add_co_instructor(class_, form.email.data)
-    except services.ClassError as exc:
-        db.session.rollback()
-        form.email.errors.append(str(exc))
+    except DomainError as exc:
+        form.email.errors.append(exc.message)
         return _roster(class_, form, 422)
-    db.session.commit()
     flash(f"{user.display_name} now teaches this class.", "success")
     return redirect(url_for("classes.roster", class_id=class_.id))
 
@@ -311,18 +294,15 @@ def add_instructor(class_id: int):
 def remove_instructor(class_id: int, user_id: int):
     """Stop a co-instructor teaching the class."""
     class_ = services.get_class_or_404(class_id, current_user)
-    if ActionForm().validate_on_submit():
-        try:
-            user = services.remove_co_instructor(class_, user_id)
-        except services.ClassError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{user.display_name} no longer teaches this class.", "success")
-            if user.id == current_user.id:
-                return redirect(url_for("classes.index"))
-    return redirect(url_for("classes.roster", class_id=class_.id))
+    back = url_for("classes.roster", class_id=class_.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    try:
+        user = services.remove_co_instructor(class_, user_id)
+    except DomainError as exc:
+        return refuse(exc, back)
+    flash(f"{user.display_name} no longer teaches this class.", "success")
+    return redirect(url_for("classes.index") if user.id == current_user.id else back)
 
 
 @bp.route("/classes/<int:class_id>/roster/import", methods=["GET", "POST"])
@@ -358,11 +338,9 @@ def confirm_import(class_id: int):
         return redirect(url_for("classes.import_roster", class_id=class_.id))
     plan = services.import_roster(class_, form.roster_text.data)
     if not plan.ok:
-        db.session.rollback()
         return render_template(
             "classes/import.html", class_=class_, form=RosterUploadForm(), plan=plan, confirm=None
         ), 422
-    db.session.commit()
     flash(
         f"Imported {len(plan.students)} students: {plan.count(services.NEW_ACCOUNT)} new accounts, "
         f"{plan.count(services.ADD_EXISTING)} existing accounts added, "
@@ -383,8 +361,8 @@ def _assignment_form(obj=None) -> AssignmentForm:
     ]
     if obj is not None and request.method == "GET":
         form.fill(obj)
-    elif request.method == "GET" and request.args.get("quiz", type=int):
-        form.quiz.data = request.args.get("quiz", type=int)  # "Assign to a class" from a quiz's page
+    elif request.method == "GET" and (quiz_id := request.args.get("quiz", type=int)):
+        form.quiz.data = quiz_id  # "Assign to a class" from a quiz's page
     return form
 
 
@@ -411,11 +389,9 @@ def _save_assignment(class_, assignment):
         quiz = next(q for q in services.assignable_quizzes(current_user) if q.id == form.quiz.data)
         try:
             saved = services.save_assignment(class_, assignment, quiz, form.values())
-        except services.ClassError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(f"{saved.title} is assigned to {class_.name}.", "success")
             return redirect(url_for("classes.show", class_id=class_.id, _anchor="assignments"))
     status = 422 if form.errors or form.form_errors else 200
@@ -428,30 +404,26 @@ def delete_assignment(class_id: int, assignment_id: int):
     """Remove an assignment nobody has started."""
     class_ = services.get_class_or_404(class_id, current_user)
     assignment = services.get_assignment_or_404(class_, assignment_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_assignment(assignment)
-        except services.ClassError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("The assignment is removed.", "success")
-    return redirect(url_for("classes.show", class_id=class_.id, _anchor="assignments"))
+    back = url_for("classes.show", class_id=class_.id, _anchor="assignments")
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    try:
+        services.delete_assignment(assignment)
+    except DomainError as exc:
+        return refuse(exc, back)
+    flash("The assignment is removed.", "success")
+    return redirect(back)
 
 
 @bp.post("/assignments/<int:assignment_id>/start")
 @login_required
 def start_assignment(assignment_id: int):
     """Start (or resume) an attempt at an assignment of one of the student's classes."""
-    assignment = services.student_assignment_or_404(assignment_id, current_user)
+    assignment = services.get_student_assignment_or_404(assignment_id, current_user)
     try:
         attempt = quizzes.start_attempt(assignment.quiz, current_user, assignment=assignment)
-    except quizzes.AttemptError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("quiz.index"))
-    db.session.commit()
+    except DomainError as exc:
+        return refuse(exc, url_for("quiz.index"))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
@@ -480,12 +452,11 @@ def cell(class_id: int, assignment_id: int, user_id: int):
     """One student's attempts at one assignment, with a button to excuse them from it (or undo that)."""
     class_ = services.get_class_or_404(class_id, current_user)
     assignment = services.get_assignment_or_404(class_, assignment_id)
-    entry = services.student_or_404(class_, user_id)
+    entry = services.get_roster_entry_or_404(class_, user_id)
     form = ActionForm()
     if form.validate_on_submit():
         excuse = request.form.get("excused") == "1"
         services.set_excused(assignment, user_id, excuse, current_user)
-        db.session.commit()
         flash(
             f"{entry.user.display_name} is {'excused from' if excuse else 'no longer excused from'} "
             f"{assignment.title}.",

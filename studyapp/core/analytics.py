@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import median as _median
 
+from studyapp.core import numbers
+
 HIGHEST, LATEST, AVERAGE = "highest", "latest", "average"
 #: How a student's grade is drawn from several graded attempts.
 GRADING_POLICIES = (HIGHEST, LATEST, AVERAGE)
@@ -342,7 +344,7 @@ def final_score(scores: Sequence[float], policy: str) -> float | None:
 
 def _pc(value: float) -> str:
     """Format a percentage for a flag: whole numbers, one decimal under 1 so 0.4% is not "0%"."""
-    return f"{value:.1f}%" if 0 < abs(value) < 1 else f"{value:.0f}%"
+    return numbers.percent(value / 100, 1 if 0 < abs(value) < 1 else 0)
 
 
 def _clean(value: float) -> float:

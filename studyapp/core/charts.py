@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
+
+from studyapp.core import numbers
 
 INK = "#1f2328"  # text and axes: 15.8:1 on white
 MUTED = "#57606a"  # secondary text: 6.4:1 on white
@@ -37,7 +40,7 @@ HEAT_SCALE = (
 )
 #: Fill and text of a heatmap cell with no value.
 HEAT_EMPTY = (BACKGROUND, MUTED)
-NO_VALUE = "—"
+NO_VALUE = numbers.NO_VALUE
 
 Number = float | int
 
@@ -52,16 +55,13 @@ class DataTable:
 
 
 def format_number(value: Number | None) -> str:
-    """Format a number as people read it: whole numbers bare, others to one decimal."""
-    if value is None:
-        return NO_VALUE
-    rounded = round(float(value), 1)
-    return f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}"
+    """Format a number as people read it: whole numbers bare, others to one decimal (core.numbers rules)."""
+    return numbers.number(value, 1)
 
 
 def format_percent(fraction: Number | None) -> str:
     """Format a fraction (0-1) as a whole percentage: 0.734 -> "73%"."""
-    return NO_VALUE if fraction is None else f"{round(100 * fraction)}%"
+    return numbers.percent(fraction)
 
 
 def contrast_ratio(foreground: str, background: str) -> float:
@@ -174,7 +174,7 @@ def _histogram_bins(
         edges = [lo + (hi - lo) * i / bins for i in range(bins)] + [hi]
     else:
         edges = [float(e) for e in bins]
-        if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:])):
+        if len(edges) < 2 or any(b <= a for a, b in itertools.pairwise(edges)):
             raise ValueError("bin edges must be at least two increasing numbers")
     counts = [0] * (len(edges) - 1)
     for v in present:

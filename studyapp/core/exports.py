@@ -30,6 +30,7 @@ from urllib.parse import quote
 from studyapp.core.grading import item_ids, right_ids
 from studyapp.core.qformat import evidence_choices
 from studyapp.core.qformat.model import Question, choice_id
+from studyapp.core.slugs import slugify
 
 Cell = str | int | float | Decimal | None
 Row = Sequence[Cell]
@@ -221,6 +222,9 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        """Nothing to release: the chunks are handed over by `take()`."""
+
     def take(self) -> bytes:
         data = b"".join(self._chunks)
         self._chunks.clear()
@@ -238,7 +242,7 @@ class _SheetWriter:
         while len(self.letters) < width:
             self.letters.append(column_letters(len(self.letters)))
 
-    def row(self, number: int, cells: list[Cell], style: str = "") -> str:
+    def row(self, number: int, cells: Sequence[Cell], style: str = "") -> str:
         """Return the XML of one row; empty cells are left out (each cell has its reference)."""
         self._ensure(len(cells))
         letters = self.letters
@@ -417,7 +421,7 @@ def canvas_gradebook(
     and per assignment the score as a number, "" when not attempted, "EX" when excused.
     The rows are produced lazily, as `students` is read.
     """
-    header = [*CANVAS_FIXED_COLUMNS, *(f"{a.title} ({a.id})" for a in assignments)]
+    header: list[Cell] = [*CANVAS_FIXED_COLUMNS, *(f"{a.title} ({a.id})" for a in assignments)]
     points: list[Cell] = [CANVAS_POINTS_POSSIBLE, "", "", "", ""]
     points.extend(a.points_possible for a in assignments)
     ids = [a.id for a in assignments]
@@ -560,19 +564,6 @@ def _choice_labels(question: Question | None, quote: str | None) -> dict[str, st
 
 
 # --- File names -------------------------------------------------------------------------------
-
-
-def slugify(text: str, *, ascii_only: bool = True, max_length: int = 60) -> str:
-    """Lower-case `text` and keep only letters and digits, runs of anything else becoming one "-".
-
-    With `ascii_only`, accents are dropped ("Détente" -> "detente") and other scripts vanish.
-    """
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    if ascii_only:
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = "".join(ch if ch.isalnum() and (ch.isascii() or not ascii_only) else "-" for ch in text)
-    slug = re.sub(r"-{2,}", "-", slug).strip("-")
-    return slug[:max_length].rstrip("-")
 
 
 def export_filename(class_name: str, kind: str, day: date, ext: str, *, ascii_only: bool = True) -> str:

@@ -19,6 +19,7 @@ The registry follows CTFd's flag classes: `GRADERS` maps a type to its grader, a
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import math
 import random
@@ -32,7 +33,22 @@ from .qformat import Choice, Question, answer_matches, evidence_choices
 
 T = TypeVar("T")
 
-CORRECT, PARTIAL, INCORRECT, UNGRADED = "correct", "partial", "incorrect", "ungraded"
+
+class ItemStatus(enum.StrEnum):
+    """How one answer stands once graded (stored as its value in `attempt_items.status`)."""
+
+    CORRECT = "correct"
+    PARTIAL = "partial"
+    INCORRECT = "incorrect"
+    #: An essay waiting for a person.
+    UNGRADED = "ungraded"
+    #: Nothing was answered (it scores 0; an unanswered essay too).
+    UNANSWERED = "unanswered"
+
+
+CORRECT, PARTIAL, INCORRECT = ItemStatus.CORRECT, ItemStatus.PARTIAL, ItemStatus.INCORRECT
+UNGRADED, UNANSWERED = ItemStatus.UNGRADED, ItemStatus.UNANSWERED
+#: What a grader may return.
 STATUSES = (CORRECT, PARTIAL, INCORRECT, UNGRADED)
 #: The longest short answer, cloze blank or essay, in characters.
 MAX_TEXT = 10_000
@@ -242,10 +258,10 @@ class QuestionGrader:
     def blank_response(self, question: Question) -> dict[str, Any]:
         return {self.key: None}
 
-    def is_answered(self, value: Any) -> bool:
+    def is_answered(self, value: object) -> bool:
         raise NotImplementedError
 
-    def check(self, question: Question, value: Any, quote: str | None) -> list[str]:
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         raise NotImplementedError
 
     def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
@@ -267,10 +283,10 @@ class SingleChoiceGrader(QuestionGrader):
         super().__init__(type_)
         self.shuffles = shuffles
 
-    def is_answered(self, value: Any) -> bool:
+    def is_answered(self, value: object) -> bool:
         return isinstance(value, str) and value != ""
 
-    def check(self, question, value, quote):
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         if value is None or value == "":
             return []
         if not isinstance(value, str):
@@ -279,7 +295,7 @@ class SingleChoiceGrader(QuestionGrader):
             return [f"choice {_show(value)} is not a choice of this question"]
         return []
 
-    def grade(self, question, value, quote):
+    def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
         chosen = [choice for choice in question.choices if choice.id == value]
         parts = [
             Part(choice.id, (choice.id == value) == choice.correct, choice.id == value, choice.correct)
@@ -288,10 +304,10 @@ class SingleChoiceGrader(QuestionGrader):
         right = bool(chosen) and chosen[0].correct
         return _scored(question, 1.0 if right else 0.0, parts, [choice.feedback for choice in chosen])
 
-    def correct_response(self, question, quote):
+    def correct_response(self, question: Question, quote: str | None) -> dict[str, Any] | None:
         return {self.key: next((choice.id for choice in question.choices if choice.correct), None)}
 
-    def presentation(self, question, seed, shuffle, quote):
+    def presentation(self, question: Question, seed: int | str, shuffle: bool, quote: str | None) -> Presentation:
         options = [Option(choice.id, choice.text) for choice in question.choices]
         if shuffle and self.shuffles:
             options = shuffled(options, seed, question.id)
@@ -317,13 +333,13 @@ class MultipleChoiceGrader(QuestionGrader):
             raise ValueError(f"evidence question '{question.id}' needs the quote of its passage (quote=...)")
         return evidence_choices(question, quote)
 
-    def blank_response(self, question):
+    def blank_response(self, question: Question) -> dict[str, Any]:
         return {self.key: []}
 
-    def is_answered(self, value):
+    def is_answered(self, value: object) -> bool:
         return isinstance(value, list) and len(value) > 0
 
-    def check(self, question, value, quote):
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, list):
@@ -337,7 +353,7 @@ class MultipleChoiceGrader(QuestionGrader):
                 errors.append(f"{self.noun} {_show(item)} is not a {self.noun} of this {self.whole}")
         return _unique(errors)
 
-    def grade(self, question, value, quote):
+    def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
         choices = self.choices(question, quote)
         ticked = set(value)
         right = [choice for choice in choices if choice.correct]
@@ -351,10 +367,10 @@ class MultipleChoiceGrader(QuestionGrader):
         ]
         return _scored(question, fraction, parts, [choice.feedback for choice in choices if choice.id in ticked])
 
-    def correct_response(self, question, quote):
+    def correct_response(self, question: Question, quote: str | None) -> dict[str, Any] | None:
         return {self.key: [choice.id for choice in self.choices(question, quote) if choice.correct]}
 
-    def presentation(self, question, seed, shuffle, quote):
+    def presentation(self, question: Question, seed: int | str, shuffle: bool, quote: str | None) -> Presentation:
         options = [Option(choice.id, choice.text) for choice in self.choices(question, quote)]
         if shuffle and self.type != "evidence":
             options = shuffled(options, seed, question.id)
@@ -366,13 +382,13 @@ class TextGrader(QuestionGrader):
 
     key = "text"
 
-    def blank_response(self, question):
+    def blank_response(self, question: Question) -> dict[str, Any]:
         return {self.key: ""}
 
-    def is_answered(self, value):
+    def is_answered(self, value: object) -> bool:
         return isinstance(value, str) and value.strip() != ""
 
-    def check(self, question, value, quote):
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, str):
@@ -381,13 +397,13 @@ class TextGrader(QuestionGrader):
             return [f"an answer is limited to {MAX_TEXT:,} characters"]
         return []
 
-    def grade(self, question, value, quote):
+    def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
         if self.type == "essay":
             return Grade(None, question.points, UNGRADED)
         right = answer_matches(value, question.answers, question.match)
         return _scored(question, 1.0 if right else 0.0, [Part("text", right, value, question.answers)])
 
-    def correct_response(self, question, quote):
+    def correct_response(self, question: Question, quote: str | None) -> dict[str, Any] | None:
         if self.type == "essay":
             return None
         return {self.key: question.answers[0] if question.answers else ""}
@@ -398,13 +414,13 @@ class NumericGrader(QuestionGrader):
 
     key = "value"
 
-    def blank_response(self, question):
+    def blank_response(self, question: Question) -> dict[str, Any]:
         return {self.key: ""}
 
-    def is_answered(self, value):
+    def is_answered(self, value: object) -> bool:
         return isinstance(value, str) and value.strip() != ""
 
-    def check(self, question, value, quote):
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, str):
@@ -430,7 +446,7 @@ class NumericGrader(QuestionGrader):
             return f"{_number_text(question.minimum)} to {_number_text(question.maximum)}"
         return ""
 
-    def grade(self, question, value, quote):
+    def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
         number = parse_number(value)
         expected = self.expected(question)
         if number is None:
@@ -442,7 +458,7 @@ class NumericGrader(QuestionGrader):
             right = low - NUMERIC_SLACK * max(1.0, abs(low)) <= number <= high + NUMERIC_SLACK * max(1.0, abs(high))
         return _scored(question, 1.0 if right else 0.0, [Part("value", right, value, expected)])
 
-    def correct_response(self, question, quote):
+    def correct_response(self, question: Question, quote: str | None) -> dict[str, Any] | None:
         if question.answer is not None:
             return {self.key: _number_text(question.answer)}
         if question.minimum is not None:
@@ -455,13 +471,13 @@ class OrderingGrader(QuestionGrader):
 
     key = "order"
 
-    def blank_response(self, question):
+    def blank_response(self, question: Question) -> dict[str, Any]:
         return {self.key: []}
 
-    def is_answered(self, value):
+    def is_answered(self, value: object) -> bool:
         return isinstance(value, list) and len(value) > 0
 
-    def check(self, question, value, quote):
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         if value is None or value == []:
             return []
         if not isinstance(value, list):
@@ -477,7 +493,7 @@ class OrderingGrader(QuestionGrader):
             errors.append("ordering must list each item exactly once")
         return _unique(errors)
 
-    def grade(self, question, value, quote):
+    def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
         ids = item_ids(question)
         rank = {id_: n for n, id_ in enumerate(ids)}
         given = [rank[id_] for id_ in value]
@@ -486,10 +502,10 @@ class OrderingGrader(QuestionGrader):
         parts = [Part(id_, position.get(id_) == n, position.get(id_), n) for n, id_ in enumerate(ids, 1)]
         return _scored(question, _ratio(in_order, len(ids) * (len(ids) - 1) // 2), parts)
 
-    def correct_response(self, question, quote):
+    def correct_response(self, question: Question, quote: str | None) -> dict[str, Any] | None:
         return {self.key: list(item_ids(question))}
 
-    def presentation(self, question, seed, shuffle, quote):
+    def presentation(self, question: Question, seed: int | str, shuffle: bool, quote: str | None) -> Presentation:
         options = [Option(id_, text) for id_, text in zip(item_ids(question), question.items)]
         return Presentation(options=tuple(_scrambled(options, seed if shuffle else UNSHUFFLED, question.id)))
 
@@ -499,13 +515,13 @@ class MatchingGrader(QuestionGrader):
 
     key = "matches"
 
-    def blank_response(self, question):
+    def blank_response(self, question: Question) -> dict[str, Any]:
         return {self.key: {}}
 
-    def is_answered(self, value):
+    def is_answered(self, value: object) -> bool:
         return isinstance(value, Mapping) and any(isinstance(right, str) and right for right in value.values())
 
-    def check(self, question, value, quote):
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, Mapping):
@@ -524,17 +540,17 @@ class MatchingGrader(QuestionGrader):
                 errors.append(f"option {_show(right)} is not an option of this question")
         return _unique(errors)
 
-    def grade(self, question, value, quote):
+    def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
         parts = []
         for pair, right in zip(question.pairs, right_ids(question)):
             given = value.get(pair.id) or None
             parts.append(Part(pair.id, given == right, given, right))
         return _scored(question, _ratio(sum(part.correct for part in parts), len(question.pairs)), parts)
 
-    def correct_response(self, question, quote):
+    def correct_response(self, question: Question, quote: str | None) -> dict[str, Any] | None:
         return {self.key: {pair.id: right for pair, right in zip(question.pairs, right_ids(question))}}
 
-    def presentation(self, question, seed, shuffle, quote):
+    def presentation(self, question: Question, seed: int | str, shuffle: bool, quote: str | None) -> Presentation:
         texts = [pair.right for pair in question.pairs] + list(question.distractors)
         options = [Option(id_, text) for id_, text in zip(right_ids(question), texts)]
         return Presentation(
@@ -548,13 +564,13 @@ class ClozeGrader(QuestionGrader):
 
     key = "blanks"
 
-    def blank_response(self, question):
+    def blank_response(self, question: Question) -> dict[str, Any]:
         return {self.key: {blank.id: "" for blank in question.blanks}}
 
-    def is_answered(self, value):
+    def is_answered(self, value: object) -> bool:
         return isinstance(value, Mapping) and any(isinstance(text, str) and text.strip() for text in value.values())
 
-    def check(self, question, value, quote):
+    def check(self, question: Question, value: object, quote: str | None) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, Mapping):
@@ -571,14 +587,14 @@ class ClozeGrader(QuestionGrader):
                 errors.append(f"blank {name}: an answer is limited to {MAX_TEXT:,} characters")
         return _unique(errors)
 
-    def grade(self, question, value, quote):
+    def grade(self, question: Question, value: Any, quote: str | None) -> Grade:
         parts = []
         for blank in question.blanks:
             given = value.get(blank.id) or ""
             parts.append(Part(blank.id, answer_matches(given, blank.answers, question.match), given, blank.answers))
         return _scored(question, _ratio(sum(part.correct for part in parts), len(question.blanks)), parts)
 
-    def correct_response(self, question, quote):
+    def correct_response(self, question: Question, quote: str | None) -> dict[str, Any] | None:
         return {self.key: {blank.id: blank.answers[0] for blank in question.blanks}}
 
 

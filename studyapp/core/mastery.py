@@ -9,11 +9,11 @@ in a JSON column and every function here stays free of the database.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import mul
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -37,6 +37,14 @@ class Answer(NamedTuple):
     score: float
     max_score: float
     answered_at: datetime
+
+
+#: An answer as a plain tuple: (themes, score, max_score, answered_at).
+AnswerTuple = tuple[Sequence[str], float, float, datetime]
+#: An answer that counts, as `_dated` gives it: (age in days, weight, score, max_score, answered_at).
+_Entry = tuple[float, float, float, float, datetime]
+#: A review card's state: a JSON-serializable dict (see `_state`).
+CardState = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,9 @@ def level_for(value: float | None) -> str:
     return DEVELOPING if value >= DEVELOPING_FROM else EMERGING
 
 
-def mastery(answers: Iterable[Answer | tuple], now: datetime, *, half_life_days: float = HALF_LIFE_DAYS) -> Mastery:
+def mastery(
+    answers: Iterable[Answer | AnswerTuple], now: datetime, *, half_life_days: float = HALF_LIFE_DAYS
+) -> Mastery:
     """Return the mastery shown by `answers` at `now`, whatever their themes.
 
     An answer `age` days old weighs 0.5 ** (age / half_life_days) (answers dated after `now`
@@ -77,7 +87,7 @@ def mastery(answers: Iterable[Answer | tuple], now: datetime, *, half_life_days:
 
 
 def mastery_by_theme(
-    answers: Iterable[Answer | tuple],
+    answers: Iterable[Answer | AnswerTuple],
     now: datetime,
     *,
     themes: Iterable[str] = (),
@@ -92,7 +102,7 @@ def mastery_by_theme(
 
 
 def mastery_overview(
-    answers: Iterable[Answer | tuple],
+    answers: Iterable[Answer | AnswerTuple],
     now: datetime,
     *,
     themes: Iterable[str] = (),
@@ -108,13 +118,13 @@ def mastery_overview(
 
 
 def _grouped(
-    dated: Iterable[tuple[Sequence[str], tuple | None]], themes: Iterable[str]
-) -> tuple[list[tuple], dict[str, list[tuple]]]:
+    dated: Iterable[tuple[Sequence[str], _Entry | None]], themes: Iterable[str]
+) -> tuple[list[_Entry], dict[str, list[_Entry]]]:
     """Return the answers that count, as `_dated` gives them, and those of each theme in the order
     `mastery_by_theme` promises (an answer counts once per theme, however often its question lists it)."""
     listed = list(dict.fromkeys(themes))
-    grouped: dict[str, list[tuple]] = {theme: [] for theme in listed}
-    counted = []
+    grouped: dict[str, list[_Entry]] = {theme: [] for theme in listed}
+    counted: list[_Entry] = []
     for answer_themes, entry in dated:
         if entry:
             counted.append(entry)
@@ -127,8 +137,8 @@ def _grouped(
 
 
 def _dated(
-    answers: Iterable[Answer | tuple], now: datetime, half_life_days: float
-) -> Iterator[tuple[Sequence[str], tuple | None]]:
+    answers: Iterable[Answer | AnswerTuple], now: datetime, half_life_days: float
+) -> Iterator[tuple[Sequence[str], _Entry | None]]:
     """Yield each answer's themes with (age in days, weight, score, max_score, answered_at), or with
     None for an answer worth no points."""
     if half_life_days <= 0:
@@ -142,7 +152,7 @@ def _dated(
             yield themes, None
 
 
-def _summary(entries: Sequence[tuple], half_life_days: float) -> Mastery:
+def _summary(entries: Sequence[_Entry], half_life_days: float) -> Mastery:
     """Return the mastery of answers as `_dated` gives them."""
     if not entries:
         return Mastery(None, 0, 0.0, None, NOT_STARTED)
@@ -185,14 +195,14 @@ def rating_for(outcome: bool | float | Rating) -> Rating:
     return HARD if outcome >= 0.5 else AGAIN
 
 
-def new_card(now: datetime | None = None) -> dict:
+def new_card(now: datetime | None = None) -> CardState:
     """Return the state of a card never reviewed, due at `now` (default: the current time)."""
     now = _utc(now or datetime.now(UTC))
     card = Card(card_id=0, due=now)
     return _state(card, reviews=0, lapses=0)
 
 
-def review(state: dict, outcome: bool | float | Rating, now: datetime) -> tuple[dict, datetime]:
+def review(state: Mapping[str, Any], outcome: bool | float | Rating, now: datetime) -> tuple[CardState, datetime]:
     """Record an answer given at `now` and return the new state and when the card is next due.
 
     `outcome` is True/False, the fraction of the marks earned, or an FSRS Rating (see
@@ -207,24 +217,24 @@ def review(state: dict, outcome: bool | float | Rating, now: datetime) -> tuple[
     return new_state, card.due
 
 
-def due_at(state: dict) -> datetime:
+def due_at(state: Mapping[str, Any]) -> datetime:
     """Return when the card in `state` is next due (an aware UTC datetime)."""
     return datetime.fromisoformat(state["due"])
 
 
-def is_due(state: dict, now: datetime) -> bool:
+def is_due(state: Mapping[str, Any], now: datetime) -> bool:
     """Tell whether the card in `state` is due at `now`."""
     return due_at(state) <= _utc(now)
 
 
-def interval(state: dict) -> float | None:
+def interval(state: Mapping[str, Any]) -> float | None:
     """Return the days between the card's last review and its due date; None if never reviewed."""
     if not state.get("last_review"):
         return None
     return (due_at(state) - datetime.fromisoformat(state["last_review"])).total_seconds() / 86400
 
 
-def _state(card: Card, *, reviews: int, lapses: int) -> dict:
+def _state(card: Card, *, reviews: int, lapses: int) -> CardState:
     """Return a card as a JSON-serializable dict (datetimes as ISO 8601 strings)."""
     return {
         "state": int(card.state),
@@ -238,7 +248,7 @@ def _state(card: Card, *, reviews: int, lapses: int) -> dict:
     }
 
 
-def _card(state: dict) -> Card:
+def _card(state: Mapping[str, Any]) -> Card:
     return Card(
         card_id=0,
         state=State(int(state["state"])),

@@ -136,7 +136,7 @@ def _decode(data: bytes, result: ParsedRoster) -> str | None:
 def _delimiter(text: str) -> str:
     first = text.split("\n", 1)[0]
     counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
 
 

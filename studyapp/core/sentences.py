@@ -56,7 +56,9 @@ def _split_sentences(text: str) -> tuple[str, ...]:
 
 def _keeps_sentence(before_stop: str) -> bool:
     """Tell whether a full stop after `before_stop` (the sentence so far) is not an ending."""
-    word = LAST_WORD_RE.search(before_stop).group()
+    found = LAST_WORD_RE.search(before_stop)
+    assert found is not None, "LAST_WORD_RE matches any text (at the least, the empty word at its end)"
+    word = found.group()
     if word in ABBREVIATIONS:
         return True
     if word[-1:].isupper() and not word[-2:-1].isalpha():

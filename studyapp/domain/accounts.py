@@ -37,7 +37,8 @@ def create_user(*, email: str, display_name: str, password: str, role: Role = Ro
 def authenticate(email: str, password: str) -> User | None:
     """Return the user whose email and password match, or None; same work either way."""
     user = find_user(email)
-    if not verify_password(user.password_hash if user else None, password):
+    matches = verify_password(user.password_hash if user else None, password)
+    if user is None or not matches:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

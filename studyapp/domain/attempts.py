@@ -9,21 +9,24 @@ import json
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload, selectinload
 
 from studyapp.core import grading
 from studyapp.core.analytics import final_score
+from studyapp.core.numbers import points
 from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.core.qformat.quizdef import DrawRule, draw
 from studyapp.domain import classes, events
 from studyapp.domain.errors import DomainError, NotFound
 from studyapp.domain.questions import evidence_quotes, public_id, question_of, question_pool
-from studyapp.domain.quizzes import Settings, review_allows, settings_for
+from studyapp.domain.quizzes import Settings, Standing, review_allows, settings_for
 from studyapp.extensions import db
 from studyapp.models import (
     Assignment,
@@ -45,7 +48,6 @@ from studyapp.models.content import Passage
 GRACE = timedelta(seconds=30)
 #: The largest stored response, in characters of JSON.
 MAX_RESPONSE_CHARS = 20_000
-NOT_STARTED = "not_started"
 
 
 class AttemptError(DomainError):
@@ -99,11 +101,23 @@ def attempt_item(attempt: Attempt, position: int) -> AttemptItem | None:
 # --- what an attempt shows ---------------------------------------------------------------------
 
 
+class ShownItem(Protocol):
+    """What a page reads of the item behind a question: an attempt's item, or a stand-in for one."""
+
+    @property
+    def position(self) -> int: ...
+
+
+#: The item behind an ItemView. AttemptItem is named beside the protocol it satisfies because mypy does
+#: not yet match a mapped column to a protocol property in a bound (python/mypy#20317).
+ItemT = TypeVar("ItemT", bound="AttemptItem | ShownItem")
+
+
 @dataclass
-class ItemView:
+class ItemView(Generic[ItemT]):
     """One question of an attempt as a page shows it: no key, no correctness, no feedback."""
 
-    item: AttemptItem
+    item: ItemT
     question: ParsedQuestion
     options: list[tuple[str, str]] = field(default_factory=list)  # (public id, text)
     lefts: list[tuple[str, str]] = field(default_factory=list)
@@ -119,7 +133,7 @@ class ItemView:
         return self.question.type
 
 
-def item_views(attempt: Attempt, settings: Settings) -> list[ItemView]:
+def item_views(attempt: Attempt, settings: Settings) -> list[ItemView[AttemptItem]]:
     """Build what the attempt page shows, in the attempt's order, with its saved answers."""
     parsed = [question_of(item.version) for item in attempt.items]
     quotes = evidence_quotes(parsed)
@@ -141,11 +155,13 @@ def item_views(attempt: Attempt, settings: Settings) -> list[ItemView]:
     return views
 
 
-def _translator(seed: str, question: ParsedQuestion):
+def _translator(seed: str, question: ParsedQuestion) -> Callable[[str], str]:
     return lambda option_id: public_id(seed, question.id, option_id)
 
 
-def to_public_response(question: ParsedQuestion, response: dict, to_public) -> dict:
+def to_public_response(
+    question: ParsedQuestion, response: Mapping[str, Any], to_public: Callable[[str], str]
+) -> dict[str, Any]:
     """Rewrite the option ids in a stored response into the ids the page shows."""
     key = grading.grader_for(question).key
     value = response.get(key)
@@ -180,7 +196,7 @@ def from_public_response(question: ParsedQuestion, response: dict, seed: str, qu
 class QuizRow:
     quiz: Quiz
     settings: Settings
-    state: str
+    state: Standing
     attempts_used: int
     attempts_left: int | None
     final: float | None
@@ -242,7 +258,10 @@ def _quiz_row(
 ) -> QuizRow:
     open_attempt = next((a for a in mine if a.state == IN_PROGRESS), None)
     done = [a for a in mine if a.state == SUBMITTED]
-    state = "in_progress" if open_attempt else ("submitted" if done else ("excused" if excused else NOT_STARTED))
+    if open_attempt:
+        state = Standing.IN_PROGRESS
+    else:
+        state = Standing.SUBMITTED if done else Standing.EXCUSED if excused else Standing.NOT_STARTED
     left = None if settings.max_attempts is None else max(0, settings.max_attempts - len(mine))
     visible = [a.score for a in done if a.score is not None and review_allows(settings, a, now)]
     return QuizRow(
@@ -317,11 +336,11 @@ def start_attempt(
     if not practice:
         if not settings.is_open(now):
             raise AttemptError("This quiz is closed.", 403)
-        used = db.session.scalar(
+        used = db.session.execute(
             select(func.count())
             .select_from(Attempt)
             .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, same, Attempt.practice.is_(False))
-        )
+        ).scalar_one()
         if settings.max_attempts is not None and used >= settings.max_attempts:
             raise AttemptError("You have used every attempt this quiz allows.", 403)
     seed = secrets.token_hex(8)
@@ -363,7 +382,7 @@ def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
         raise AttemptError("This attempt has been submitted; answers can no longer change.", 409, closed=True)
     if deadline is not None and now > deadline + GRACE:
         raise AttemptError("Time is up: answers after the deadline are not accepted.", 409, closed=True)
-    return db.session.get(Attempt, attempt_id)
+    return db.session.get_one(Attempt, attempt_id)
 
 
 def save_response(
@@ -404,11 +423,15 @@ def save_response(
             db.session.scalar(select(func.max(AttemptItem.response_seq)).where(AttemptItem.attempt_id == attempt.id))
             or 0
         ) + 1
-    result = db.session.execute(
-        update(AttemptItem)
-        .where(AttemptItem.id == item.id, AttemptItem.response_seq < seq)
-        .values(response=response, response_seq=seq, saved_at=now)
-        .execution_options(synchronize_session=False)
+    # A bulk UPDATE without RETURNING gives a CursorResult; Session.execute is typed to return a Result.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(AttemptItem)
+            .where(AttemptItem.id == item.id, AttemptItem.response_seq < seq)
+            .values(response=response, response_seq=seq, saved_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         raise AttemptError(
@@ -450,11 +473,15 @@ def submit(attempt: Attempt, now: datetime | None = None, *, automatic: bool = F
     the other finds it already submitted.
     """
     now = now or utcnow()
-    result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
-        .values(state=SUBMITTED, submitted_at=now, auto_submitted=automatic)
-        .execution_options(synchronize_session=False)
+    # A bulk UPDATE without RETURNING gives a CursorResult; Session.execute is typed to return a Result.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
+            .values(state=SUBMITTED, submitted_at=now, auto_submitted=automatic)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         db.session.expire(attempt)
@@ -485,7 +512,7 @@ def grade_attempt(attempt: Attempt) -> None:
         result = grading.grade(question, item.response or {}, quote=quotes.get(question.evidence_passage))
         answered = grading.is_answered(question, item.response or {})
         item.score = result.score if (answered or question.type != "essay") else 0.0
-        item.status = result.status if answered else "unanswered"
+        item.status = result.status if answered else grading.UNANSWERED
     attempt.score = sum(item.score or 0.0 for item in items)
     db.session.flush()
     events.attempt_graded.send(attempt, now=utcnow())
@@ -530,7 +557,7 @@ def give_extra_time(attempt: Attempt, minutes: int) -> None:
 
 @dataclass
 class ReviewItem:
-    view: ItemView
+    view: ItemView[AttemptItem]
     grade: grading.Grade
     correct: dict[str, Any] | None
     passage: Passage | None
@@ -567,7 +594,7 @@ def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
     for view in views:
         question = view.question
         if question.type == "essay" and view.item.score is not None and view.item.graded_by_id is not None:
-            result = grading.grade_essay(question, view.item.score, view.item.comment)
+            result = grading.grade_essay(question, view.item.score)  # its comment shows once, as the comment
         else:
             result = grading.grade(question, view.item.response or {}, quote=view.quote)
         correct = grading.correct_response(question, quote=view.quote)
@@ -588,7 +615,7 @@ def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
 # --- instructors: essays, extra time, regrading ----------------------------------------------------
 
 
-def manage_attempt_or_404(attempt_id: int, user: User) -> Attempt:
+def get_managed_attempt_or_404(attempt_id: int, user: User) -> Attempt:
     """Load an attempt for an instructor who may manage it; anyone else gets 404."""
     attempt = db.session.scalar(
         select(Attempt)
@@ -624,7 +651,7 @@ def grade_essay_item(
     item.graded_by_id, item.graded_at = grader.id, now or utcnow()
     recompute_score(attempt)
     db.session.flush()
-    events.essay_graded.send(item, grader=grader, now=item.graded_at)
+    events.essay_graded.send(item, grader_id=grader.id, now=item.graded_at)
     return item
 
 
@@ -687,11 +714,11 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
         result = grading.grade(key, response, quote=quote)
         before = item.score
         item.score = result.score if grading.is_answered(key, response) else 0.0
-        item.status = result.status if grading.is_answered(key, response) else "unanswered"
+        item.status = result.status if grading.is_answered(key, response) else grading.UNANSWERED
         item.max_score = key.points
         note = (
             f"Regraded on {now:%d %B %Y} after the answer key was corrected (version {current.number}): "
-            f"{_points(before)} → {_points(item.score)} points."
+            f"{points(before)} → {points(item.score)} points."
         )
         item.comment = (item.comment + "\n" if item.comment else "") + note
         recompute_score(item.attempt)
@@ -714,7 +741,3 @@ def _options(question: ParsedQuestion) -> tuple:
         len(question.blanks),
         question.evidence_passage,
     )
-
-
-def _points(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"

@@ -2,7 +2,8 @@
 
 Services take plain data and an explicit actor, flush, and never commit: the request commits once.
 Who may see a class is decided here too: `get_class_or_404` for its pages, `can_manage_attempt`
-for an attempt started from one of its assignments.
+for an attempt started from one of its assignments. A roster change sends `events.member_joined`
+or `events.member_left` once it is flushed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from studyapp.core.roster import LineError, RosterLine, parse_roster
-from studyapp.domain import accounts
+from studyapp.domain import accounts, events
 from studyapp.domain.errors import DomainError, NotFound
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Excusal, Membership, Quiz, Role, Section, User
@@ -65,7 +66,7 @@ def get_assignment_or_404(class_: Class, assignment_id: int) -> Assignment:
     return assignment
 
 
-def student_assignment_or_404(assignment_id: int, user: User) -> Assignment:
+def get_student_assignment_or_404(assignment_id: int, user: User) -> Assignment:
     """Load an assignment of one of the classes `user` is a student of; any other is "not found"."""
     assignment = db.session.scalar(
         select(Assignment)
@@ -258,6 +259,7 @@ def join_class(class_: Class, user: User) -> Membership:
     member = Membership(class_id=class_.id, user_id=user.id, role=STUDENT)
     db.session.add(member)
     db.session.flush()
+    events.member_joined.send(class_, user_id=user.id, role=STUDENT)
     return member
 
 
@@ -312,7 +314,7 @@ def students_of(class_: Class) -> list[RosterEntry]:
     return [RosterEntry(m, u, s) for m, u, s in rows]
 
 
-def student_or_404(class_: Class, user_id: int) -> RosterEntry:
+def get_roster_entry_or_404(class_: Class, user_id: int) -> RosterEntry:
     """One student of the class with their section; anyone else is "not found"."""
     row = db.session.execute(
         select(Membership, User, Section)
@@ -339,9 +341,10 @@ def _student_membership(class_: Class, user_id: int) -> Membership:
 def remove_student(class_: Class, user_id: int) -> User:
     """Take a student off the roster; their attempts are kept and come back if they join again."""
     member = _student_membership(class_, user_id)
-    user = db.session.get(User, user_id)
+    user = db.session.get_one(User, user_id)
     db.session.delete(member)
     db.session.flush()
+    events.member_left.send(class_, user_id=user.id)
     return user
 
 
@@ -369,6 +372,7 @@ def add_co_instructor(class_: Class, email: str) -> User:
         raise ClassError(f"{user.display_name} is a student of this class; remove them from the roster first.")
     db.session.add(Membership(class_id=class_.id, user_id=user.id, role=INSTRUCTOR))
     db.session.flush()
+    events.member_joined.send(class_, user_id=user.id, role=INSTRUCTOR)
     return user
 
 
@@ -383,9 +387,10 @@ def remove_co_instructor(class_: Class, user_id: int) -> User:
     )
     if member is None:
         raise ClassError("That person does not teach this class.")
-    user = db.session.get(User, user_id)
+    user = db.session.get_one(User, user_id)
     db.session.delete(member)
     db.session.flush()
+    events.member_left.send(class_, user_id=user.id)
     return user
 
 
@@ -466,6 +471,7 @@ def import_roster(class_: Class, data: bytes | str) -> RosterPlan:
     emails = [s.line.email for s in plan.students]
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
     members = {m.user_id: m for m in db.session.scalars(select(Membership).where(Membership.class_id == class_.id))}
+    joined: list[User] = []
     for planned in plan.students:
         line = planned.line
         section_id = sections.get(line.section.casefold()) if line.section else None
@@ -477,9 +483,12 @@ def import_roster(class_: Class, data: bytes | str) -> RosterPlan:
         member = members.get(user.id)
         if member is None:
             db.session.add(Membership(class_id=class_.id, user_id=user.id, role=STUDENT, section_id=section_id))
+            joined.append(user)
         elif section_id is not None:
             member.section_id = section_id
     db.session.flush()
+    for student in joined:
+        events.member_joined.send(class_, user_id=student.id, role=STUDENT)
     return plan
 
 

@@ -1,7 +1,8 @@
 """Readings: load `content/` into the database, and the queries the reading pages run.
 
-Loading upserts by slug (ids stay stable, so a second load changes nothing) and flushes;
-the caller commits once. Nothing is written when the content has any error.
+Loading upserts by slug (ids stay stable, so a second load changes nothing), flushes and
+sends `events.content_loaded`; the caller commits once. Nothing is written (and nothing is
+sent) when the content has any error.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from studyapp.core import content as core
 from studyapp.core.markdown import render
-from studyapp.domain.errors import DomainError
+from studyapp.domain import events
+from studyapp.domain.errors import DomainError, NotFound
 from studyapp.extensions import db
 from studyapp.models import Claim, Document, GlossaryTerm, Passage, Theme
 
@@ -103,9 +105,13 @@ def plain_text(html: str) -> str:
 # --- loading ------------------------------------------------------------------------------------
 
 
-def load_content(content_dir: str | Path) -> LoadReport:
+def load_content(content_dir: str | Path, *, notify: bool = True) -> LoadReport:
     """Check the content tree and upsert it into the database; raise ContentInvalid, writing
-    nothing, if it has any error. Rows whose files are gone are removed. Flushes, never commits."""
+    nothing, if it has any error. Rows whose files are gone are removed. Flushes, never commits.
+
+    Sends `content_loaded` unless `notify` is false: a caller that loads more with the readings
+    (`load_shipped_content`) sends one signal for all of it.
+    """
     tree, errors = core.load_tree(content_dir)
     if errors:
         raise ContentInvalid(errors)
@@ -120,6 +126,8 @@ def load_content(content_dir: str | Path) -> LoadReport:
             .execution_options(synchronize_session=False)
         )
         db.session.expire_all()
+    if notify:
+        events.content_loaded.send(report, readings=report, questions=None, quizzes=None)
     return report
 
 
@@ -291,9 +299,12 @@ def list_documents() -> Sequence[Document]:
     ).all()
 
 
-def get_document(slug: str) -> Document | None:
+def get_document_or_404(slug: str) -> Document:
     """A document with its passages (two queries); its text is a column of its own."""
-    return db.session.scalar(select(Document).where(Document.slug == slug).options(selectinload(Document.passages)))
+    document = db.session.scalar(select(Document).where(Document.slug == slug).options(selectinload(Document.passages)))
+    if document is None:
+        raise NotFound()
+    return document
 
 
 def passage_version(slug: str) -> int | None:
@@ -303,9 +314,9 @@ def passage_version(slug: str) -> int | None:
     )
 
 
-def get_passage(slug: str) -> Passage | None:
+def get_passage_or_404(slug: str) -> Passage:
     """A passage with its document (not the document's whole text), themes and terms (three queries)."""
-    return db.session.scalar(
+    passage = db.session.scalar(
         select(Passage)
         .where(Passage.slug == slug)
         .options(
@@ -314,6 +325,9 @@ def get_passage(slug: str) -> Passage | None:
             selectinload(Passage.terms),
         )
     )
+    if passage is None:
+        raise NotFound()
+    return passage
 
 
 def neighbours(passage: Passage) -> tuple[Passage | None, Passage | None]:
@@ -330,20 +344,28 @@ def neighbours(passage: Passage) -> tuple[Passage | None, Passage | None]:
     return by_position.get(passage.position - 1), by_position.get(passage.position + 1)
 
 
-def list_themes() -> Sequence[Theme]:
-    """Every theme in order, with its passages (two queries)."""
-    return db.session.scalars(
-        select(Theme).options(selectinload(Theme.passages)).order_by(Theme.position, Theme.slug)
-    ).all()
+def list_themes(*, with_passages: bool = False) -> Sequence[Theme]:
+    """Every theme in order (one query), with its passages if asked (two)."""
+    query = select(Theme).order_by(Theme.position, Theme.slug)
+    if with_passages:
+        query = query.options(selectinload(Theme.passages))
+    return db.session.scalars(query).all()
 
 
-def get_theme(slug: str) -> Theme | None:
-    """A theme with its passages (and their documents) and its claims (four queries)."""
-    return db.session.scalar(
+def get_theme_or_404(slug: str) -> Theme:
+    """A theme with its passages (their documents and terms) and its claims (five queries)."""
+    theme = db.session.scalar(
         select(Theme)
         .where(Theme.slug == slug)
-        .options(selectinload(Theme.passages).selectinload(Passage.document), selectinload(Theme.claims))
+        .options(
+            selectinload(Theme.passages).selectinload(Passage.document),
+            selectinload(Theme.passages).selectinload(Passage.terms),
+            selectinload(Theme.claims),
+        )
     )
+    if theme is None:
+        raise NotFound()
+    return theme
 
 
 def list_terms() -> Sequence[GlossaryTerm]:

@@ -21,6 +21,7 @@ from studyapp.core import grading
 from studyapp.core.analytics import final_score
 from studyapp.core.exports import (
     EXCUSED,
+    Cell,
     GradebookAssignment,
     GradebookStudent,
     ResponseRecord,
@@ -93,16 +94,17 @@ def export(class_: Class, kind: str, fmt: str, *, today: date | None = None) -> 
 # --- the gradebook -------------------------------------------------------------------------------
 
 
-def gradebook_rows(class_: Class):
+def gradebook_rows(class_: Class) -> tuple[list[list[Cell]], Iterator[list[Cell]]]:
     """Canvas's gradebook layout: header rows now, one row per student as the rows are read."""
     columns = columns_of(class_)
     ungraded = exists().where(AttemptItem.attempt_id == Attempt.id, AttemptItem.status == grading.UNGRADED)
     set_points(columns, submitted_maxima(class_.id))
     works = [GradebookAssignment(c.assignment.id, c.assignment.title, c.points or 0.0) for c in columns]
     settings = {c.assignment.id: c.settings for c in columns}
+    class_id = class_.id  # the rows are read as the response streams, after the request's commit
 
     def students() -> Iterator[GradebookStudent]:
-        excused = excused_pairs(class_.id)
+        excused = excused_pairs(class_id)
         query = (
             select(
                 User.id,
@@ -122,16 +124,18 @@ def gradebook_rows(class_: Class):
                 and_(
                     Attempt.user_id == Membership.user_id,
                     Attempt.practice.is_(False),
-                    Attempt.assignment_id.in_(select(Assignment.id).where(Assignment.class_id == class_.id)),
+                    Attempt.assignment_id.in_(select(Assignment.id).where(Assignment.class_id == class_id)),
                 ),
             )
-            .where(Membership.class_id == class_.id, Membership.role == STUDENT)
+            .where(Membership.class_id == class_id, Membership.role == STUDENT)
             .order_by(func.lower(User.display_name), User.id, Attempt.started_at, Attempt.id)
         )
         result = plain_rows(query.execution_options(yield_per=YIELD_PER))
         for user_id, group in groupby(result, key=itemgetter(0)):
             graded: dict[int, list[float]] = {}  # assignment id -> scores of the graded attempts, oldest first
-            for _, name, email, section, aid, state, score, waiting in group:
+            for row in group:
+                # The name, email and section are the same on every row of a student.
+                _, name, email, section, aid, state, score, waiting = row
                 if aid is not None and is_graded(state, score, waiting):
                     graded.setdefault(aid, []).append(score)
             scores: dict[int, float | str | None] = {}
@@ -148,18 +152,21 @@ def gradebook_rows(class_: Class):
 # --- the responses ---------------------------------------------------------------------------------
 
 
-def responses_of(class_: Class):
+def responses_of(class_: Class) -> tuple[list[list[Cell]], Iterator[list[Cell]]]:
     """One row per student x question of every attempt at the class's assignments, read as it is written."""
-    return responses_rows(_response_records(class_))
+    return responses_rows(_response_records(class_.id))
 
 
-def _response_records(class_: Class) -> Iterator[ResponseRecord]:
+def _response_records(class_id: int) -> Iterator[ResponseRecord]:
     """The answers in order of student name, assignment, attempt and question.
 
     The attempts are listed first (one row each); their answers are then read in batches of
     ATTEMPTS_PER_QUERY attempts through the (attempt, position) index, so no query sorts the
-    answers of the whole class and no more than one batch is held at a time.
+    answers of the whole class and no more than one batch is held at a time. The class is read by
+    id: the rows are produced as the response streams, after the request has committed.
     """
+    class_ = db.session.get_one(Class, class_id)
+    class_name = class_.name
     students = {uid: (name, section or "") for uid, name, _, section in plain_rows(students_query(class_.id))}
     titles = {c.assignment.id: c.assignment.title for c in columns_of(class_)}
     attempts = plain_rows(
@@ -181,7 +188,6 @@ def _response_records(class_: Class) -> Iterator[ResponseRecord]:
     ).all()
     about = _versions_of(class_)
     rendered: dict[tuple[int, str | None], str] = {}
-    class_name = class_.name
     numbers: dict[tuple[int, int], int] = {}
     for start in range(0, len(attempts), ATTEMPTS_PER_QUERY):
         batch = attempts[start : start + ATTEMPTS_PER_QUERY]

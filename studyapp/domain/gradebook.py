@@ -14,17 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from studyapp.core import charts, grading
 from studyapp.core.analytics import Analysis, AttemptScores, ItemScore, ItemStats, analyse, final_score
-
-# The module, not its names: quiz.services may import this package's services while it loads.
 from studyapp.domain import questions, quizzes
 from studyapp.domain.questions import question_of
+from studyapp.domain.quizzes import Standing
 from studyapp.extensions import db
 from studyapp.models import (
     Assignment,
@@ -43,16 +42,6 @@ from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import id_batches
 from studyapp.models.classes import STUDENT
 
-NOT_STARTED, IN_PROGRESS_STATE, SUBMITTED_STATE = "not_started", "in_progress", "submitted"
-NEEDS_GRADING, LATE, EXCUSED = "needs_grading", "late", "excused"
-STATE_LABELS = {
-    NOT_STARTED: "Not started",
-    IN_PROGRESS_STATE: "In progress",
-    SUBMITTED_STATE: "Submitted",
-    NEEDS_GRADING: "Needs grading",
-    LATE: "Late",
-    EXCUSED: "Excused",
-}
 CHOICE_TYPES = ("single", "multiple", "truefalse", "evidence")
 
 
@@ -74,7 +63,7 @@ class AttemptFacts(NamedTuple):
 class Cell:
     """One student's standing on one assignment."""
 
-    state: str
+    state: Standing
     #: The grade by the assignment's policy, from fully graded attempts; None if there is none.
     score: float | None = None
     max_score: float | None = None
@@ -86,7 +75,8 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return STATE_LABELS[self.state]
+        """The cell's state in words."""
+        return self.state.label
 
     @property
     def percent(self) -> float | None:
@@ -110,36 +100,40 @@ def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excus
     """
     submitted: list[AttemptFacts] = []
     graded: list[AttemptFacts] = []
+    #: The scores of `graded`, in the same order.
+    graded_scores: list[float] = []
     waiting = False
     for a in attempts:
         if a.state == SUBMITTED:
             submitted.append(a)
             waiting = waiting or bool(a.ungraded)
-        if is_graded(a.state, a.score, a.ungraded):
+        if a.score is not None and is_graded(a.state, a.score, a.ungraded):
             graded.append(a)
+            graded_scores.append(a.score)
     counted: list[AttemptFacts] = []
     if graded:
         if settings.grading == "highest":
-            counted = [max(graded, key=lambda a: a.score)]  # the first of equal best scores
+            # the first of equal best scores
+            counted = [max(zip(graded, graded_scores), key=lambda pair: pair[1])[0]]
         elif settings.grading == "latest":
             counted = [graded[-1]]
         else:
             counted = list(graded)
-    score = final_score([a.score for a in graded], settings.grading) if graded else None
+    score = final_score(graded_scores, settings.grading) if graded else None
     if excused:
-        state = EXCUSED
+        state = Standing.EXCUSED
     elif not attempts:
-        state = NOT_STARTED
+        state = Standing.NOT_STARTED
     elif not submitted:
-        state = IN_PROGRESS_STATE
+        state = Standing.IN_PROGRESS
     elif waiting:
-        state = NEEDS_GRADING
+        state = Standing.NEEDS_GRADING
     elif settings.closes_at is not None and any(
         a.submitted_at is not None and a.submitted_at > settings.closes_at for a in (counted or submitted)
     ):
-        state = LATE
+        state = Standing.LATE
     else:
-        state = SUBMITTED_STATE
+        state = Standing.SUBMITTED
     shown = counted[-1] if counted else (submitted[-1] if submitted else (attempts[-1] if attempts else None))
     return Cell(
         state=state,
@@ -252,14 +246,14 @@ def fixed_points(columns: Iterable[Column]) -> dict[int, float]:
 
 def submitted_maxima(class_id: int) -> dict[int, float]:
     """The largest maximum of a submitted attempt, by assignment of the class (one query)."""
-    return dict(
-        db.session.execute(
-            select(Attempt.assignment_id, func.max(Attempt.max_score))
-            .join(Assignment, Assignment.id == Attempt.assignment_id)
-            .where(Assignment.class_id == class_id, Attempt.state == SUBMITTED, Attempt.practice.is_(False))
-            .group_by(Attempt.assignment_id)
-        ).all()
+    rows = db.session.execute(
+        select(Attempt.assignment_id, func.max(Attempt.max_score))
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(Assignment.class_id == class_id, Attempt.state == SUBMITTED, Attempt.practice.is_(False))
+        .group_by(Attempt.assignment_id)
     )
+    # The inner join leaves no attempt without an assignment.
+    return {assignment_id: most for assignment_id, most in rows if assignment_id is not None}
 
 
 def set_points(columns: list[Column], most: dict[int, float]) -> None:
@@ -345,7 +339,7 @@ def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
         attempt_id
         for row in rows
         for cell in row.cells.values()
-        if cell.state != EXCUSED
+        if cell.state != Standing.EXCUSED
         for attempt_id in cell.counted
     }
     if not counted:
@@ -551,7 +545,7 @@ def item_analysis(class_: Class, assignment: Assignment) -> ItemAnalysis:
     per_attempt: dict[int, dict[str, ItemScore]] = {aid: {} for aid in ids}
     questions_at: dict[str, set[int]] = defaultdict(set)
     latest_version: dict[str, int] = {}
-    order: dict[str, tuple] = {}
+    order: dict[str, tuple[int] | tuple[int, str]] = {}
     fixed_order = {qid: n for n, qid in enumerate(fixed or ())}
     for attempt_id, position, version_id, response, score, max_score, question_id, qkey in items:
         key = f"Q{position}" if by_position else qkey
@@ -563,7 +557,7 @@ def item_analysis(class_: Class, assignment: Assignment) -> ItemAnalysis:
         question = parsed[version_id]
         chosen = _chosen(question.type, response) if question.type in CHOICE_TYPES else ()
         per_attempt[attempt_id][key] = ItemScore(float(score), float(max_score), chosen)
-    keys = sorted(order, key=order.get)
+    keys = sorted(order, key=order.__getitem__)
     infos: dict[str, ItemInfo] = {}
     options: dict[str, list[str]] = {}
     for key in keys:
@@ -593,7 +587,7 @@ def item_analysis(class_: Class, assignment: Assignment) -> ItemAnalysis:
     return result
 
 
-def _chosen(kind: str, response: dict | None) -> tuple[str, ...]:
+def _chosen(kind: str, response: dict[str, Any] | None) -> tuple[str, ...]:
     """The option ids a stored response picked."""
     response = response or {}
     if kind in ("single", "truefalse"):
@@ -611,9 +605,31 @@ def _snippet(markdown: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+class _HistogramArgs(TypedDict):
+    """What the score distribution and its data table share (see `charts.histogram`)."""
+
+    values: list[float]
+    bins: int
+    value_range: tuple[int, int]
+    title: str
+    description: str
+    x_label: str
+    y_label: str
+
+
+class _ScatterArgs(TypedDict):
+    """What the item map and its data table share (see `charts.scatter`)."""
+
+    points: list[tuple[float | None, float | None, str]]
+    title: str
+    description: str
+    x_label: str
+    y_label: str
+
+
 def _draw(result: ItemAnalysis, title: str) -> None:
     """Add the score distribution and the item map, each with its data table."""
-    histogram = dict(
+    histogram = _HistogramArgs(
         values=result.percents,
         bins=10,
         value_range=(0, 100),
@@ -628,7 +644,7 @@ def _draw(result: ItemAnalysis, title: str) -> None:
     result.histogram = charts.histogram(chart_id="score-distribution", **histogram)
     result.histogram_table = charts.histogram_table(**histogram)
     points = [(stats.facility, stats.discrimination, info.label) for stats, info in result.items]
-    scatter = dict(
+    scatter = _ScatterArgs(
         points=points,
         title=f"Facility against discrimination: {title}",
         description=(

@@ -39,6 +39,7 @@ from studyapp.core.mastery import (
 )
 from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.domain import events, questions, quizzes
+from studyapp.domain.content import list_themes
 from studyapp.domain.errors import NotFound
 from studyapp.domain.questions import question_of
 from studyapp.extensions import db
@@ -72,7 +73,6 @@ LOW_MASTERY_MIN_ANSWERS = 3
 #: A student is flagged when they have not answered or reviewed anything for this long.
 INACTIVE_AFTER = timedelta(days=14)
 ESSAY = "essay"
-UNANSWERED = "unanswered"
 
 
 def new_seed() -> str:
@@ -285,7 +285,7 @@ def _collect(
             continue
         if released_only and not released:
             continue
-        if score is None or status == grading.UNGRADED or (practice and status == UNANSWERED):
+        if score is None or status == grading.UNGRADED or (practice and status == grading.UNANSWERED):
             continue
         answer = GradedAnswer(
             user_id, item_id, question_id, kind, themes, passages, score, max_score, saved_at or unsaved_at, practice
@@ -408,7 +408,7 @@ def queue_misses(user_id: int, misses: Sequence[GradedAnswer], now: datetime) ->
             select(ReviewMiss.attempt_item_id).where(ReviewMiss.attempt_item_id.in_([m.item_id for m in misses]))
         )
     )
-    fresh = [m for m in dict((m.item_id, m) for m in misses).values() if m.item_id not in counted]
+    fresh = [m for m in {m.item_id: m for m in misses}.values() if m.item_id not in counted]
     if not fresh:
         return 0
     try:
@@ -465,9 +465,10 @@ class QueueSummary:
 
     def missed_questions(self) -> list[tuple[int, int, tuple[str, ...]]]:
         """Return (question id, misses, passages) of every missed question, queued or pending."""
-        merged = {question_id: [misses, passages] for question_id, misses, passages in self.cards}
+        merged = {question_id: (misses, passages) for question_id, misses, passages in self.cards}
         for miss in self.pending:
-            merged.setdefault(miss.question_id, [0, miss.passages])[0] += 1
+            misses, passages = merged.get(miss.question_id, (0, miss.passages))
+            merged[miss.question_id] = (misses + 1, passages)
         return [(question_id, misses, passages) for question_id, (misses, passages) in merged.items()]
 
 
@@ -547,12 +548,8 @@ class Dashboard:
     @property
     def trend(self) -> list[tuple[str, float | None]]:
         """The visible scores of the listed attempts, oldest first, as percentages."""
-        shown = [a for a in reversed(self.attempts) if a.fraction is not None]
-        return [(f"{a.submitted_at:%d %b}", 100 * a.fraction) for a in shown]
-
-
-def theme_list() -> list[Theme]:
-    return list(db.session.scalars(select(Theme).order_by(Theme.position)))
+        shown = [(a, a.fraction) for a in reversed(self.attempts)]
+        return [(f"{a.submitted_at:%d %b}", 100 * fraction) for a, fraction in shown if fraction is not None]
 
 
 def theme_mastery(answers: Sequence[GradedAnswer], themes: Sequence[Theme], now: datetime) -> list[ThemeMastery]:
@@ -575,11 +572,11 @@ def recent_attempts(
 ) -> list[AttemptRow]:
     """Return the latest submitted of `attempts` (ordered as `student_attempts` orders them), newest first,
     scores hidden where review does not allow."""
-    listed = []
+    listed: list[AttemptRow] = []
     for attempt, quiz, assignment in attempts:
         if len(listed) == limit:
             break
-        if attempt.state != SUBMITTED:
+        if attempt.state != SUBMITTED or attempt.submitted_at is None:  # a submitted attempt has its time
             continue
         hidden = as_student and not review_open(quiz, assignment, attempt, now)
         listed.append(
@@ -644,7 +641,7 @@ def dashboard(student: User, now: datetime | None = None, *, as_student: bool = 
     `as_student` False is an instructor's view: scores the student cannot see yet are shown.
     """
     now = now or utcnow()
-    themes = theme_list()
+    themes = list(list_themes())
     attempts, answers, pending = _student_answers(student, now, as_student=as_student)
     queue = queue_summary(student, now, pending)
     overall, by_theme = mastery_overview((a.as_mastery_answer() for a in answers), now, themes=[t.slug for t in themes])
@@ -676,20 +673,6 @@ class StudyGuide:
     terms: list[Any]
     missed: list[MissedQuestion]
     mastery: Mastery
-
-
-def get_theme_or_404(slug: str) -> Theme:
-    theme = db.session.scalar(
-        select(Theme)
-        .where(Theme.slug == slug)
-        .options(
-            selectinload(Theme.passages).selectinload(Passage.terms),
-            selectinload(Theme.passages).selectinload(Passage.document),
-        )
-    )
-    if theme is None:
-        raise NotFound()
-    return theme
 
 
 def study_guide(theme: Theme, student: User, now: datetime | None = None) -> StudyGuide:
@@ -792,7 +775,7 @@ def class_progress(
         if ids
         else []
     )
-    themes = theme_list()
+    themes = list(list_themes())
     by_student: dict[int, list[GradedAnswer]] = defaultdict(list)
     for answer in graded_answers([s.id for s in students], now, as_student=False):
         by_student[answer.user_id].append(answer)
@@ -812,7 +795,8 @@ def class_progress(
         answers = by_student.get(student.id, [])
         rows = theme_mastery(answers, themes, now)
         grid.append([row.mastery for row in rows])
-        moments = [a.answered_at for a in answers] + ([reviewed[student.id]] if reviewed.get(student.id) else [])
+        last_review = reviewed.get(student.id)
+        moments = [a.answered_at for a in answers] + ([last_review] if last_review else [])
         last = max(moments) if moments else None
         last_active[student.id] = last
         low_themes = [

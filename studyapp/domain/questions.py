@@ -6,14 +6,15 @@ import dataclasses
 import difflib
 import hashlib
 import hmac
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
@@ -23,8 +24,10 @@ from studyapp.core.qformat import Problem
 from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.core.qformat.model import MAX_ID_LENGTH
 from studyapp.core.qformat.qti import write_qti
+from studyapp.core.slugs import slugify
+from studyapp.domain import events
 from studyapp.domain.content import passage_quote, quote_text
-from studyapp.domain.errors import DomainError
+from studyapp.domain.errors import DomainError, NotFound
 from studyapp.extensions import db
 from studyapp.models import AttemptItem, Membership, Passage, Question, QuestionBank, QuestionVersion, Theme, User
 from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
@@ -162,11 +165,14 @@ def import_banks(
     actor: User | None = None,
     retire_missing: bool = True,
     dry_run: bool = False,
+    notify: bool = True,
 ) -> ImportReport:
     """Create or update banks and their questions; with any problem, change nothing.
 
     A question whose Markdown changed gets a new version (past attempts keep the old one);
     with `retire_missing`, questions no longer in their bank's file are retired, not deleted.
+    An import that is carried out sends `content_loaded` (a dry run or a refused one does not),
+    unless `notify` is false because the caller sends one for a larger load.
     """
     report = ImportReport(problems=check_banks(banks, tree))
     if not report.ok:
@@ -217,8 +223,10 @@ def import_banks(
                     report.retired.append(question.key)
     if savepoint is not None:
         savepoint.rollback()
-    else:
-        db.session.flush()
+        return report
+    db.session.flush()
+    if notify:
+        events.content_loaded.send(report, readings=None, questions=report, quizzes=None)
     return report
 
 
@@ -292,6 +300,26 @@ def share_bank(bank: QuestionBank, user: User, class_id: int | None) -> None:
     db.session.flush()
 
 
+def get_bank_or_404(bank_id: int, user: User) -> QuestionBank:
+    """A bank `user` may see: a shipped one, their own or one shared with them (another's is "not found")."""
+    bank = db.session.get(QuestionBank, bank_id)
+    if bank is None or not can_see_bank(bank, user):
+        raise NotFound()
+    return bank
+
+
+def get_question_or_404(question_id: int, user: User) -> Question:
+    """A question of a bank `user` may see, with its bank and current version."""
+    question = db.session.scalar(
+        select(Question)
+        .where(Question.id == question_id)
+        .options(selectinload(Question.bank), selectinload(Question.current_version))
+    )
+    if question is None or not can_see_bank(question.bank, user):
+        raise NotFound()
+    return question
+
+
 def can_edit_bank(bank: QuestionBank, user: User) -> bool:
     """Only the owner changes a bank; the shipped banks change only through `flask questions import`."""
     return bank.owner_id is not None and bank.owner_id == user.id
@@ -316,12 +344,6 @@ def own_banks(user: User) -> list[QuestionBank]:
     )
 
 
-def slugify(text: str, fallback: str) -> str:
-    """Turn a title or a file name into an id: lowercase letters, digits and hyphens."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
-    return slug or fallback
-
-
 def default_bank(user: User) -> QuestionBank:
     """The user's "My questions" bank, created on demand."""
     bank = db.session.scalar(
@@ -336,7 +358,7 @@ def default_bank(user: User) -> QuestionBank:
 
 def create_bank(user: User, title: str, description: str = "") -> QuestionBank:
     """Create an empty bank owned by `user`; its id comes from the title, made unique among theirs."""
-    base = slugify(title, "bank")
+    base = slugify(title, max_length=80) or "bank"
     taken = set(db.session.scalars(select(QuestionBank.slug).where(QuestionBank.owner_id == user.id)))
     slug, n = base, 2
     while slug in taken:
@@ -517,9 +539,9 @@ def save_question(
     from; if someone saved a newer one meanwhile, nothing is written and a problem says so.
     """
     check = check_source(source, actor, question)
-    if not check.ok:
-        return SaveResult(question, check.problems)
     parsed = check.parsed
+    if parsed is None or check.problems:
+        return SaveResult(question, check.problems)
     canonical = qformat.write_question(parsed)
     if question is None:
         bank = bank or default_bank(actor)
@@ -537,11 +559,14 @@ def save_question(
     ):
         return SaveResult(question, [], False)
     number = base + 1
-    moved = db.session.execute(
-        update(Question)
-        .where(Question.id == question.id, Question.current_number == base)
-        .values(current_number=number)
-        .execution_options(synchronize_session=False)
+    moved = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Question)
+            .where(Question.id == question.id, Question.current_number == base)
+            .values(current_number=number)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if moved.rowcount != 1:
         db.session.refresh(question)
@@ -631,7 +656,7 @@ def versions_used(question: Question) -> dict[int, int]:
         .where(QuestionVersion.question_id == question.id)
         .group_by(AttemptItem.question_version_id)
     )
-    return {version_id: count for version_id, count in rows}
+    return dict(rows.all())
 
 
 def selected_questions(question_ids: Iterable[int], user: User) -> list[qformat.Question]:
@@ -660,7 +685,7 @@ def read_upload(
     """Parse an uploaded bank (ours, GIFT or text2qti); the bank's id is the file's name, as for the
     files of content/questions/. The defaults fill in what a foreign file's questions do not say."""
     label = secure_filename(filename or "") or "upload.md"
-    slug = slugify(Path(label).stem, "uploaded-questions")
+    slug = slugify(Path(label).stem, max_length=80) or "uploaded-questions"
     if fmt not in IMPORT_FORMATS:
         return BankFile(
             Path(f"{slug}.md"),
@@ -784,7 +809,7 @@ def public_id(seed: str, question_id: str, option_id: str) -> str:
 
 def question_pool(owner_id: int | None) -> dict[str, Question]:
     """Questions a quiz may draw from: the shipped banks and its owner's, not retired, by key."""
-    owners = QuestionBank.owner_id.is_(None)
+    owners: ColumnElement[bool] = QuestionBank.owner_id.is_(None)
     if owner_id is not None:
         owners = owners | (QuestionBank.owner_id == owner_id)
     rows = db.session.scalars(

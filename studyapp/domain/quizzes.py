@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,8 @@ from sqlalchemy import select
 from studyapp.core.content import ContentTree
 from studyapp.core.qformat import Problem
 from studyapp.core.qformat.quizdef import QuizDef, parse_quiz, validate_quizzes
+from studyapp.core.slugs import slugify
+from studyapp.domain import events
 from studyapp.domain.errors import NotFound
 from studyapp.domain.questions import (
     ImportReport,
@@ -22,11 +25,26 @@ from studyapp.domain.questions import (
     question_pool,
     questions_with_key,
     shipped_questions,
-    slugify,
 )
 from studyapp.extensions import db
 from studyapp.models import Attempt, Question, Quiz, Theme, User
 from studyapp.models.attempts import SUBMITTED
+
+
+class Standing(enum.StrEnum):
+    """Where a student stands on a quiz or an assignment, as the quiz list and the gradebook say it."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    NEEDS_GRADING = "needs_grading"
+    LATE = "late"
+    EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        """The words a page shows: "Not started", "Needs grading"."""
+        return self.value.replace("_", " ").capitalize()
 
 
 def read_quizzes(paths: Sequence[Path], base: Path | None = None) -> tuple[list[QuizDef], list[Problem]]:
@@ -47,9 +65,18 @@ def read_quizzes(paths: Sequence[Path], base: Path | None = None) -> tuple[list[
 
 
 def import_quizzes(
-    quizzes: Sequence[QuizDef], problems: list[Problem], tree: ContentTree, *, dry_run: bool = False
+    quizzes: Sequence[QuizDef],
+    problems: list[Problem],
+    tree: ContentTree,
+    *,
+    dry_run: bool = False,
+    notify: bool = True,
 ) -> ImportReport:
-    """Create or update the shipped quizzes from their definitions; with any problem, change nothing."""
+    """Create or update the shipped quizzes from their definitions; with any problem, change nothing.
+
+    An import that is carried out sends `content_loaded` (a dry run or a refused one does not),
+    unless `notify` is false because the caller sends one for a larger load.
+    """
     questions = shipped_questions()
     parsed = {key: question_of(q.current_version) for key, q in questions.items() if not q.retired}
     report = ImportReport(problems=problems + validate_quizzes(quizzes, parsed.values(), set(tree.themes)))
@@ -69,8 +96,10 @@ def import_quizzes(
         quiz.source_path = definition.file
     if savepoint is not None:
         savepoint.rollback()
-    else:
-        db.session.flush()
+        return report
+    db.session.flush()
+    if notify:
+        events.content_loaded.send(report, readings=None, questions=None, quizzes=report)
     return report
 
 
@@ -157,8 +186,8 @@ def quiz_keys(quiz: Quiz) -> list[str]:
 def quiz_attempts(quiz: Quiz) -> list[tuple[Attempt, User]]:
     """Every graded attempt at `quiz` with its student, by student then start: one query."""
     return [
-        tuple(row)
-        for row in db.session.execute(
+        (attempt, user)
+        for attempt, user in db.session.execute(
             select(Attempt, User)
             .join(User, Attempt.user_id == User.id)
             .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
@@ -169,7 +198,7 @@ def quiz_attempts(quiz: Quiz) -> list[tuple[Attempt, User]]:
 
 def free_quiz_slug(title: str, user: User) -> str:
     """An id for a new quiz of `user`, from its title, that none of their quizzes uses."""
-    base = slugify(title, "quiz")
+    base = slugify(title, max_length=80) or "quiz"
     taken = set(db.session.scalars(select(Quiz.slug).where(Quiz.owner_id == user.id, Quiz.slug.startswith(base))))
     slug, n = base, 2
     while slug in taken:
@@ -209,6 +238,14 @@ def attempt_settings(attempt: Attempt) -> tuple[Quiz, Settings]:
     """The quiz of an attempt and the settings it runs under: its class assignment's, if it has one."""
     quiz, assignment = attempt.quiz, attempt.assignment
     return quiz, settings_for(quiz, assignment.overrides() if assignment else None)
+
+
+def get_own_quiz_or_404(quiz_id: int, user: User) -> Quiz:
+    """A quiz `user` built, to edit (shipped quizzes and other instructors' are "not found" here)."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or quiz.owner_id != user.id:
+        raise NotFound()
+    return quiz
 
 
 def get_quiz_or_404(quiz_id: int, user: User) -> Quiz:

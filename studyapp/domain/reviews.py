@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from studyapp.core import grading
@@ -57,7 +58,7 @@ class ReviewSlot:
 class ReviewEntry:
     """A reviewed answer, shaped as the quiz's review macro expects: the view, its grade, the key, the passage."""
 
-    view: quiz_services.ItemView
+    view: quiz_services.ItemView[ReviewSlot]
     grade: grading.Grade
     correct: dict[str, Any] | None
     passage: Passage | None
@@ -100,7 +101,9 @@ def _quote_for(question: ParsedQuestion) -> str | None:
     return questions.evidence_quotes([question]).get(question.evidence_passage)
 
 
-def _view(question: ParsedQuestion, seed: str, response: dict, slot: ReviewSlot) -> quiz_services.ItemView:
+def _view(
+    question: ParsedQuestion, seed: str, response: dict[str, Any], slot: ReviewSlot
+) -> quiz_services.ItemView[ReviewSlot]:
     """Show `question` as an attempt shows it: shuffled by `seed`, options under opaque public ids."""
     quote = _quote_for(question)
     shown = grading.presentation(question, seed, True, quote=quote)
@@ -115,7 +118,7 @@ def _view(question: ParsedQuestion, seed: str, response: dict, slot: ReviewSlot)
     )
 
 
-def question_view(card: ReviewCard) -> quiz_services.ItemView:
+def question_view(card: ReviewCard) -> quiz_services.ItemView[ReviewSlot]:
     """Return the card's question (its current version) as the review page shows it, unanswered."""
     question = question_of(card.question.current_version)
     return _view(question, card.seed, {}, ReviewSlot(max_score=question.points))
@@ -140,11 +143,15 @@ def answer_review(card: ReviewCard, public_response: dict, shown_reviews: int, n
     if not grading.is_answered(question, response):
         raise ReviewError("Answer the question, then check it.")
     # Compare-and-set: of two answers to the same showing (a double click), one reschedules the card.
-    claimed = db.session.execute(
-        update(ReviewCard)
-        .where(ReviewCard.id == card.id, ReviewCard.updated_at == card.updated_at)
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
+    # A bulk UPDATE without RETURNING gives a CursorResult; Session.execute is typed to return a Result.
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(ReviewCard)
+            .where(ReviewCard.id == card.id, ReviewCard.updated_at == card.updated_at)
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if claimed.rowcount != 1:
         raise ReviewError(STALE, stale=True)

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from studyapp.extensions import db
+from studyapp.extensions import Model
 from studyapp.models.base import UTCDateTime, utcnow
 
-IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
+if TYPE_CHECKING:
+    from studyapp.models.classes import Assignment
+    from studyapp.models.questions import QuestionVersion
+    from studyapp.models.quizzes import Quiz
 
 
-class Attempt(db.Model):
+class AttemptState(enum.StrEnum):
+    """An attempt takes answers until it is submitted (by the student, the timer or the finalizer)."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+IN_PROGRESS, SUBMITTED = AttemptState.IN_PROGRESS, AttemptState.SUBMITTED
+
+
+class Attempt(Model):
     __tablename__ = "attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,8 +52,8 @@ class Attempt(db.Model):
     #: The class assignment this attempt was started from; None for a quiz taken on its own.
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
 
-    quiz = relationship("Quiz")
-    assignment = relationship("Assignment")
+    quiz: Mapped[Quiz] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
     )
@@ -48,7 +63,7 @@ class Attempt(db.Model):
         return self.state == IN_PROGRESS
 
 
-class AttemptItem(db.Model):
+class AttemptItem(Model):
     """One question of an attempt: the exact version shown, the latest answer, its grade."""
 
     __tablename__ = "attempt_items"
@@ -68,7 +83,7 @@ class AttemptItem(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"), index=True)
-    response: Mapped[dict | None] = mapped_column(JSON)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The client's sequence number of the stored response; an older or replayed save never overwrites it.
     response_seq: Mapped[int] = mapped_column(Integer, default=0)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -82,4 +97,4 @@ class AttemptItem(db.Model):
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
-    version = relationship("QuestionVersion")
+    version: Mapped[QuestionVersion] = relationship()

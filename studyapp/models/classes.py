@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from studyapp.extensions import db
+from studyapp.extensions import Model
 from studyapp.models.base import UTCDateTime, utcnow
 
-STUDENT, INSTRUCTOR = "student", "instructor"
-MEMBER_ROLES = (STUDENT, INSTRUCTOR)
+if TYPE_CHECKING:
+    from studyapp.models.quizzes import Quiz
+    from studyapp.models.users import User
+
+
+class MemberRole(enum.StrEnum):
+    """A member's part in a class (a site instructor can be a student of another's class)."""
+
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+
+
+STUDENT, INSTRUCTOR = MemberRole.STUDENT, MemberRole.INSTRUCTOR
+MEMBER_ROLES = tuple(MemberRole)
 
 #: The assignment columns that override a quiz's settings, named as `studyapp.domain.quizzes.Settings` names them.
 OVERRIDE_NAMES = (
@@ -27,7 +41,7 @@ OVERRIDE_NAMES = (
 )
 
 
-class Class(db.Model):
+class Class(Model):
     __tablename__ = "classes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +66,7 @@ class Class(db.Model):
         return f"<Class {self.id} {self.name!r}>"
 
 
-class Section(db.Model):
+class Section(Model):
     __tablename__ = "sections"
     __table_args__ = (UniqueConstraint("class_id", "name"),)
 
@@ -63,7 +77,7 @@ class Section(db.Model):
     class_: Mapped[Class] = relationship(back_populates="sections")
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user in a class: a student (in at most one section) or one of its instructors."""
 
     __tablename__ = "memberships"
@@ -78,11 +92,11 @@ class Membership(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     class_: Mapped[Class] = relationship(back_populates="memberships")
-    user = relationship("User")
+    user: Mapped[User] = relationship()
     section: Mapped[Section | None] = relationship()
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A quiz given to a class, with its dates and any settings that differ from the quiz's."""
 
     __tablename__ = "assignments"
@@ -106,9 +120,9 @@ class Assignment(db.Model):
     layout: Mapped[str | None] = mapped_column(String(15))
 
     class_: Mapped[Class] = relationship(back_populates="assignments")
-    quiz = relationship("Quiz")
+    quiz: Mapped[Quiz] = relationship()
 
-    def overrides(self) -> dict:
+    def overrides(self) -> dict[str, Any]:
         """The settings this assignment sets, by name (None: the quiz's own)."""
         return {name: getattr(self, name) for name in OVERRIDE_NAMES}
 
@@ -117,7 +131,7 @@ class Assignment(db.Model):
         return self.quiz.title
 
 
-class Excusal(db.Model):
+class Excusal(Model):
     """A student excused from an assignment: the gradebook shows "excused" and exports "EX"."""
 
     __tablename__ = "excusals"

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from studyapp.extensions import db
+from studyapp.extensions import Model, db
 
 passage_themes = Table(
     "passage_themes",
@@ -37,7 +37,7 @@ claim_themes = Table(
 )
 
 
-class Document(db.Model):
+class Document(Model):
     """A primary source: its citation, introduction and whole text."""
 
     __tablename__ = "documents"
@@ -70,7 +70,7 @@ class Document(db.Model):
         return f"<Document {self.slug}>"
 
 
-class Passage(db.Model):
+class Passage(Model):
     """A curated passage, quoted verbatim, with its editorial note and guiding questions."""
 
     __tablename__ = "passages"
@@ -109,7 +109,7 @@ class Passage(db.Model):
         return f"<Passage {self.slug}>"
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +129,7 @@ class Theme(db.Model):
         return f"<Theme {self.slug}>"
 
 
-class GlossaryTerm(db.Model):
+class GlossaryTerm(Model):
     __tablename__ = "glossary_terms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,7 +151,7 @@ class GlossaryTerm(db.Model):
         return f"<GlossaryTerm {self.slug}>"
 
 
-class Claim(db.Model):
+class Claim(Model):
     """Haig's characterization of the letter beside the letter's own words, with a prompt."""
 
     __tablename__ = "claims"

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from studyapp.extensions import db
+from studyapp.extensions import Model
 from studyapp.models.base import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from studyapp.models.questions import Question, QuestionVersion
 
-class ReviewCard(db.Model):
+
+class ReviewCard(Model):
     """A question in a student's review queue, with its FSRS schedule (see studyapp.core.mastery)."""
 
     __tablename__ = "review_cards"
@@ -25,7 +29,7 @@ class ReviewCard(db.Model):
     #: The question, not a version: a corrected question keeps its schedule and is shown as corrected.
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     #: The card as studyapp.core.mastery keeps it (FSRS state, stability, difficulty, due, reviews, lapses).
-    state: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: Copied from `state` so that "what is due" is an indexed query (user_id, due_at).
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: How often the student missed the question: in quizzes, in practice and in review.
@@ -33,7 +37,7 @@ class ReviewCard(db.Model):
     #: Seeds the option order and the opaque option ids of the next review; renewed after each answer.
     seed: Mapped[str] = mapped_column(String(32))
     #: The last review answer (option ids as stored, not as shown), to show its feedback after the redirect.
-    last_response: Mapped[dict | None] = mapped_column(JSON)
+    last_response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The seed the last review was shown with, to show that answer in the ids the page used.
     last_seed: Mapped[str | None] = mapped_column(String(32))
     last_version_id: Mapped[int | None] = mapped_column(ForeignKey("question_versions.id", ondelete="SET NULL"))
@@ -42,14 +46,14 @@ class ReviewCard(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    question = relationship("Question")
-    last_version = relationship("QuestionVersion")
+    question: Mapped[Question] = relationship()
+    last_version: Mapped[QuestionVersion | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ReviewCard user={self.user_id} question={self.question_id} due={self.due_at:%Y-%m-%d %H:%M}>"
 
 
-class ReviewMiss(db.Model):
+class ReviewMiss(Model):
     """A missed answer already counted in the queue, so that grading an attempt again never counts it twice."""
 
     __tablename__ = "review_misses"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from studyapp.extensions import db
+from studyapp.extensions import Model
 from studyapp.models.base import UTCDateTime, utcnow
 
 
-class QuestionBank(db.Model):
+class QuestionBank(Model):
     __tablename__ = "question_banks"
     __table_args__ = (UniqueConstraint("owner_id", "slug"),)
 
@@ -34,7 +34,7 @@ class QuestionBank(db.Model):
         return self.owner_id is None
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "questions"
     __table_args__ = (UniqueConstraint("bank_id", "key"),)
 
@@ -63,7 +63,7 @@ class Question(db.Model):
     )
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(Model):
     """One saved state of a question. Never changed once written: attempts point at it."""
 
     __tablename__ = "question_versions"

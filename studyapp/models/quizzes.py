@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from studyapp.extensions import db
+from studyapp.extensions import Model
 from studyapp.models.base import UTCDateTime, utcnow
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     __tablename__ = "quizzes"
     __table_args__ = (UniqueConstraint("owner_id", "slug"),)
 
@@ -26,7 +27,7 @@ class Quiz(db.Model):
     #: Question ids (Question.id) in order, for a fixed quiz; else None.
     question_ids: Mapped[list[int] | None] = mapped_column(JSON)
     #: Draw rules ({themes, types, difficulty, count}) for a drawn quiz; else None.
-    draw_rules: Mapped[list[dict] | None] = mapped_column(JSON)
+    draw_rules: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
     shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=True)
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from studyapp.extensions import db
+from studyapp.extensions import Model
 from studyapp.models.base import UTCDateTime, utcnow
 
 
@@ -24,7 +24,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

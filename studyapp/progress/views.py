@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from studyapp.domain import classes as classes
+from studyapp.domain import classes, content, reviews
 from studyapp.domain import mastery as services
-from studyapp.domain import reviews
 from studyapp.domain.questions import question_of
-from studyapp.extensions import db
 from studyapp.models.base import utcnow
 from studyapp.progress import figures
 from studyapp.web.answers import FormError, response_from_form
+from studyapp.web.boundary import refuse
 
 bp = Blueprint(
     "progress",
@@ -60,7 +59,6 @@ def student(user_id: int):
 def start_review():
     """Add the misses whose review has opened to the queue, then show the first due question."""
     services.sync_queue(current_user)
-    db.session.commit()
     return redirect(url_for("progress.review"))
 
 
@@ -91,11 +89,8 @@ def answer(card_id: int):
     except FormError as exc:
         flash(str(exc), "error")
         return redirect(url_for("progress.review"))
-    except reviews.ReviewError as exc:
-        db.session.rollback()
-        flash(exc.message, "info" if exc.stale else "error")
-        return redirect(url_for("progress.review"))
-    db.session.commit()
+    except reviews.ReviewError as exc:  # a stale card (answered in another window) is news, not a mistake
+        return refuse(exc, url_for("progress.review"), "info" if exc.stale else "error")
     return redirect(url_for("progress.feedback", card_id=card.id))
 
 
@@ -117,7 +112,7 @@ def feedback(card_id: int):
 @login_required
 def guide(slug: str):
     """Show a theme's study guide: passages, guiding questions, glossary and the student's missed questions."""
-    theme = services.get_theme_or_404(slug)
+    theme = content.get_theme_or_404(slug)
     now = utcnow()
     return render_template("progress/guide.html", guide=services.study_guide(theme, current_user, now), now=now)
 

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from studyapp.domain import attempts as services
-from studyapp.extensions import db
+from studyapp.extensions import transaction
 
 attempts_cli = AppGroup("attempts", help="Attempts: finalize those whose time ran out.")
 
@@ -14,6 +14,6 @@ attempts_cli = AppGroup("attempts", help="Attempts: finalize those whose time ra
 @attempts_cli.command("finalize")
 def finalize() -> None:
     """Submit, with their saved answers, every timed attempt whose deadline (plus the grace) has passed."""
-    count = services.finalize_expired()
-    db.session.commit()
+    with transaction():
+        count = services.finalize_expired()
     click.echo(f"{count} attempt(s) finalized")

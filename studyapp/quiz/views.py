@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from studyapp.core import grading
 from studyapp.domain import attempts as services
+from studyapp.domain import content
 from studyapp.domain import quizzes as quiz_rules
 from studyapp.domain.errors import DomainError
 from studyapp.extensions import db, limiter
 from studyapp.models import Quiz, User
 from studyapp.models.base import utcnow
-from studyapp.models.content import Theme
 from studyapp.web.access import instructor_required
 from studyapp.web.answers import FormError, response_from_form
 from studyapp.web.boundary import refuse, refuse_json
@@ -102,7 +102,7 @@ def _practice_feedback(view):
 def save_page(attempt_id: int):
     """Save every answer on the page (the form without JavaScript), then move as the button says."""
     attempt = services.get_attempt_or_404(attempt_id, current_user)
-    quiz, settings = quiz_rules.attempt_settings(attempt)
+    _quiz, settings = quiz_rules.attempt_settings(attempt)
     pages = _pages(attempt, settings)
     page = _page_number(pages)
     action = request.form.get("action", "save")
@@ -147,8 +147,8 @@ def autosave(attempt_id: int):
         return jsonify(ok=False, error="The save must name a question of this attempt and a sequence number."), 400
     try:
         question = services.question_of(item.version)
-        response = response_from_form(question, position, request.form)
-        kept = services.save_response(attempt, position, response, seq, item=item)
+        response = response_from_form(question, item.position, request.form)
+        kept = services.save_response(attempt, item.position, response, seq, item=item)
     except FormError as exc:
         return jsonify(ok=False, error=str(exc)), 400
     except DomainError as exc:
@@ -212,7 +212,7 @@ def result(attempt_id: int):
 @login_required
 def practice():
     """Offer ungraded practice by theme."""
-    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    themes = content.list_themes()
     return render_template("quiz/practice.html", themes=themes)
 
 
@@ -237,7 +237,7 @@ def start_practice(slug: str):
 @instructor_required
 def manage_attempt(attempt_id: int):
     """Show an instructor every answer of an attempt, with essay grading and extra time."""
-    attempt = services.manage_attempt_or_404(attempt_id, current_user)
+    attempt = services.get_managed_attempt_or_404(attempt_id, current_user)
     quiz, settings = quiz_rules.attempt_settings(attempt)
     student = db.session.get(User, attempt.user_id)
     items = services.review_items(attempt, settings) if attempt.state != services.IN_PROGRESS else []
@@ -250,7 +250,7 @@ def manage_attempt(attempt_id: int):
 @instructor_required
 def grade_essay(attempt_id: int, position: int):
     """Record the score and comment for an essay answer."""
-    attempt = services.manage_attempt_or_404(attempt_id, current_user)
+    attempt = services.get_managed_attempt_or_404(attempt_id, current_user)
     target = (
         url_for("quiz.grading_queue")
         if request.form.get("next") == "queue"
@@ -270,7 +270,7 @@ def grade_essay(attempt_id: int, position: int):
 @instructor_required
 def extra_time(attempt_id: int):
     """Give one student's open, timed attempt more time."""
-    attempt = services.manage_attempt_or_404(attempt_id, current_user)
+    attempt = services.get_managed_attempt_or_404(attempt_id, current_user)
     try:
         services.give_extra_time(attempt, request.form.get("minutes", type=int) or 0)
     except DomainError as exc:

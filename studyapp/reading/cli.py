@@ -13,7 +13,7 @@ from studyapp.core import content as core
 from studyapp.domain import content as services
 from studyapp.domain import questions as authoring
 from studyapp.domain import quizzes as quiz_rules
-from studyapp.extensions import db
+from studyapp.extensions import transaction
 
 content_cli = AppGroup("content", help="Check, list and load the readings in content/.")
 
@@ -94,17 +94,13 @@ def list_passages(content_dir: Path | None, as_json: bool) -> None:
 @content_dir_option
 def load(content_dir: Path | None) -> None:
     """Check the content and load it into the database in one transaction (nothing changes on error)."""
-    try:
-        report = services.load_content(_content_dir(content_dir))
-    except services.ContentInvalid as exc:
-        db.session.rollback()
-        _report_errors(exc.errors)
-        click.echo("Nothing was loaded.", err=True)
-        raise SystemExit(1) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    with transaction():
+        try:
+            report = services.load_content(_content_dir(content_dir))
+        except services.ContentInvalid as exc:
+            _report_errors(exc.errors)
+            click.echo("Nothing was loaded.", err=True)
+            raise SystemExit(1) from None
     parts = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in report.counts.items())
     if report.changed:
         changes = "; ".join(

@@ -14,27 +14,6 @@ bp.add_app_template_filter(services.page_range, "page_range")
 PASSAGE_PAGES_KEPT = 512
 
 
-def get_document_or_404(slug: str):
-    document = services.get_document(slug)
-    if document is None:
-        abort(404)
-    return document
-
-
-def get_passage_or_404(slug: str):
-    passage = services.get_passage(slug)
-    if passage is None:
-        abort(404)
-    return passage
-
-
-def get_theme_or_404(slug: str):
-    theme = services.get_theme(slug)
-    if theme is None:
-        abort(404)
-    return theme
-
-
 @bp.get("/")
 def index():
     """List the documents and their passages."""
@@ -44,7 +23,7 @@ def index():
 @bp.get("/documents/<slug>")
 def document(slug: str):
     """Print the whole document in order, with page markers, notes and its passages marked."""
-    document = get_document_or_404(slug)
+    document = services.get_document_or_404(slug)
     runs, refs = services.document_runs(document.blocks)
     return render_template(
         "reading/document.html",
@@ -68,7 +47,7 @@ def passage(slug: str):
     pages = current_app.extensions.setdefault("reading.passage_pages", {})
     page = pages.get((slug, version))
     if page is None:
-        passage = get_passage_or_404(slug)
+        passage = services.get_passage_or_404(slug)
         previous, following = services.neighbours(passage)
         body = Markup(
             render_template(
@@ -96,13 +75,13 @@ def claims():
 @bp.get("/themes")
 def themes():
     """List the themes with their passages."""
-    return render_template("reading/themes.html", themes=services.list_themes())
+    return render_template("reading/themes.html", themes=services.list_themes(with_passages=True))
 
 
 @bp.get("/themes/<slug>")
 def theme(slug: str):
     """Show a theme's passages in full, and its claims: a handout when printed."""
-    return render_template("reading/theme.html", theme=get_theme_or_404(slug))
+    return render_template("reading/theme.html", theme=services.get_theme_or_404(slug))
 
 
 @bp.get("/glossary")

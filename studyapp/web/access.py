@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort
@@ -10,14 +12,17 @@ from flask_login import current_user, login_required
 
 from studyapp.models import Role
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def role_required(*roles: Role):
+
+def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Let signed-in users with one of `roles` through; others get 403, anonymous users the login page."""
 
-    def decorator(view):
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

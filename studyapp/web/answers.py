@@ -17,7 +17,7 @@ def field_name(position: int) -> str:
     return f"q{position}"
 
 
-def response_from_form(question: Question, position: int, form: MultiDict) -> dict[str, Any]:
+def response_from_form(question: Question, position: int, form: MultiDict[str, str]) -> dict[str, Any]:
     """Turn the fields of question `position` into a response (option ids are still the page's public ids)."""
     name = field_name(position)
     prefix = name + "-"

@@ -13,7 +13,7 @@ like any other, so a student never sees an expired attempt still open.
 
 from __future__ import annotations
 
-from flask import Flask, Response, flash, g, jsonify, redirect, request
+from flask import Flask, Response, abort, flash, g, jsonify, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from studyapp.domain.errors import DomainError
@@ -22,10 +22,10 @@ from studyapp.web.access import safe_next
 from studyapp.web.errors import render_error, wants_json
 
 
-def refuse(error: DomainError, target: str) -> BaseResponse:
+def refuse(error: DomainError, target: str, category: str = "error") -> BaseResponse:
     """Answer a refused request from a form: undo it, flash the message, go to `target`."""
     g.refused = True
-    flash(error.message, "error")
+    flash(error.message, category)
     return redirect(target)
 
 
@@ -55,13 +55,29 @@ def _same_site_path(referrer: str | None) -> str | None:
     return "/" + referrer[len(request.host_url) :]
 
 
+def _refuse_nul_characters() -> None:
+    """Refuse a request whose fields hold a NUL character: no database stores one in text, so say so up front."""
+    for fields in (request.args, request.form):
+        for name, value in fields.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                abort(400, description=f"The field {name!r} holds a NUL character (\\x00), which cannot be stored.")
+
+
 def _end_transaction(response: BaseResponse) -> BaseResponse:
     """Commit a request that succeeded; roll back one that was refused or failed."""
     finish(response.status_code < 400 and not g.pop("refused", False))
     return response
 
 
+def _abandon_transaction(error: BaseException | None) -> None:
+    """Roll back a request that raised before it produced a response (its after_request never ran)."""
+    if error is not None:
+        finish(False)
+
+
 def register(app: Flask) -> None:
     """Install the boundary on the app."""
     app.register_error_handler(DomainError, _domain_error)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_end_transaction)
+    app.teardown_request(_abandon_transaction)

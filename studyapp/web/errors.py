@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -23,7 +23,7 @@ def wants_json() -> bool:
     return request.is_json or best == "application/json"
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None) -> tuple[Response, int] | tuple[str, int]:
     """Answer with the error page (or a JSON body for scripts) for an HTTP status."""
     title, message = MESSAGES.get(code, (f"Error {code}", "The request could not be completed."))
     message = detail or message
@@ -32,20 +32,20 @@ def render_error(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     """Install the handlers on the app."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
+    def csrf_error(error: CSRFError) -> tuple[Response, int] | tuple[str, int]:
         return render_error(400, "This form has expired or did not come from this site. Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> tuple[Response, int] | tuple[str, int]:
         detail = None
         if error.code == 400 and error.description and error.description != type(error).description:
             detail = error.description
         return render_error(error.code or 500, detail)
 
     @app.errorhandler(InternalServerError)
-    def server_error(error):
+    def server_error(error: InternalServerError) -> tuple[Response, int] | tuple[str, int]:
         return render_error(500)

@@ -5,26 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
+
+from studyapp.models import User
 
 
-def _anyone(user) -> bool:
+def _anyone(user: User | AnonymousUserMixin) -> bool:
     return True
 
 
-def _signed_in(user) -> bool:
+def _signed_in(user: User | AnonymousUserMixin) -> bool:
     return user.is_authenticated
 
 
-def _student(user) -> bool:
+def _student(user: User | AnonymousUserMixin) -> bool:
     return user.is_authenticated and not user.is_instructor
 
 
-def _instructor(user) -> bool:
+def _instructor(user: User | AnonymousUserMixin) -> bool:
     return user.is_authenticated and user.is_instructor
 
 
-def _admin(user) -> bool:
+def _admin(user: User | AnonymousUserMixin) -> bool:
     return user.is_authenticated and user.is_admin
 
 
@@ -50,7 +52,7 @@ class NavLink:
 
 def nav_links() -> list[NavLink]:
     """Return the links this user may follow, marking the current section."""
-    links = []
+    links: list[NavLink] = []
     for endpoint, label, visible in NAV:
         if endpoint in current_app.view_functions and visible(current_user):
             current = request.endpoint == endpoint

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask import Flask
+from werkzeug.wrappers import Response
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -18,11 +21,11 @@ CSP = "; ".join(
 )
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     """Add the headers after each request."""
 
     @app.after_request
-    def headers(response):
+    def headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"

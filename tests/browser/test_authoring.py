@@ -135,7 +135,7 @@ def test_instructor_writes_a_question_builds_and_assigns_a_quiz_and_sees_the_res
     page.goto(quiz_url)
     page.get_by_role("link", name=re.compile(r"Results \(1 attempt\)")).click()
     row = page.locator("tbody tr").first
-    assert "Student" in row.inner_text() and "2.0 / 2.0" in row.inner_text()
+    assert "Student" in row.inner_text() and "2 / 2" in row.inner_text()
     row.get_by_role("link").click()
     assert page.locator(".badge-correct").count() == 2
 

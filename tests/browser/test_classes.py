@@ -20,7 +20,7 @@ from tests.browser.conftest import assert_accessible, sign_in
 @pytest.fixture(scope="module", autouse=True)
 def shipped_content(live_server):
     """Load the readings, question banks and quizzes into the live server's database."""
-    from studyapp.domain.questions import load_shipped_content
+    from studyapp.domain.library import load_shipped_content
 
     with live_server.app.app_context():
         load_shipped_content(live_server.app.config["CONTENT_DIR"])
@@ -134,6 +134,7 @@ def test_a_class_from_creation_to_the_exports(page, browser, live_server, live_u
     assert rows[1][0] == CANVAS_POINTS_POSSIBLE and isinstance(rows[1][5], float) and rows[1][5] > 0
     assert len(rows) == 3
     name, user_id, sis, login, section, score = rows[2]
+    assert re.fullmatch(r"Student \d+", name), name  # the display name live_user gives
     assert (sis, login, section) == ("", student_email, "") and isinstance(user_id, float)
     assert score == 0.0  # submitted with no answers
 

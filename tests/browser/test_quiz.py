@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from studyapp.domain.questions import question_of
 from studyapp.extensions import db
-from studyapp.models import Attempt
+from studyapp.models import Attempt, AttemptItem
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.web.quizzes import correct_public, one_of_each_type
 
@@ -153,10 +155,37 @@ def test_instructor_grades_an_essay(page, admin_page, live_server, live_user):
     make_quiz(live_server, title)
     sign_in(page, live_user())
     attempt_id = start_from_list(page, title)
+    with live_server.app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        essay = next(i.position for i in attempt.items if question_of(i.version).type == "essay")
+    answer(page, essay, {"text": "Haig reads a plea for a meeting into Brezhnev's letter."})
+    page.locator(f"#q{essay} [data-status]").filter(has_text=re.compile(r"^Saved$")).wait_for()
     page.get_by_role("button", name="Finish attempt…").click()
     page.get_by_role("button", name="Submit now").click()
     page.wait_for_url(re.compile(r"/result$"))
-    admin_page.goto(f"/manage/attempts/{attempt_id}")
-    assert_accessible(admin_page)
+
+    # The essay waits in the grading queue; the grader follows its link and grades it.
     admin_page.goto("/grading")
     assert_accessible(admin_page)
+    waiting = admin_page.locator(f'a[href="/manage/attempts/{attempt_id}#q{essay}"]')
+    assert waiting.count() == 1
+    waiting.click()
+    admin_page.wait_for_url(f"**/manage/attempts/{attempt_id}#q{essay}")
+    admin_page.locator(f"#score-{essay}").fill("1")
+    admin_page.locator(f"#comment-{essay}").fill("Good: you quote the letter.")
+    admin_page.get_by_role("button", name="Save grade").click()
+    admin_page.get_by_text(f"Question {essay} graded.").wait_for()
+    assert admin_page.locator(f"#score-{essay}").input_value() == "1"
+    assert_accessible(admin_page)
+    with live_server.app.app_context():
+        item = db.session.scalar(
+            select(AttemptItem).where(AttemptItem.attempt_id == attempt_id, AttemptItem.position == essay)
+        )
+        assert (item.score, item.comment) == (1.0, "Good: you quote the letter.") and item.status != "ungraded"
+    admin_page.goto("/grading")
+    assert admin_page.locator(f'a[href^="/manage/attempts/{attempt_id}#"]').count() == 0
+
+    # The student sees the grader's comment with the result.
+    page.reload()
+    comment = page.locator(f"#q{essay} .choice-feedback").filter(has=page.locator("strong", has_text="Comment:"))
+    assert comment.is_visible() and comment.inner_text() == "Comment: Good: you quote the letter."

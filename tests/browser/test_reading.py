@@ -71,12 +71,26 @@ def test_theme_prints_as_a_handout(page):
     assert not page.locator(".site-header").is_visible()
 
 
+def target_in_view(locator) -> bool:
+    """Whether the element is the page's :target, scrolled into the viewport."""
+    return locator.evaluate(
+        "el => { const box = el.getBoundingClientRect();"
+        " return el.matches(':target') && box.top >= 0 && box.bottom <= window.innerHeight; }"
+    )
+
+
 def test_footnotes_link_both_ways(page):
     page.goto(f"/read/documents/{DOC}")
-    page.locator("#noteref-3").click()
+    reference, note = page.locator("#noteref-3"), page.locator("#note-3")
+    assert not target_in_view(note)
+    reference.click()
     page.wait_for_url("**#note-3")
-    page.get_by_role("link", name="Back to the reference to note 3").click()
+    assert target_in_view(note) and note.locator(".note-number").inner_text() == "3."
+    assert not target_in_view(reference)
+    note.get_by_role("link", name="Back to the reference to note 3").click()
     page.wait_for_url("**#noteref-3")
+    assert target_in_view(reference) and reference.inner_text() == "3"
+    assert not target_in_view(note)
 
 
 def test_search_from_the_form(page):

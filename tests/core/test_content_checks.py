@@ -244,7 +244,8 @@ def test_an_uncovered_paragraph_names_the_source_line(content):
 def test_a_partly_uncovered_paragraph(content):
     edit(
         content / "passages" / "02-harbour-memo-request.md",
-        " He says the old ladder “shakes like a reed” and that the oil will not\n> last past the first storms of the year.",
+        " He says the old ladder “shakes like a reed” and that the oil will not\n"
+        "> last past the first storms of the year.",
         "",
     )
     edit(content / "claims" / "ladder-reed.md", "passage: harbour-memo-request", "passage: keeper-letter")

@@ -1,6 +1,5 @@
 """The shipped content: it passes every check, and the checks catch breakage in it."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,11 +26,6 @@ THEMES = (
 @pytest.fixture(scope="module")
 def shipped():
     return load_tree(CONTENT)
-
-
-@pytest.fixture
-def content(tmp_path) -> Path:
-    return Path(shutil.copytree(CONTENT, tmp_path / "content", ignore=shutil.ignore_patterns("questions", "quizzes")))
 
 
 def file_with(folder: Path, needle: str) -> Path:
@@ -76,33 +70,33 @@ def test_the_document_blocks_hold_the_whole_source(shipped):
     assert printed.split() == collapse((CONTENT / "source.txt").read_text(encoding="utf-8")).split()
 
 
-def test_a_corrected_slip_is_caught_with_file_and_line(content):
-    path = file_with(content / "passages", "differencies")
+def test_a_corrected_slip_is_caught_with_file_and_line(content_copy):
+    path = file_with(content_copy / "passages", "differencies")
     edit(path, "differencies", "differences")
-    errors = load_tree(content)[1]
+    errors = load_tree(content_copy)[1]
     assert [(e.file, e.line) for e in errors] == [(str(path), line_of(path, "differences"))]
     assert '"differences" where the source has "differencies"' in errors[0].message
 
 
-def test_a_wrong_page_is_caught_with_file_and_line(content):
-    path = content / "passages" / "04-memo-soviet-nervousness.md"
+def test_a_wrong_page_is_caught_with_file_and_line(content_copy):
+    path = content_copy / "passages" / "04-memo-soviet-nervousness.md"
     edit(path, "pages: [153, 154]", "pages: [153]")
-    errors = load_tree(content)[1]
+    errors = load_tree(content_copy)[1]
     assert [(e.file, e.line) for e in errors] == [(str(path), line_of(path, "pages:"))]
 
 
-def test_an_unknown_theme_is_caught_with_file_and_line(content):
-    path = content / "passages" / "09-memo-linkage.md"
+def test_an_unknown_theme_is_caught_with_file_and_line(content_copy):
+    path = content_copy / "passages" / "09-memo-linkage.md"
     edit(path, "linkage,", "linkages,")
-    errors = load_tree(content)[1]
+    errors = load_tree(content_copy)[1]
     assert [(e.file, e.line) for e in errors] == [(str(path), line_of(path, "themes:"))]
     assert errors[0].message == "unknown theme 'linkages' (did you mean 'linkage'?)"
 
 
-def test_a_duplicate_id_is_caught_with_file_and_line(content):
-    path = content / "glossary" / "tnf.md"
+def test_a_duplicate_id_is_caught_with_file_and_line(content_copy):
+    path = content_copy / "glossary" / "tnf.md"
     edit(path, "id: tnf", "id: nato")
-    errors = load_tree(content)[1]
+    errors = load_tree(content_copy)[1]
     duplicate = next(e for e in errors if "duplicate" in e.message)
     assert (duplicate.file, duplicate.line) == (str(path), 2)
     assert "already used by" in duplicate.message and "nato.md:2" in duplicate.message

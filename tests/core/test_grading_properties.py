@@ -24,7 +24,8 @@ from studyapp.core.qformat import Question
 
 from .test_grading import EXAMPLES, quote_for
 
-SETTINGS = settings(max_examples=200, deadline=None)
+#: As many examples as the hypothesis profile asks for (see tests/conftest.py).
+SETTINGS = settings(database=None)
 QUESTIONS = sorted(EXAMPLES)
 
 json_like = st.recursive(

@@ -193,7 +193,7 @@ def _review_correctly(state, times):
     """Answer correctly each time the card falls due; return the state and each interval in days."""
     intervals = []
     for _ in range(times):
-        state, due = review(state, True, _due(state))
+        state, _ = review(state, True, _due(state))
         intervals.append(interval(state))
     return state, intervals
 
@@ -230,6 +230,6 @@ def test_a_hard_answer_gives_a_shorter_interval_than_a_good_one():
 
 def test_review_times_in_other_zones_are_converted():
     plus_two = timezone(timedelta(hours=2))
-    state, due = review(new_card(NOW), True, NOW.astimezone(plus_two))
+    _, due = review(new_card(NOW), True, NOW.astimezone(plus_two))
     assert due.tzinfo == UTC
     assert due == NOW + timedelta(minutes=10)

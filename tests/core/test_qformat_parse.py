@@ -89,7 +89,8 @@ def test_single_choices_have_ids_by_position_and_feedback(examples):
     assert a == Choice("a", "Brezhnev's, from his letter", False, 'The letter never uses the word "provocations".')
     assert (b.id, b.correct) == ("b", True)
     assert c.feedback == (
-        """Haig's own judgement frames the paragraph ("I was again struck by…"); the\n"provocations" are the ambassador's word."""
+        """Haig's own judgement frames the paragraph ("I was again struck by…"); the\n"""
+        """"provocations" are the ambassador's word."""
     )
     assert d == Choice("d", "The Executive Secretariat's summary", False)
 

@@ -17,9 +17,10 @@ from studyapp.core.qformat import (
 )
 from studyapp.core.sentences import split_sentences
 
-SETTINGS = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-#: For tests whose every example is a whole bank.
-FEWER = settings(SETTINGS, max_examples=50)
+#: As many examples as the hypothesis profile asks for (see tests/conftest.py).
+SETTINGS = settings(database=None, suppress_health_check=[HealthCheck.too_slow])
+#: For tests whose every example is a whole bank: a quarter of the profile's examples.
+FEWER = settings(SETTINGS, max_examples=max(10, SETTINGS.max_examples // 4))
 
 # -- any input ----------------------------------------------------------------------------------
 
@@ -148,9 +149,10 @@ BLANK_ANSWER = (
 CLOZE_TEXT = st.text(CHARS.filter(lambda c: c not in "{}"), max_size=20)
 NUMBER = st.floats(allow_nan=False, allow_infinity=False)
 POSITIVE = st.floats(min_value=0, exclude_min=True, allow_infinity=False)
+LINE = st.text(CHARS, max_size=30)
 
 
-def block(line_strategy=st.text(CHARS, max_size=30)):
+def block(line_strategy=LINE):
     """Markdown text as a section holds it: lines without trailing spaces, no blank first or last line."""
     lines = st.lists(
         line_strategy.map(str.rstrip).filter(lambda line: not line.startswith("#")), min_size=1, max_size=4

@@ -101,7 +101,7 @@ def check_item(item: ET.Element) -> None:
 
 def test_the_shipped_banks_export_as_a_valid_canvas_package(shipped, quotes):
     exported = write_qti(shipped, title="Document 58", quotes=quotes, date=DATE)
-    archive, items = check_package(exported.data)
+    _, items = check_package(exported.data)
     assert exported.count == len(items) == len(shipped)
     types = {qti2latex.get_qti_metadata(item)["question_type"] for item in items}
     assert types == set(QTI_TYPES.values())

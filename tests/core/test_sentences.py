@@ -155,7 +155,7 @@ def test_normalize_ws():
     assert normalize_ws("  a \n\t b\u00a0 c  ") == "a b c"
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(database=None)
 @given(st.text())
 def test_sentences_are_the_text_cut_up(text):
     sentences = split_sentences(text)

@@ -28,10 +28,10 @@ from studyapp import create_app
 from studyapp.extensions import db
 from tests.conftest import (
     TEST_PASSWORD,
-    _require_postgres,
     base_config,
     load_shipped_content,
     migrate_to_head,
+    require_postgres,
     scratch_postgres_database,
 )
 
@@ -242,7 +242,7 @@ def verify(url: str, result: dict) -> dict:
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
 def test_students_under_load_survive_a_killed_worker(engine_name, tmp_path):
     if engine_name == "postgresql":
-        _require_postgres()
+        require_postgres()
         context = scratch_postgres_database("studyapp_load")
     else:
         from contextlib import nullcontext

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from studyapp import create_app
 from studyapp.extensions import db
+from studyapp.models import User
 from tests.conftest import base_config, postgres_copy, scratch_postgres_database
-from tests.security.support import build_world, signed_in, snapshot
+from tests.security.support import build_world, snapshot
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +70,13 @@ def world(request, database_url):
 
 
 @pytest.fixture
-def as_role(app, world):
-    """Return a callable giving a client signed in as a role of the world (None: anonymous)."""
+def as_role(world, signed_in):
+    """Return a callable giving a client signed in as a role of the world (None: anonymous), one per role."""
     clients = {}
 
     def get(role):
         if role not in clients:
-            clients[role] = signed_in(app, world, role)
+            clients[role] = signed_in(None if role is None else db.session.get(User, world.users[role]))
         return clients[role]
 
     return get

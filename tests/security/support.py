@@ -358,16 +358,7 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     )
 
 
-# --- clients per role ---------------------------------------------------------------------------------------
-
-
-def signed_in(app: Flask, world: World, role: str | None):
-    """A fresh client, signed in as `role` (None: anonymous)."""
-    client = app.test_client()
-    if role is not None:
-        response = client.post("/login", data={"email": world.emails[role], "password": TEST_PASSWORD})
-        assert response.status_code == 302, (role, response.status_code)
-    return client
+# --- requests ---------------------------------------------------------------------------------------------------
 
 
 def fetch(client, path: str, method: str = "GET", **kwargs):

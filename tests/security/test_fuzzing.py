@@ -2,7 +2,9 @@
 never answers 500, and a refused request leaves every table as it was (nothing half-written).
 
 The form walk reads app.url_map and each page's own form fields, so new forms are fuzzed as they appear.
-Examples per route stay modest (FUZZ_EXAMPLES, default 6) to keep the suite fast.
+Examples per route stay modest to keep the suite fast: FUZZ_EXAMPLES if set, else 6 under the "dev"
+hypothesis profile and 12 under "ci" (a twenty-fifth of the profile's examples, at least 6). The inputs are
+derandomized, so every run posts the same ones.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from tests.security.support import PAYLOAD, WRITE_METHODS, changed_tables, fetch
 
 pytestmark = pytest.mark.content
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or max(6, settings().max_examples // 25))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -112,38 +114,43 @@ def owner_of(route) -> str:
     return "instructor"
 
 
+def form_fuzzer(client, method: str, path: str, names: list[str], totals: dict, statuses: dict):
+    """A hypothesis test posting random forms of `names` to `path`: never a 500, and a refusal writes nothing."""
+    known: dict = {}  # the last snapshot, while nothing has been accepted since
+
+    @FUZZ
+    @given(form=st.dictionaries(st.sampled_from(names), MULTI, max_size=len(names)))
+    def post(form):
+        before = known.pop("state", None) or snapshot()
+        response = fetch(client, path, method, data=form)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        totals["requests"] += 1
+        assert response.status_code != 500, f"{method} {path} answered 500 to {form!r}"[:2000]
+        if response.status_code >= 400:
+            totals["refused"] += 1
+            after = snapshot()
+            changed = changed_tables(before, after)
+            assert not changed, f"{method} {path} refused ({response.status_code}) yet wrote {changed}"
+            known["state"] = after  # unchanged: the next example starts from it
+        else:
+            totals["accepted"] += 1
+
+    return post
+
+
 def test_every_form_survives_random_input(app, world, as_role):
     writes = [route for route in routes(app, world) if route.methods & WRITE_METHODS]
     writes.sort(key=lambda route: route.endpoint in SESSION_ENDERS)
     for role in (None, "student", "instructor", "admin"):
         as_role(role)
     totals = {"requests": 0, "refused": 0, "accepted": 0}
-    known: dict = {}  # the last snapshot, while nothing has been accepted since
     statuses: dict[int, int] = {}
 
     for route in writes:
-        known.clear()
         client = as_role(owner_of(route))
         names = field_names(client, route.path) if "GET" in route.methods else sorted(PAYLOAD)
         method = sorted(route.methods & WRITE_METHODS)[0]
-
-        @FUZZ
-        @given(form=st.dictionaries(st.sampled_from(names), MULTI, max_size=len(names)))
-        def post(form):
-            before = known.pop("state", None) or snapshot()
-            response = fetch(client, route.path, method, data=form)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-            totals["requests"] += 1
-            assert response.status_code != 500, f"{method} {route.path} answered 500 to {form!r}"[:2000]
-            if response.status_code >= 400:
-                totals["refused"] += 1
-                after = snapshot()
-                changed = changed_tables(before, after)
-                assert not changed, f"{method} {route.path} refused ({response.status_code}) yet wrote {changed}"
-                known["state"] = after  # unchanged: the next example starts from it
-            else:
-                totals["accepted"] += 1
-
+        post = form_fuzzer(client, method, route.path, names, totals, statuses)
         if route.endpoint in SESSION_ENDERS:
             post.hypothesis.inner_test(form={})  # once: it signs the client out
             continue

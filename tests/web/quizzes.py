@@ -48,7 +48,7 @@ def correct_public(attempt: Attempt, position: int) -> dict:
 
 
 def form_fields(position: int, response: dict) -> dict:
-    """The fields a page posts for `response` (in public ids), as quiz/forms.py reads them."""
+    """The fields a page posts for `response` (in public ids), as studyapp/web/answers.py reads them."""
     name = f"q{position}"
     ((key, value),) = response.items()
     if key == "choice":

@@ -1,34 +1,17 @@
-"""Shared by the reading tests: load content into the test database, and read a page's text."""
+"""Helpers of the reading tests: where the content is, edits to a copy of it, and a page's text.
+
+The fixtures that load the content (`loaded`, tests/web/conftest.py) or copy it (`content_copy`, tests/conftest.py)
+live in the conftest files."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
-
-import pytest
-
-from studyapp.domain.content import load_content
-from studyapp.extensions import db
 
 ROOT = Path(__file__).parents[2]
 CONTENT = ROOT / "content"
 SECOND_DOCUMENT = ROOT / "tests" / "fixtures" / "content-two-docs" / "town-bell-notice"
-
-
-@pytest.fixture
-def loaded(app):
-    """The shipped content, loaded into the test database."""
-    load_content(app.config["CONTENT_DIR"])
-    db.session.commit()
-    return app
-
-
-@pytest.fixture
-def content_copy(tmp_path) -> Path:
-    """A copy of the shipped readings (without the question banks) to change."""
-    return Path(shutil.copytree(CONTENT, tmp_path / "content", ignore=shutil.ignore_patterns("questions", "quizzes")))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -44,7 +27,9 @@ def line_of(path: Path, needle: str) -> int:
 class _TextOf(HTMLParser):
     """Collect the text inside the element with a given id, skipping elements marked `apparatus`."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
 
     def __init__(self, element_id: str) -> None:
         super().__init__(convert_charrefs=True)

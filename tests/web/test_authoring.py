@@ -20,7 +20,6 @@ from studyapp.domain import questions as services
 from studyapp.domain import quizzes as quiz_rules
 from studyapp.extensions import db
 from studyapp.models import Attempt, Question, QuestionBank, QuestionVersion, Quiz, Role
-from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.content
 
@@ -56,21 +55,6 @@ Whose words are these?
 ### Explanation
 Dobrynin's.
 """
-
-
-@pytest.fixture
-def instructor(make_user, login):
-    user = make_user(Role.INSTRUCTOR)
-    login(user)
-    return user
-
-
-def sign_in(app, user):
-    """A second browser: a client signed in as `user`."""
-    other = app.test_client()
-    response = other.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return other
 
 
 def counts():
@@ -145,10 +129,10 @@ def test_the_nav_shows_the_bank_to_instructors_only(client, make_user, login):
     assert 'href="/authoring/"' in client.get("/").get_data(as_text=True)
 
 
-def test_another_instructors_bank_question_and_quiz_are_not_found(app, client, instructor, make_user):
+def test_another_instructors_bank_question_and_quiz_are_not_found(client, instructor, make_user, signed_in):
     question = create_question(client)
     quiz = build_fixed_quiz(client, [question.key])
-    other = sign_in(app, make_user(Role.INSTRUCTOR))
+    other = signed_in(make_user(Role.INSTRUCTOR))
     qid, bank_id = question.id, question.bank_id
     for url in (
         f"/authoring/?bank={bank_id}",
@@ -392,13 +376,13 @@ def test_retired_questions_are_not_drawn_for_new_attempts(client, instructor, ma
     assert question.key in question_views.question_pool(instructor.id)
 
 
-def test_editing_a_question_leaves_past_attempts_exactly_as_they_were(app, client, instructor, make_user):
+def test_editing_a_question_leaves_past_attempts_exactly_as_they_were(client, instructor, make_user, signed_in):
     question = create_question(client)
     quiz = build_fixed_quiz(client, [question.key])
     student = make_user(Role.STUDENT)
     attempt = quiz_services.start_attempt(db.session.get(Quiz, quiz.id), student)
     db.session.commit()
-    learner = sign_in(app, student)
+    learner = signed_in(student)
     item = attempt.items[0]
     assert (
         learner.post(
@@ -631,14 +615,16 @@ def test_results_list_each_attempt_with_its_score(app, client, instructor, make_
     quiz_services.submit(attempt)
     db.session.commit()
     page = client.get(f"/authoring/quizzes/{quiz.id}/results").get_data(as_text=True)
-    assert "Ada Student" in page and "1.0 / 1.0" in page
+    assert "Ada Student" in page and "1 / 1" in page and "1.0 / 1.0" not in page
     detail = client.get(f"/authoring/quizzes/{quiz.id}/attempts/{attempt.id}").get_data(as_text=True)
     assert "Ada Student" in detail and "badge-correct" in detail
 
 
-GIFT_BANK = """// [tag:arms-control] [passage:memo-tnf] [difficulty:1]
-::tnf-next-week-gift::When did Dobrynin suggest the TNF talks begin?{=next week =Why not next week?####Haig quotes him: “Why not next week?”}
-"""
+GIFT_BANK = (
+    "// [tag:arms-control] [passage:memo-tnf] [difficulty:1]\n"
+    "::tnf-next-week-gift::When did Dobrynin suggest the TNF talks begin?"
+    "{=next week =Why not next week?####Haig quotes him: “Why not next week?”}\n"
+)
 
 
 def test_a_gift_file_uploads_through_the_same_preview_and_confirm(client, instructor):

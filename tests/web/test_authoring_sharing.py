@@ -7,13 +7,13 @@ import pytest
 from studyapp.domain import classes as classes
 from studyapp.extensions import db
 from studyapp.models import Question, QuestionBank, Role
-from tests.web.test_authoring import GOOD, create_question, sign_in
+from tests.web.test_authoring import GOOD, create_question
 from tests.web.test_classes_support import make_class
 
 pytestmark = pytest.mark.content
 
 
-def test_a_bank_shared_with_a_class_is_readable_by_its_co_instructors_only(app, client, make_user, login):
+def test_a_bank_shared_with_a_class_is_readable_by_its_co_instructors_only(client, make_user, login, signed_in):
     owner, colleague, stranger = (make_user(Role.INSTRUCTOR) for _ in range(3))
     class_ = make_class(owner)
     classes.add_co_instructor(class_, colleague.email)
@@ -21,7 +21,7 @@ def test_a_bank_shared_with_a_class_is_readable_by_its_co_instructors_only(app, 
     login(owner)
     question = create_question(client, GOOD)
     bank = db.session.get(QuestionBank, question.bank_id)
-    as_colleague, as_stranger = sign_in(app, colleague), sign_in(app, stranger)
+    as_colleague, as_stranger = signed_in(colleague), signed_in(stranger)
 
     # Private by default.
     for other in (as_colleague, as_stranger):

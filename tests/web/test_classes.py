@@ -11,18 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from studyapp.domain import classes as classes
-from studyapp.domain.attempts import SETTING_NAMES
+from studyapp.domain.quizzes import SETTING_NAMES
 from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Membership, Role, Section, User
 from studyapp.models.base import utcnow
 from studyapp.models.classes import OVERRIDE_NAMES
 from tests.conftest import TEST_PASSWORD
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, take
-
-
-@pytest.fixture
-def instructor(make_user):
-    return make_user(Role.INSTRUCTOR, name="Ines Instructor")
 
 
 def member_ids(class_id: int, role: str = "student") -> set[int]:
@@ -35,8 +30,7 @@ def test_assignment_overrides_are_named_as_the_settings():
     assert set(OVERRIDE_NAMES) == set(SETTING_NAMES)
 
 
-def test_an_instructor_creates_a_class_with_sections_and_a_join_code(client, login, instructor):
-    login(instructor)
+def test_an_instructor_creates_a_class_with_sections_and_a_join_code(client, instructor):
     page = client.get("/classes/new")
     assert page.status_code == 200 and "Create a class" in page.get_data(as_text=True)
     response = client.post(
@@ -76,7 +70,8 @@ def test_a_student_joins_with_the_code_typed_in_any_case(client, login, make_use
     assert "No class has this join code" in client.get("/classes").get_data(as_text=True)
 
 
-def test_the_join_link_asks_to_sign_in_then_joins_on_confirmation(client, login, make_user, instructor):
+def test_the_join_link_asks_to_sign_in_then_joins_on_confirmation(client, login, make_user):
+    instructor = make_user(Role.INSTRUCTOR)  # not signed in
     class_ = make_class(instructor)
     link = f"/join/{class_.join_code}"
     anonymous = client.get(link)
@@ -94,10 +89,9 @@ def test_the_join_link_asks_to_sign_in_then_joins_on_confirmation(client, login,
     assert client.get("/join/AAAAAAAA").status_code == 404
 
 
-def test_a_new_join_code_retires_the_old_one(client, login, make_user, instructor):
+def test_a_new_join_code_retires_the_old_one(client, instructor):
     class_ = make_class(instructor)
     old = class_.join_code
-    login(instructor)
     assert client.post(f"/classes/{class_.id}/join-code").status_code == 302
     db.session.expire_all()
     new = db.session.get(Class, class_.id).join_code
@@ -106,9 +100,8 @@ def test_a_new_join_code_retires_the_old_one(client, login, make_user, instructo
     assert client.get(f"/join/{new}").status_code == 200
 
 
-def test_an_instructor_cannot_join_their_own_class_as_a_student(client, login, instructor):
+def test_an_instructor_cannot_join_their_own_class_as_a_student(client, instructor):
     class_ = make_class(instructor)
-    login(instructor)
     client.post(f"/join/{class_.join_code}")
     assert member_ids(class_.id) == set()
     assert "You teach this class" in client.get("/classes").get_data(as_text=True)
@@ -125,7 +118,8 @@ def signup(client, **fields):
     return client.post("/signup", data=data)
 
 
-def test_joining_at_sign_up(client, instructor):
+def test_joining_at_sign_up(client, make_user):
+    instructor = make_user(Role.INSTRUCTOR)  # not signed in
     class_ = make_class(instructor)
     page = client.get(f"/signup?join_code={class_.join_code}").get_data(as_text=True)
     assert f'value="{class_.join_code}"' in page
@@ -134,7 +128,8 @@ def test_joining_at_sign_up(client, instructor):
     assert member_ids(class_.id) == {user.id}
 
 
-def test_a_wrong_code_at_sign_up_creates_nothing(client, instructor):
+def test_a_wrong_code_at_sign_up_creates_nothing(client, make_user):
+    instructor = make_user(Role.INSTRUCTOR)  # not signed in
     make_class(instructor)
     response = signup(client, join_code="WRONG234")
     assert response.status_code == 422
@@ -155,12 +150,11 @@ def upload(client, class_id: int, text: str | bytes):
     )
 
 
-def test_roster_import_reports_every_problem_by_line_and_changes_nothing(client, login, make_user, instructor):
+def test_roster_import_reports_every_problem_by_line_and_changes_nothing(client, make_user, instructor):
     class_ = make_class(instructor)
     make_user(Role.INSTRUCTOR, email="colleague@studyapp.example")
     classes.add_co_instructor(class_, "colleague@studyapp.example")
     db.session.commit()
-    login(instructor)
     users_before = db.session.scalar(select(func.count()).select_from(User))
     text = (
         "Name,Email,Section\n"
@@ -202,9 +196,8 @@ def test_roster_import_reports_every_problem_by_line_and_changes_nothing(client,
         (b"name,email\n", "The file has a header row but no students"),
     ],
 )
-def test_roster_file_problems(client, login, instructor, data, expected):
+def test_roster_file_problems(client, instructor, data, expected):
     class_ = make_class(instructor)
-    login(instructor)
     response = upload(client, class_.id, data)
     assert response.status_code == 422
     assert expected.replace("'", "&#39;") in response.get_data(as_text=True)
@@ -215,7 +208,6 @@ def test_roster_import_previews_then_applies_and_imported_students_claim_their_a
 ):
     class_ = make_class(instructor)
     existing = make_user(Role.STUDENT, email="eve@example.edu", name="Eve Existing")
-    login(instructor)
     text = (
         "email;name;section\n"  # a spreadsheet in a locale that writes ";"
         "ada@example.edu;Ada Lovelace;Section A\n"
@@ -265,11 +257,10 @@ def test_roster_import_previews_then_applies_and_imported_students_claim_their_a
     )
 
 
-def test_sections_can_be_set_and_students_removed(client, login, make_user, instructor):
+def test_sections_can_be_set_and_students_removed(client, make_user, instructor):
     class_ = make_class(instructor)
     student = make_user(Role.STUDENT)
     enrol(class_, student)
-    login(instructor)
     section_b = next(s for s in class_.sections if s.name == "Section B")
     client.post(f"/classes/{class_.id}/roster/{student.id}/section", data={"section": str(section_b.id)})
     db.session.expire_all()
@@ -289,7 +280,6 @@ def test_co_instructors_are_added_by_email(client, login, make_user, instructor)
     class_ = make_class(instructor)
     colleague = make_user(Role.INSTRUCTOR, email="colleague@studyapp.example")
     student = make_user(Role.STUDENT, email="student@studyapp.example")
-    login(instructor)
     assert (
         client.post(f"/classes/{class_.id}/instructors", data={"email": "nobody@studyapp.example"}).status_code == 422
     )
@@ -338,7 +328,8 @@ INSTRUCTOR_ACTIONS = (
 
 
 @pytest.mark.content
-def test_only_the_class_instructors_see_its_pages(client, login, make_user, instructor):
+def test_only_the_class_instructors_see_its_pages(client, login, make_user):
+    instructor = make_user(Role.INSTRUCTOR)  # not signed in
     class_ = make_class(instructor)
     student = make_user(Role.STUDENT)
     enrol(class_, student)
@@ -405,7 +396,6 @@ def test_assigning_a_quiz_with_overrides_and_students_seeing_only_their_classes(
     enrol(class_, student)
     quiz = fixed_quiz(shipped_questions("single", 2), title="Whose words?", max_attempts=3, time_limit_minutes=None)
     elsewhere = assign(other_class, quiz)
-    login(instructor)
     form = client.get(f"/classes/{class_.id}/assignments/new").get_data(as_text=True)
     assert "Whose words?" in form
     closes = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
@@ -473,14 +463,13 @@ def test_assigning_a_quiz_with_overrides_and_students_seeing_only_their_classes(
 
 
 @pytest.mark.content
-def test_an_assignment_nobody_started_can_be_removed(client, login, make_user, instructor):
+def test_an_assignment_nobody_started_can_be_removed(client, make_user, instructor):
     class_ = make_class(instructor)
     student = make_user(Role.STUDENT)
     enrol(class_, student)
     quiz = fixed_quiz(shipped_questions("single", 1))
     unused, used = assign(class_, quiz), assign(class_, quiz)
     take(student, used, {1: True})
-    login(instructor)
     client.post(f"/classes/{class_.id}/assignments/{unused.id}/delete")
     client.post(f"/classes/{class_.id}/assignments/{used.id}/delete")
     db.session.expire_all()
@@ -523,9 +512,8 @@ def test_the_quiz_list_reads_a_students_classes_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.content
-def test_assign_link_from_a_quiz_page_preselects_the_quiz(client, login, instructor):
+def test_assign_link_from_a_quiz_page_preselects_the_quiz(client, instructor):
     class_ = make_class(instructor)
     quiz = fixed_quiz(shipped_questions("single", 2), slug="preselected", title="Preselected quiz")
-    login(instructor)
     page = client.get(f"/classes/{class_.id}/assignments/new", query_string={"quiz": quiz.id}).get_data(as_text=True)
     assert re.search(rf'<option selected value="{quiz.id}">|<option value="{quiz.id}" selected>', page), page[:200]

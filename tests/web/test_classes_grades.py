@@ -7,6 +7,7 @@ import pytest
 from studyapp.core.exports import EXCUSED
 from studyapp.domain import exports
 from studyapp.domain import gradebook as books
+from studyapp.domain.quizzes import Standing
 from studyapp.extensions import db
 from studyapp.models import Excusal, Role
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, students, take
@@ -39,12 +40,12 @@ def test_the_canvas_export_grades_as_the_gradebook_does(make_user):
     exported = {row[1]: row[5:] for row in rows}
     ids = [column.assignment.id for column in book.columns]
     for row in book.rows:
-        expected = [EXCUSED if row.cells[aid].state == books.EXCUSED else row.cells[aid].score for aid in ids]
+        expected = [EXCUSED if row.cells[aid].state == Standing.EXCUSED else row.cells[aid].score for aid in ids]
         assert exported[row.user_id] == expected, row.name
 
     second = next(r for r in book.rows if r.user_id == people[1].id)
     assert second.cells[by_policy["highest"].id].score == 1.0
     assert second.cells[by_policy["latest"].id].score == 0.0
     assert second.cells[by_policy["average"].id].score == 0.5
-    assert second.cells[with_essay.id].state == books.NEEDS_GRADING and second.cells[with_essay.id].score is None
+    assert second.cells[with_essay.id].state == Standing.NEEDS_GRADING and second.cells[with_essay.id].score is None
     assert exported[people[0].id][ids.index(by_policy["average"].id)] == EXCUSED

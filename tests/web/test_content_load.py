@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from studyapp.domain.content import ContentInvalid, load_content
 from studyapp.extensions import db
 from studyapp.models import Claim, Document, GlossaryTerm, Passage, Theme
-from tests.web.reading_support import SECOND_DOCUMENT, content_copy, edit, line_of  # noqa: F401
+from tests.web.reading_support import SECOND_DOCUMENT, edit, line_of
 
 FIXTURE = SECOND_DOCUMENT.parent
 

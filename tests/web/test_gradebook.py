@@ -11,8 +11,9 @@ from sqlalchemy import select
 from studyapp.domain import gradebook as books
 from studyapp.domain.attempts import settings_for
 from studyapp.domain.gradebook import AttemptFacts, cell_for
+from studyapp.domain.quizzes import Standing
 from studyapp.extensions import db
-from studyapp.models import Attempt, Excusal, Quiz, Role
+from studyapp.models import Attempt, Excusal, Quiz
 from studyapp.models import base as model_base
 from studyapp.models.base import utcnow
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, students, take
@@ -61,26 +62,21 @@ def test_a_cell_grades_by_the_policy_from_graded_attempts(policy, score, attempt
     ]
     cell = cell_for(attempts, settings(grading=policy), excused=False)
     assert (cell.score, cell.attempt_id, cell.counted) == (score, attempt_id, counted)
-    assert cell.state == books.NEEDS_GRADING and cell.attempts == 5
+    assert cell.state == Standing.NEEDS_GRADING and cell.attempts == 5
 
 
 def test_cell_states():
     s = settings(closes_at=T0 + timedelta(minutes=30))
-    assert cell_for([], s, False).state == books.NOT_STARTED
-    assert cell_for([facts(1, None, state="in_progress")], s, False).state == books.IN_PROGRESS_STATE
-    assert cell_for([facts(1, 7.0, minutes=10)], s, False).state == books.SUBMITTED_STATE
-    assert cell_for([facts(1, 7.0, minutes=40)], s, False).state == books.LATE
+    assert cell_for([], s, False).state == Standing.NOT_STARTED
+    assert cell_for([facts(1, None, state="in_progress")], s, False).state == Standing.IN_PROGRESS
+    assert cell_for([facts(1, 7.0, minutes=10)], s, False).state == Standing.SUBMITTED
+    assert cell_for([facts(1, 7.0, minutes=40)], s, False).state == Standing.LATE
     # Late is judged on the attempt the grade comes from: a better attempt in time is not late.
-    assert cell_for([facts(1, 9.0, minutes=10), facts(2, 7.0, minutes=40)], s, False).state == books.SUBMITTED_STATE
-    assert cell_for([facts(1, 7.0, minutes=10, ungraded=True)], s, False).state == books.NEEDS_GRADING
+    assert cell_for([facts(1, 9.0, minutes=10), facts(2, 7.0, minutes=40)], s, False).state == Standing.SUBMITTED
+    assert cell_for([facts(1, 7.0, minutes=10, ungraded=True)], s, False).state == Standing.NEEDS_GRADING
     excused = cell_for([facts(1, 7.0)], s, True)
-    assert excused.state == books.EXCUSED and excused.score == 7.0
+    assert excused.state == Standing.EXCUSED and excused.score == 7.0
     assert cell_for([facts(1, 0.0)], s, False).percent == 0.0
-
-
-@pytest.fixture
-def instructor(make_user):
-    return make_user(Role.INSTRUCTOR)
 
 
 def rows_in_page(html: str) -> list[str]:
@@ -88,7 +84,7 @@ def rows_in_page(html: str) -> list[str]:
 
 
 @pytest.mark.content
-def test_the_gradebook_shows_every_state_theme_averages_and_sorts(client, login, make_user, instructor, monkeypatch):
+def test_the_gradebook_shows_every_state_theme_averages_and_sorts(client, make_user, instructor, monkeypatch):
     class_ = make_class(instructor)
     people = students(make_user, 7)
     a_none, b_open, c_full, d_late, e_excused, f_essay, g_half = people
@@ -108,7 +104,6 @@ def test_the_gradebook_shows_every_state_theme_averages_and_sorts(client, login,
     take(f_essay, second, {1: True, 2: {"text": "Haig reads the letter as a sign of nervousness."}})
     db.session.commit()
 
-    login(instructor)
     client.post(f"/classes/{class_.id}/gradebook/{first.id}/{e_excused.id}", data={"excused": "1"})
     assert db.session.get(Excusal, (first.id, e_excused.id)) is not None
 
@@ -201,11 +196,10 @@ def build_class(make_user, instructor, size: int, name: str):
 
 @pytest.mark.content
 def test_the_gradebook_runs_the_same_number_of_queries_for_3_and_30_students(
-    client, login, make_user, instructor, count_queries
+    client, make_user, instructor, count_queries
 ):
     small = build_class(make_user, instructor, 3, "Small")
     large = build_class(make_user, instructor, 30, "Large")
-    login(instructor)
     counts = {}
     for class_ in (small, large):
         client.get(f"/classes/{class_.id}/gradebook")  # warm up
@@ -221,13 +215,12 @@ def test_the_gradebook_runs_the_same_number_of_queries_for_3_and_30_students(
 
 
 @pytest.mark.content
-def test_removed_students_leave_the_gradebook_but_keep_their_attempts(client, login, make_user, instructor):
+def test_removed_students_leave_the_gradebook_but_keep_their_attempts(client, make_user, instructor):
     class_ = make_class(instructor)
     stay, leave = students(make_user, 2)
     enrol(class_, stay, leave)
     assignment = assign(class_, fixed_quiz(shipped_questions("single", 1)))
     attempt = take(leave, assignment, {1: True})
-    login(instructor)
     client.post(f"/classes/{class_.id}/roster/{leave.id}/remove")
     assert [r.user_id for r in books.gradebook(class_).rows] == [stay.id]
     assert db.session.get(Attempt, attempt.id) is not None

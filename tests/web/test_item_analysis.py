@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 
 import pytest
 
@@ -12,7 +13,7 @@ from studyapp.domain import gradebook as books
 from studyapp.domain import questions as question_views
 from studyapp.domain.questions import question_of
 from studyapp.extensions import db
-from studyapp.models import Quiz, Role
+from studyapp.models import Quiz
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, students, take
 
 pytestmark = pytest.mark.content
@@ -38,11 +39,6 @@ pytestmark = pytest.mark.content
 #:     discrimination = .15 / sqrt(.3 x .7) = 32.73; sorted covariance = 1.6 / 4 = .4, efficiency = 37.5.
 #: Every item's SD is sqrt(.3) = 54.77% of its mark.
 GRID = [(1, 1, 1), (1, 1, 0), (1, 0, 1), (0, 1, 0), (0, 0, 0)]
-
-
-@pytest.fixture
-def instructor(make_user):
-    return make_user(Role.INSTRUCTOR)
 
 
 def wrong_options(item) -> list[str]:
@@ -71,7 +67,7 @@ def hand_made_class(make_user, instructor):
                 attempt,
                 1,
                 quizzes.to_public_response(
-                    question, answers[1], lambda oid: question_views.public_id(attempt.seed, question.id, oid)
+                    question, answers[1], partial(question_views.public_id, attempt.seed, question.id)
                 ),
                 None,
             )
@@ -85,7 +81,7 @@ def hand_made_class(make_user, instructor):
     return class_, assignment, questions, people
 
 
-def test_item_analysis_matches_the_hand_computed_example(client, login, make_user, instructor):
+def test_item_analysis_matches_the_hand_computed_example(client, make_user, instructor):
     class_, assignment, questions, _ = hand_made_class(make_user, instructor)
     result = books.item_analysis(class_, assignment)
     overall = result.analysis.overall
@@ -122,7 +118,6 @@ def test_item_analysis_matches_the_hand_computed_example(client, login, make_use
     assert sum(c.count for c in q1.choices) == 5
     assert result.percents == pytest.approx([100, 200 / 3, 200 / 3, 100 / 3, 0])
 
-    login(instructor)
     page = client.get(f"/classes/{class_.id}/assignments/{assignment.id}/analysis")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -137,7 +132,7 @@ def test_item_analysis_matches_the_hand_computed_example(client, login, make_use
     assert "first submitted attempt" in html
 
 
-def test_a_drawn_quiz_is_analysed_by_position(client, login, make_user, instructor):
+def test_a_drawn_quiz_is_analysed_by_position(client, make_user, instructor):
     class_ = make_class(instructor)
     people = students(make_user, 2)
     enrol(class_, *people)
@@ -154,25 +149,22 @@ def test_a_drawn_quiz_is_analysed_by_position(client, login, make_user, instruct
     result = books.item_analysis(class_, assignment)
     assert result.by_position
     assert [s.key for s, _ in result.items] == ["Q1", "Q2", "Q3"]
-    login(instructor)
     html = client.get(f"/classes/{class_.id}/assignments/{assignment.id}/analysis").get_data(as_text=True)
     assert "numbered by position" in html and ">Question 1</a>" in html
     assert "Too few attempts" in html
 
 
-def test_an_assignment_without_attempts(client, login, make_user, instructor):
+def test_an_assignment_without_attempts(client, instructor):
     class_ = make_class(instructor)
     assignment = assign(class_, fixed_quiz(shipped_questions("single", 2)))
-    login(instructor)
     page = client.get(f"/classes/{class_.id}/assignments/{assignment.id}/analysis")
     assert page.status_code == 200 and "Nobody has submitted this assignment yet" in page.get_data(as_text=True)
 
 
 def test_the_analysis_runs_the_same_number_of_queries_for_3_and_30_students(
-    client, login, make_user, instructor, count_queries
+    client, make_user, instructor, count_queries
 ):
     counts = {}
-    login(instructor)
     for size in (3, 30):
         class_ = make_class(instructor, name=f"Class of {size}")
         people = students(make_user, size, prefix=f"S{size}")

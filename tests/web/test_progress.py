@@ -21,7 +21,6 @@ from studyapp.models import base as model_base
 from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import utcnow
 from studyapp.progress import figures
-from tests.conftest import TEST_PASSWORD
 from tests.web.quizzes import one_of_each_type, start
 
 pytestmark = pytest.mark.content
@@ -139,21 +138,6 @@ def class_of(instructor: User, students: list[User], name: str = "History 210") 
         classes.join_class(class_, user)
     db.session.commit()
     return class_.id
-
-
-def signed_in_client(app, user: User):
-    """Another browser: a second test client signed in as `user`."""
-    other = app.test_client()
-    response = other.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return other
-
-
-@pytest.fixture
-def student(make_user, login):
-    user = make_user(Role.STUDENT)
-    login(user)
-    return user
 
 
 # --- entering the queue --------------------------------------------------------------------------
@@ -323,12 +307,13 @@ def test_dashboard_numbers_match_hand_computed_mastery(client, student):
     assert 'href="/read/passages/memo-linkage"' in page.split('id="read-title"')[1]
 
 
-def test_dashboard_and_class_page_run_a_bounded_number_of_queries(app, client, student, make_user, count_queries):
+def test_dashboard_and_class_page_run_a_bounded_number_of_queries(client, student, make_user, signed_in, count_queries):
     quiz = progress_quiz(["linkage-whose-words", "linkage-fact-of-life", "linkage-nixon-year"])
     now = utcnow()
     classmates = [make_user(Role.STUDENT) for _ in range(2)]
-    class_id = class_of(make_user(Role.INSTRUCTOR, email="teacher@studyapp.example"), [student, *classmates])
-    teacher = signed_in_client(app, db.session.scalar(select(User).where(User.email == "teacher@studyapp.example")))
+    teacher_account = make_user(Role.INSTRUCTOR)
+    class_id = class_of(teacher_account, [student, *classmates])
+    teacher = signed_in(teacher_account)
     ids = [student.id, *(u.id for u in classmates)]
 
     def add_attempts(count):
@@ -390,7 +375,7 @@ def test_a_student_cannot_see_another_students_progress(client, make_user, login
     assert db.session.get(ReviewCard, card.id).state["reviews"] == 2
 
 
-def test_an_instructor_sees_the_progress_of_the_students_of_their_classes(app, client, make_user, login):
+def test_an_instructor_sees_the_progress_of_the_students_of_their_classes(client, make_user, login, signed_in):
     quiz = progress_quiz(["linkage-whose-words"], review="never")
     pupil = make_user(Role.STUDENT, name="Pat Pupil")
     graded_attempt(pupil, quiz, [("linkage-whose-words", 1)], utcnow())
@@ -407,17 +392,17 @@ def test_an_instructor_sees_the_progress_of_the_students_of_their_classes(app, c
     assert f'href="/progress/students/{pupil.id}">Pat Pupil</a>' in overview
 
     for who, expected in ((stranger, 404), (admin, 200)):
-        other = signed_in_client(app, who)
+        other = signed_in(who)
         assert other.get(f"/progress/students/{pupil.id}").status_code == expected
-    assert signed_in_client(app, admin).get(f"/progress/classes/{class_id}").status_code == 404  # not its teacher
-    assert signed_in_client(app, stranger).get(f"/progress/classes/{class_id}").status_code == 404
-    assert signed_in_client(app, pupil).get(f"/progress/classes/{class_id}").status_code == 404
+    assert signed_in(admin).get(f"/progress/classes/{class_id}").status_code == 404  # not its teacher
+    assert signed_in(stranger).get(f"/progress/classes/{class_id}").status_code == 404
+    assert signed_in(pupil).get(f"/progress/classes/{class_id}").status_code == 404
 
-    own = signed_in_client(app, pupil).get("/progress").get_data(as_text=True)
+    own = signed_in(pupil).get("/progress").get_data(as_text=True)
     assert "shown when review opens" in own and not re.search(r'<tr id="mastery-linkage">.*?100%', own, re.DOTALL)
 
 
-def test_an_instructor_sees_unreleased_scores_but_the_queue_waits_for_the_review(app, client, make_user, login):
+def test_an_instructor_sees_unreleased_scores_but_the_queue_waits_for_the_review(client, make_user, login, signed_in):
     now = utcnow()
     pupil = make_user(Role.STUDENT, name="Pat Pupil")
     graded_attempt(
@@ -434,7 +419,7 @@ def test_an_instructor_sees_unreleased_scores_but_the_queue_waits_for_the_review
     page = client.get(f"/progress/students/{pupil.id}").get_data(as_text=True)
     assert "Overall: <strong>0%</strong> on 2 answers." in page
     assert "<strong>1</strong> question due for review" in page, "only the miss the pupil may see is pending"
-    own = signed_in_client(app, pupil).get("/progress").get_data(as_text=True)
+    own = signed_in(pupil).get("/progress").get_data(as_text=True)
     assert "Overall: <strong>0%</strong> on 1 answer." in own
     assert "<strong>1</strong> question due for review" in own
 

@@ -20,13 +20,6 @@ from tests.web.quizzes import correct_public, form_fields, one_of_each_type, sta
 pytestmark = pytest.mark.content
 
 
-@pytest.fixture
-def student(make_user, login):
-    user = make_user(Role.STUDENT)
-    login(user)
-    return user
-
-
 def test_full_attempt_of_every_type_by_posting_the_form(client, student):
     quiz = one_of_each_type()
     attempt = start(client, quiz)
@@ -200,8 +193,8 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_is_finalized(cli
 
 def distinctive(text: str, shown: str, size: int = 30) -> str | None:
     """A stretch of `text` that is plain (no Markdown marks) and not part of what the page shows anyway."""
-    for start in range(0, max(1, len(text) - size), 5):
-        window = text[start : start + size]
+    for offset in range(0, max(1, len(text) - size), 5):
+        window = text[offset : offset + size]
         if not re.search(r"[*_`\[\]<>&\"'\n]", window) and window not in shown:
             return window
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ class FrontMatter:
     #: File line of the first YAML line (the one after the opening `---`).
     first_line: int = 2
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict[str, Any] | str | int]:
         """Unpack as `(metadata, body, body_line)`."""
         return iter((self.metadata, self.body, self.body_line))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -487,7 +487,11 @@ class _TreeLoader:
     # -- cross-checks --
 
     def check_references(self) -> None:
-        known = {"theme": self.themes, "glossary": self.glossary, "passage": self.passages}
+        known: dict[str, Mapping[str, object]] = {
+            "theme": self.themes,
+            "glossary": self.glossary,
+            "passage": self.passages,
+        }
         for kind, file, line, ref in self.references:
             if ref not in known[kind] and (kind, ref) not in self.broken:
                 self.errors.append(

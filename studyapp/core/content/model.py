@@ -321,9 +321,3 @@ class ContentTree:
     def claims_in_order(self) -> list[Claim]:
         docs = {d.id: d.order for d in self.documents}
         return sorted(self.claims.values(), key=lambda c: (docs.get(c.document_id, 0), c.order, c.id))
-
-    def themes_in_order(self) -> list[Theme]:
-        return sorted(self.themes.values(), key=lambda t: (t.order, t.id))
-
-    def glossary_in_order(self) -> list[GlossaryTerm]:
-        return sorted(self.glossary.values(), key=lambda g: (g.term.casefold(), g.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from studyapp.core.content.model import (
     PAGE_MARKER,
@@ -36,6 +37,7 @@ def parse_source(text: str, first_page: int) -> SourceText:
     pieces: list[str] = []
     offset = 0
     next_note = 1
+    kind: Literal["paragraph", "page", "note"]
     for index, (line_no, raw) in enumerate(numbered):
         collapsed = collapse(raw)
         start = offset + (1 if pieces else 0)
@@ -107,7 +109,7 @@ def _trailing_notes(numbered: list[tuple[int, str]]) -> dict[int, int]:
     run.reverse()
     while run and [n for _, n in run] != list(range(1, len(run) + 1)):
         run.pop(0)
-    return {line_no: number for line_no, number in run}
+    return dict(run)
 
 
 # --- finding a quote --------------------------------------------------------------------------

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import PurePath
+from typing import Any, ClassVar
 
+from ..slugs import slugify
 from .answers import read_number
 from .model import (
     BLANK_RE,
     DIFFICULTIES,
     MATCH_MODES,
+    MAX_ID_LENGTH,
     Blank,
     Choice,
     Pair,
@@ -47,13 +49,6 @@ SINGLE_TAGS = ("id", "difficulty", "points", "match", "hint", "rubric", "type")
 HEADING_RE = re.compile(r"^#{2,3}(?=[ \t]|$)", re.MULTILINE)
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]])")
-
-
-def slugify(text: str) -> str:
-    """Turn a title into an id: lowercase ASCII letters and digits joined by hyphens ("" if none)."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    return slug[:100].rstrip("-")
 
 
 def ordinal(n: int) -> str:
@@ -113,7 +108,7 @@ class Draft:
     #: text2qti's `Points:` (value, line, column)
     points: tuple[str, int, int] | None = None
     #: the type-specific fields of Question: choices, answers, blanks, pairs...
-    spec: dict = field(default_factory=dict)
+    spec: dict[str, Any] = field(default_factory=dict)
     meta: Metadata = field(default_factory=Metadata)
 
 
@@ -135,10 +130,14 @@ def markdown_escape(text: str) -> str:
 class _HTMLToMarkdown(HTMLParser):
     """Turn the simple HTML of a question into Markdown; note what cannot be kept."""
 
-    BLOCKS = {"p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
-    MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
-    DROPPED = {"img", "audio", "video", "iframe", "object", "embed", "svg", "math", "script", "style"}
-    SILENT_CONTENT = {"script", "style"}
+    BLOCKS: ClassVar[frozenset[str]] = frozenset(
+        {"p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
+    )
+    MARKS: ClassVar[dict[str, str]] = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
+    DROPPED: ClassVar[frozenset[str]] = frozenset(
+        {"img", "audio", "video", "iframe", "object", "embed", "svg", "math", "script", "style"}
+    )
+    SILENT_CONTENT: ClassVar[frozenset[str]] = frozenset({"script", "style"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -147,7 +146,7 @@ class _HTMLToMarkdown(HTMLParser):
         self.href: list[str | None] = []
         self.skip = 0
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.DROPPED:
             self.dropped.append(tag)
             self.skip += tag in self.SILENT_CONTENT
@@ -230,7 +229,11 @@ class Importer:
         self.result = ImportResult()
         self.count = 0
         self.ids: dict[str, int] = {}
-        stem = slugify(PurePath(filename).stem) if filename and not filename.startswith("<") else ""
+        stem = (
+            slugify(PurePath(filename).stem, max_length=MAX_ID_LENGTH)
+            if filename and not filename.startswith("<")
+            else ""
+        )
         self.stem = stem or "question"
 
     # -- reporting -------------------------------------------------------------------------
@@ -377,7 +380,11 @@ class Importer:
                     f"bad question id '{qid}' in '[id:…]': use lowercase letters, digits and hyphens (at most 100)",
                 )
         else:
-            qid, line, column = slugify(draft.title) or f"{self.stem}-{self.count}", draft.line, draft.column
+            qid, line, column = (
+                slugify(draft.title, max_length=MAX_ID_LENGTH) or f"{self.stem}-{self.count}",
+                draft.line,
+                draft.column,
+            )
         if qid in self.ids:
             self.error(line, column, f"duplicate question id '{qid}' (first used on line {self.ids[qid]})")
         else:
@@ -526,11 +533,11 @@ ESCAPE_LIST = "\\: \\# \\= \\{ \\} \\~ \\\\ and \\n"
 
 def parse_gift(data: str | bytes, filename: str = "<string>", defaults: ImportDefaults | None = None) -> ImportResult:
     """Read a GIFT file into Questions; problems, and warnings for what has no exact equivalent."""
-    text, problem = decode(data, filename)
-    if problem is not None:
-        return ImportResult(errors=[problem])
+    decoded = decode(data, filename)
+    if decoded[1] is not None:
+        return ImportResult(errors=[decoded[1]])
     reader = _GiftReader(filename, defaults)
-    reader.read(text)
+    reader.read(decoded[0])
     return reader.done()
 
 
@@ -650,7 +657,7 @@ class _GiftReader(Importer):
         braces = self._braces(text, rest)
         if braces is None:
             return
-        if braces == ():
+        if not braces:
             self.warn(
                 line, column, "a description (text without an answer block '{…}') has no equivalent: not imported"
             )
@@ -947,7 +954,7 @@ class _GiftReader(Importer):
                     "feedback for wrong numbers ('~#…') has no equivalent: not imported",
                 )
             body = body[:wrong_at]
-        full: list[dict] = []
+        full: list[dict[str, float]] = []
         for piece in self._pieces(body, body_start, "="):
             weight = self._weight(piece, 100.0)
             if weight is None:
@@ -985,7 +992,7 @@ class _GiftReader(Importer):
         draft.spec.update(full[0])
         return True
 
-    def _number_answer(self, text: str, at: int) -> dict | None:
+    def _number_answer(self, text: str, at: int) -> dict[str, float] | None:
         """Read `v`, `v:tolerance` or `min..max`."""
         if text.find("..") > 0:
             low, _, high = text.partition("..")
@@ -995,7 +1002,7 @@ class _GiftReader(Importer):
             values = {"answer": value, "tolerance": tolerance}
         else:
             values = {"answer": text, "tolerance": "0"}
-        numbers = {}
+        numbers: dict[str, float] = {}
         for key, value in values.items():
             number = read_number(value)
             if number is None:
@@ -1104,6 +1111,7 @@ def _gift_question(q: Question) -> tuple[str, str | None]:
         if len(q.blanks) != 1:
             return "", f"cloze question with {len(q.blanks)} blanks left out (GIFT has one blank per question)"
         match = BLANK_RE.search(q.prompt)
+        assert match is not None, "a cloze question's one blank is in its prompt"
         before, after = q.prompt[: match.start()], q.prompt[match.end() :]
         if any("->" in answer for answer in q.blanks[0].answers):
             return "", "left out: GIFT cannot write '->' in a typed answer"
@@ -1133,10 +1141,10 @@ def _answer_lines(q: Question) -> list[str] | str:
             for c in q.choices
         ]
     if q.type == "multiple":
-        right = sum(c.correct for c in q.choices)
-        wrong = len(q.choices) - right
+        right_count = sum(c.correct for c in q.choices)
+        wrong_count = len(q.choices) - right_count
         return [
-            f"~%{_weight(100 / right) if c.correct else '-' + _weight(100 / wrong)}%{_piece(c.text)}"
+            f"~%{_weight(100 / right_count) if c.correct else '-' + _weight(100 / wrong_count)}%{_piece(c.text)}"
             f"{'#' + _piece(c.feedback) if c.feedback else ''}"
             for c in q.choices
         ]
@@ -1155,6 +1163,7 @@ def _answer_lines(q: Question) -> list[str] | str:
         if q.answer is not None:
             tolerance = f":{format_number(q.tolerance)}" if q.tolerance else ""
             return [f"{format_number(q.answer)}{tolerance}"]
+        assert q.minimum is not None and q.maximum is not None, "a numeric question without an answer has a range"
         return [f"{format_number(q.minimum)}..{format_number(q.maximum)}"]
     if q.type == "matching":
         if any("->" in pair.left for pair in q.pairs):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .answers import NUMBER, normalize_answer, read_number
 from .model import (
@@ -102,10 +104,10 @@ class ParseResult:
 
 def parse(text: str | bytes, filename: str = "<string>") -> ParseResult:
     """Parse a question bank; a question with any problem is left out of `questions`."""
-    decoded, problem = decode(text, filename)
-    if problem is not None:
-        return ParseResult(errors=[problem])
-    lines = decoded.split("\n")
+    decoded = decode(text, filename)
+    if decoded[1] is not None:
+        return ParseResult(errors=[decoded[1]])
+    lines = decoded[0].split("\n")
     levels = {number: _heading_level(line) for number, line in enumerate(lines) if line.startswith("##")}
     starts = [number for number, level in levels.items() if level == 2]
     sections = {number for number, level in levels.items() if level == 3}
@@ -167,7 +169,7 @@ def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
-def _suggest(word: str, options) -> str:
+def _suggest(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word.lower(), list(options), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -314,7 +316,7 @@ class _QuestionReader:
             return None
         return value
 
-    def _read_common(self) -> dict | None:
+    def _read_common(self) -> dict[str, Any] | None:
         for key, expected in REQUIRED_FIELDS.items():
             if key not in self.fields:
                 self.error(self.start, 1, f"missing field '{key}' ({expected})")
@@ -455,7 +457,7 @@ class _QuestionReader:
 
     # -- types ----------------------------------------------------------------------------
 
-    def _read_choice_question(self, qtype: str) -> dict:
+    def _read_choice_question(self, qtype: str) -> dict[str, Any]:
         found = self._read_choices("choices", checkbox_required=True)
         if "choices" not in self.sections:
             return {}
@@ -474,13 +476,13 @@ class _QuestionReader:
             )
         return {"choices": choices}
 
-    def _read_single(self) -> dict:
+    def _read_single(self) -> dict[str, Any]:
         return self._read_choice_question("single")
 
-    def _read_multiple(self) -> dict:
+    def _read_multiple(self) -> dict[str, Any]:
         return self._read_choice_question("multiple")
 
-    def _read_truefalse(self) -> dict:
+    def _read_truefalse(self) -> dict[str, Any]:
         specific = self._read_choice_question("truefalse")
         labels = [choice.text for choice in specific.get("choices", ())]
         if "choices" in self.sections and labels != ["True", "False"]:
@@ -505,7 +507,7 @@ class _QuestionReader:
                 index, column, f"answer '{answer}' is only punctuation: nothing is left to compare once normalized"
             )
 
-    def _read_short(self) -> dict:
+    def _read_short(self) -> dict[str, Any]:
         match = self._read_match()
         answers = self._simple_items("answers", "accepted answer")
         for index, answer in answers:
@@ -514,8 +516,8 @@ class _QuestionReader:
             self._section_error("answers", "a short question needs at least one answer '- accepted answer'")
         return {"answers": tuple(answer for _, answer in answers), "match": match}
 
-    def _read_numeric(self) -> dict:
-        specific: dict = {}
+    def _read_numeric(self) -> dict[str, Any]:
+        specific: dict[str, Any] = {}
         for key in ("answer", "tolerance"):
             if key in self.fields:
                 value, index, column = self.fields[key]
@@ -532,7 +534,7 @@ class _QuestionReader:
             low = high = None
             if match is not None:
                 low, high = read_number(match.group(1)), read_number(match.group(2))
-            if low is None or high is None:
+            if match is None or low is None or high is None:
                 self.error(index, column, f"range must be 'low..high' (e.g. 1970..1975), found '{value}'")
             elif low > high:
                 self.error(index, column, f"range starts above its end: {match.group(1)} > {match.group(2)}")
@@ -548,7 +550,7 @@ class _QuestionReader:
             self.error(self.start, 1, "a numeric question needs 'answer: <number>' or 'range: <low>..<high>'")
         return specific
 
-    def _read_ordering(self) -> dict:
+    def _read_ordering(self) -> dict[str, Any]:
         items: list[str] = []
         expected = 1
         for index, line, _ in self._list_items("order", feedback_allowed=False):
@@ -576,7 +578,7 @@ class _QuestionReader:
             )
         return {"items": tuple(items)}
 
-    def _read_matching(self) -> dict:
+    def _read_matching(self) -> dict[str, Any]:
         pairs: list[Pair] = []
         distractors: list[str] = []
         lefts: set[str] = set()
@@ -608,7 +610,7 @@ class _QuestionReader:
             )
         return {"pairs": tuple(pairs), "distractors": tuple(distractors)}
 
-    def _read_cloze(self) -> dict:
+    def _read_cloze(self) -> dict[str, Any]:
         match = self._read_match()
         blanks: list[Blank] = []
         malformed = False
@@ -639,13 +641,13 @@ class _QuestionReader:
             self.error(self.start, 1, "a cloze question needs at least one blank '{{answer}}' in its prompt")
         return {"blanks": tuple(blanks), "match": match}
 
-    def _read_essay(self) -> dict:
+    def _read_essay(self) -> dict[str, Any]:
         rubric = self._text_section("rubric")
         if "rubric" in self.sections and not rubric:
             self.error(self.sections["rubric"][0], 1, "empty '### Rubric' section: list what the grader scores")
         return {"rubric": rubric}
 
-    def _read_evidence(self) -> dict:
+    def _read_evidence(self) -> dict[str, Any]:
         passage = self.passages[0] if self.passages else ""
         if "evidence-passage" in self.fields:
             passage, index, column = self.fields["evidence-passage"]

@@ -13,7 +13,7 @@ import hashlib
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ..markdown import render
 from .gift import Exported, export_form
@@ -87,7 +87,8 @@ def _el(parent: ET.Element | None, tag: str, text: str | None = None, **attrs: s
 
 def _xml(root: ET.Element) -> bytes:
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def _material(parent: ET.Element, html: str, texttype: str = "text/html") -> None:
@@ -242,7 +243,9 @@ def _set_score(processing: ET.Element) -> ET.Element:
     return _el(processing, "respcondition", **{"continue": "No"})
 
 
-def _single(q, presentation, processing, feedback, warnings) -> list[str]:
+def _single(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+) -> list[str]:
     idents = _choices(q, presentation, processing, feedback)
     condition = _set_score(processing)
     right = next(f"{q.id}-{c.id}" for c in q.choices if c.correct)
@@ -251,7 +254,9 @@ def _single(q, presentation, processing, feedback, warnings) -> list[str]:
     return idents
 
 
-def _multiple(q, presentation, processing, feedback, warnings) -> list[str]:
+def _multiple(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+) -> list[str]:
     idents = _choices(q, presentation, processing, feedback)
     condition = _set_score(processing)
     both = _el(_el(condition, "conditionvar"), "and")
@@ -271,7 +276,9 @@ def _typed_response(presentation: ET.Element, fibtype: str | None = None) -> Non
     _el(render_fib, "response_label", ident="answer1", rshuffle="No")
 
 
-def _short(q, presentation, processing, feedback, warnings) -> list[str]:
+def _short(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+) -> list[str]:
     if q.match == "exact":
         warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares short answers without regard to case")
     _typed_response(presentation)
@@ -283,7 +290,9 @@ def _short(q, presentation, processing, feedback, warnings) -> list[str]:
     return [f"{q.id}-{n}" for n in range(1, len(q.answers) + 1)]
 
 
-def _numeric(q, presentation, processing, feedback, warnings) -> list[str]:
+def _numeric(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+) -> list[str]:
     _typed_response(presentation, "Decimal")
     condition = _set_score(processing)
     variables = _el(condition, "conditionvar")
@@ -294,13 +303,16 @@ def _numeric(q, presentation, processing, feedback, warnings) -> list[str]:
         _el(both, "vargte", format_number(q.answer - q.tolerance), respident="response1")
         _el(both, "varlte", format_number(q.answer + q.tolerance), respident="response1")
     else:
+        assert q.minimum is not None and q.maximum is not None, "a numeric question without an answer has a range"
         _el(variables, "vargte", format_number(q.minimum), respident="response1")
         _el(variables, "varlte", format_number(q.maximum), respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
     return [f"{q.id}-answer"]
 
 
-def _essay(q, presentation, processing, feedback, warnings) -> list[str]:
+def _essay(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+) -> list[str]:
     if q.rubric:
         warnings.append(f"{q.id}: the essay's rubric is left out (Canvas essay questions carry none)")
     _typed_response(presentation)
@@ -309,7 +321,9 @@ def _essay(q, presentation, processing, feedback, warnings) -> list[str]:
     return []
 
 
-def _matching(q, presentation, processing, feedback, warnings) -> list[str]:
+def _matching(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+) -> list[str]:
     rights = [pair.right for pair in q.pairs] + list(q.distractors)
     right_ids = [f"{q.id}-r{n}" for n in range(1, len(rights) + 1)]
     for pair, right_id in zip(q.pairs, right_ids):
@@ -324,7 +338,9 @@ def _matching(q, presentation, processing, feedback, warnings) -> list[str]:
     return right_ids
 
 
-def _cloze(q, presentation, processing, feedback, warnings) -> list[str]:
+def _cloze(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+) -> list[str]:
     if q.match == "exact":
         warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares blanks without regard to case")
     idents = []
@@ -342,8 +358,12 @@ def _cloze(q, presentation, processing, feedback, warnings) -> list[str]:
     return idents
 
 
+#: Writes an item's responses and response processing: (question, presentation, resprocessing,
+#: feedback by ident, warnings) -> the idents of its answers.
+ItemWriter = Callable[[Question, ET.Element, ET.Element, dict[str, str], list[str]], list[str]]
+
 #: type -> the function that writes the item's responses and response processing.
-ITEM_WRITERS = {
+ITEM_WRITERS: dict[str, ItemWriter] = {
     "single": _single,
     "truefalse": _single,
     "multiple": _multiple,

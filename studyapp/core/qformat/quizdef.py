@@ -6,9 +6,9 @@ See the "Quiz definitions" section of docs/question-format.md.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, TypeGuard, TypeVar
 
 from ..content import FrontMatter, FrontMatterError, read_front_matter
 from .model import DIFFICULTIES, TYPES, Problem, Question, is_slug
@@ -32,6 +32,10 @@ KEYS = (
     "layout",
 )
 RULE_KEYS = ("themes", "types", "difficulty", "count")
+
+T = TypeVar("T")
+#: Where a value sits in the front matter: keys and list indexes, as `FrontMatter.line` takes them.
+KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,18 @@ class QuizDef:
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
+class _Settings(TypedDict):
+    """The settings of a quiz that take a default, as `_QuizReader.read` checks them."""
+
+    shuffle_questions: bool
+    shuffle_choices: bool
+    time_limit_minutes: int | None
+    max_attempts: int | None
+    grading: str
+    review: str
+    layout: str
+
+
 @dataclass
 class QuizParseResult:
     """The quiz (None when the file has problems) and every problem found."""
@@ -86,11 +102,11 @@ class QuizParseResult:
 
 def parse_quiz(text: str | bytes, filename: str = "<string>") -> QuizParseResult:
     """Parse a quiz definition file; settings not given take their defaults."""
-    decoded, problem = decode(text, filename)
-    if problem is not None:
-        return QuizParseResult(errors=[problem])
+    decoded = decode(text, filename)
+    if decoded[1] is not None:
+        return QuizParseResult(errors=[decoded[1]])
     try:
-        front = read_front_matter(decoded, filename)
+        front = read_front_matter(decoded[0], filename)
     except FrontMatterError as exc:
         return QuizParseResult(errors=[Problem(exc.error.file, exc.error.line, 1, exc.error.message)])
     except (ValueError, RecursionError) as exc:
@@ -172,10 +188,10 @@ class _QuizReader:
     def __init__(self, filename: str, front: FrontMatter) -> None:
         self.filename = filename
         self.front = front
-        self.data: dict = front.metadata
+        self.data: dict[str, Any] = front.metadata
         self.problems: list[Problem] = []
 
-    def error(self, path: tuple, message: str) -> None:
+    def error(self, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(self.filename, self.front.line(*path), 1, message))
 
     def read(self) -> QuizDef | None:
@@ -192,7 +208,7 @@ class _QuizReader:
             self.error(("draw",), "give either 'questions' (a list of ids) or 'draw' (rules), not both")
         elif "questions" not in self.data and "draw" not in self.data:
             self.error((), "a quiz needs 'questions: [ids]' or 'draw:' rules")
-        settings = {
+        settings: _Settings = {
             "shuffle_questions": self._bool("shuffle_questions", True),
             "shuffle_choices": self._bool("shuffle_choices", True),
             "time_limit_minutes": self._count(self.data.get("time_limit_minutes"), ("time_limit_minutes",), True),
@@ -234,7 +250,7 @@ class _QuizReader:
             return default
         return value
 
-    def _count(self, value: Any, path: tuple, optional: bool = False) -> int | None:
+    def _count(self, value: object, path: KeyPath, optional: bool = False) -> int | None:
         """Return `value` if it is a whole number of 1 or more (or None, when `optional`)."""
         if value is None and optional:
             return None
@@ -246,7 +262,7 @@ class _QuizReader:
 
     def _choice(self, key: str, options: tuple[str, ...]) -> str:
         value = self.data.get(key, options[0])
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             self.error((key,), f"'{key}' must be one of {', '.join(options)}, found {value!r}")
             return options[0]
         return value
@@ -289,16 +305,16 @@ class _QuizReader:
                 self.error(path, f"draw rule {index + 1} has no 'count'")
                 continue
             count = self._count(rule["count"], path + ("count",))
-            themes = self._rule_list(rule, "themes", path, lambda item: isinstance(item, str) and is_slug(item))
-            types = self._rule_list(rule, "types", path, lambda item: item in TYPES)
-            levels = self._rule_list(
-                rule, "difficulty", path, lambda item: item in DIFFICULTIES and not isinstance(item, bool)
-            )
+            themes = self._rule_list(rule, "themes", path, _is_theme_id)
+            types = self._rule_list(rule, "types", path, _is_type)
+            levels = self._rule_list(rule, "difficulty", path, _is_difficulty)
             if count is not None:
                 rules.append(DrawRule(count, themes, types, levels, line=self.front.line(*path)))
         return tuple(rules)
 
-    def _rule_list(self, rule: dict, key: str, path: tuple, valid) -> tuple:
+    def _rule_list(
+        self, rule: Mapping[str, object], key: str, path: tuple[str, int], valid: Callable[[object], TypeGuard[T]]
+    ) -> tuple[T, ...]:
         value = rule.get(key, [])
         items = value if isinstance(value, list) else [value]
         good = tuple(item for item in items if valid(item))
@@ -310,3 +326,15 @@ class _QuizReader:
             }[key]
             self.error(path + (key,), f"draw rule {path[1] + 1}: '{key}' must be a list of {expected}, found {value!r}")
         return good
+
+
+def _is_theme_id(item: object) -> TypeGuard[str]:
+    return isinstance(item, str) and is_slug(item)
+
+
+def _is_type(item: object) -> TypeGuard[str]:
+    return item in TYPES
+
+
+def _is_difficulty(item: object) -> TypeGuard[int]:
+    return item in DIFFICULTIES and not isinstance(item, bool)

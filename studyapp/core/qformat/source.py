@@ -9,8 +9,11 @@ MAX_BYTES = 1024 * 1024
 BOM = "\ufeff"
 
 
-def decode(data: str | bytes, filename: str) -> tuple[str | None, Problem | None]:
-    """Return the text of `data` with newlines normalized, or the one problem that stops reading it."""
+def decode(data: str | bytes, filename: str) -> tuple[str, None] | tuple[None, Problem]:
+    """Return the text of `data` with newlines normalized, or the one problem that stops reading it.
+
+    Exactly one of the pair is set: `(text, None)` or `(None, problem)`.
+    """
     size = len(data) if isinstance(data, bytes) else _utf8_size(data)
     if size > MAX_BYTES:
         return None, Problem(

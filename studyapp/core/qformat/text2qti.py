@@ -82,11 +82,11 @@ def parse_text2qti(
     defaults: ImportDefaults | None = None,
 ) -> ImportResult:
     """Read a text2qti quiz file into Questions; problems, and warnings for what has no equivalent."""
-    text, problem = decode(data, filename)
-    if problem is not None:
-        return ImportResult(errors=[problem])
+    decoded = decode(data, filename)
+    if decoded[1] is not None:
+        return ImportResult(errors=[decoded[1]])
     reader = _Text2qtiReader(filename, defaults)
-    reader.read(text)
+    reader.read(decoded[0])
     return reader.done()
 
 
@@ -110,7 +110,7 @@ class _Question:
     kind: str | None = None
     choices: list[_Choice] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
-    numeric: dict | None = None
+    numeric: dict[str, float] | None = None
     feedback: str = ""
     correct_feedback: tuple[str, int] | None = None
     incorrect_feedback: tuple[str, int] | None = None
@@ -156,6 +156,7 @@ class _Text2qtiReader(Importer):
                 self._unknown(line, number)
             return index + 1
         action = match.lastgroup
+        assert action is not None, "every alternative of START_RE is a named group"
         content = line[match.end() :].strip()
         end = index + 1
         if action not in NO_CONTENT and action not in SINGLE_LINE:
@@ -281,7 +282,7 @@ class _Text2qtiReader(Importer):
             self.warn(number, 1, f"'solutions pick: {content}' is not kept: this app prints no solutions")
 
     def _on_points_per_question(self, content: str, number: int, column: int) -> None:
-        if self._in_group("points per question:", number):
+        if self._in_group("points per question:", number) and self.group is not None:
             self.group = (self.group[0], (content, number, column))
 
     def _in_group(self, what: str, number: int) -> bool:
@@ -297,7 +298,8 @@ class _Text2qtiReader(Importer):
         self.error(
             number,
             1,
-            "executable code blocks are not run on import: run text2qti's code first and import the questions it prints",
+            "executable code blocks are not run on import: run text2qti's code first and import the questions "
+            "it prints",
         )
 
     def _on_end_code(self, content: str, number: int, column: int) -> None:
@@ -455,7 +457,7 @@ class _Text2qtiReader(Importer):
         else:
             setattr(question, name, (content, number))
 
-    def _number(self, text: str, number: int, column: int) -> dict | None:
+    def _number(self, text: str, number: int, column: int) -> dict[str, float] | None:
         """Read `v`, `v +- margin`, `v +- p%` or `[min, max]` (text2qti's numerical answers)."""
         text = text.strip()
 
@@ -595,6 +597,7 @@ class _Text2qtiReader(Importer):
 
     def _spec_numerical(self, question: _Question, draft: Draft) -> bool:
         draft.type = "numeric"
+        assert question.numeric is not None, "a question whose numeric answer did not read is broken, never built"
         draft.spec.update(question.numeric)
         return True
 

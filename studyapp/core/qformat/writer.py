@@ -40,6 +40,7 @@ def write_question(question: Question) -> str:
             if q.tolerance:
                 fields.append(f"tolerance: {format_number(q.tolerance)}")
         else:
+            assert q.minimum is not None and q.maximum is not None, "a numeric question without an answer has a range"
             fields.append(f"range: {format_number(q.minimum)}..{format_number(q.maximum)}")
     if q.type == "evidence":
         fields.append(f"evidence-passage: {q.evidence_passage}")
