@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from studyapp import config
 from studyapp.core.markdown import render as render_markdown
 from studyapp.extensions import csrf, db, limiter, login_manager, migrate
-from studyapp.web import boundary, errors, formatting, security
+from studyapp.web import boundary, converters, errors, formatting, security
 from studyapp.web.navigation import nav_links
 
 
@@ -16,6 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Configure the app, bind the extensions and register the blueprints."""
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:  # the client's address and scheme from the proxies' X-Forwarded-For and -Proto
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
@@ -28,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
 
+    converters.register(app)  # before any route is added: `<int:...>` is bounded to what a column holds
     from studyapp import auth, authoring, classes, main, progress, quiz, reading
     from studyapp.domain import mastery  # noqa: F401  (connects its subscribers to the domain's events)
 

@@ -31,7 +31,7 @@ DEMO_ACCOUNTS = (
 @click.password_option("--password", help="Prompted for when not given.")
 def create_user(email: str, display_name: str, role: str, password: str) -> None:
     """Create an account (use --role instructor for instructors)."""
-    problem = password_problem(password)
+    problem = password_problem(password, email=email, name=display_name)
     if problem:
         raise click.BadParameter(problem, param_hint="--password")
     with transaction():

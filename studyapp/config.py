@@ -52,7 +52,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    #: The 12 hours run from sign-in: the cookie is not signed and sent again with every response.
+    #: The 12 hours run from sign-in: the cookie is not signed and sent again with every response, and the
+    #: sign-in time kept in the session ends it even when a flashed message re-signs the cookie.
     SESSION_REFRESH_EACH_REQUEST = False
     #: A CSRF token lives as long as the session: a student may sit on one quiz page for hours.
     WTF_CSRF_TIME_LIMIT = None
@@ -64,9 +65,21 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: A Redis that hangs costs a request at most a second before the fallback takes over.
     RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, Any]] = {"socket_connect_timeout": 1, "socket_timeout": 1}
-    #: Failed sign-ins allowed per account and per address before 429.
-    LOGIN_LIMIT_ACCOUNT = "5 per 5 minutes"
-    LOGIN_LIMIT_ADDRESS = "20 per 5 minutes"
+    #: Failed sign-ins allowed before 429, each in several windows so that a guesser waits longer and
+    #: longer (docs/accounts.md). A right password is never refused for other people's failures: a browser
+    #: that has signed in to the account before counts only its own (LOGIN_LIMIT_DEVICE); any other browser
+    #: counts failures for the account from its address, for the account from everywhere, and from its address.
+    LOGIN_LIMIT_DEVICE = "5 per 5 minutes; 10 per hour; 20 per day"
+    LOGIN_LIMIT_PAIR = "5 per 5 minutes; 10 per hour; 20 per day"
+    LOGIN_LIMIT_ACCOUNT = "10 per 5 minutes; 20 per hour; 100 per day"
+    LOGIN_LIMIT_ADDRESS = "50 per 5 minutes; 200 per hour"
+    #: How long a browser is remembered as one an account signed in from.
+    SIGNIN_DEVICE_DAYS = 180
+    #: Wrong current passwords allowed per account on the account page before 429.
+    ACCOUNT_PASSWORD_LIMIT = "5 per 5 minutes; 10 per hour; 20 per day"
+    #: How many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (0: none, the
+    #: client's address is the connection's). Set it to the real number: more lets clients forge their address.
+    TRUSTED_PROXIES = 0
     SIGNUP_LIMIT = "10 per hour"
     SECURE_HEADERS_HSTS = False
     #: Where `flask content load` and the question import read from.

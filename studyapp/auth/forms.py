@@ -7,17 +7,27 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from studyapp.domain.passwords import MAX_LENGTH, MIN_LENGTH, TOO_COMMON, TOO_SHORT, password_problem
+from studyapp.domain.passwords import MAX_LENGTH, MIN_LENGTH, TOO_SHORT, password_problem
 from studyapp.models import Role
 
 
-def not_common(_form, field) -> None:
-    """Refuse a password from the shipped list of common passwords (NIST SP 800-63B, 5.1.1.2)."""
-    if field.data and password_problem(field.data) == TOO_COMMON:
-        raise ValidationError(TOO_COMMON)
+def not_guessable(form, field) -> None:
+    """Refuse a password that is common, built from the account's email or name or the site's name, or a
+    run of repeated or consecutive characters (NIST SP 800-63B, 5.1.1.2); the message names the rule.
+
+    The email and name come from the form's own fields (sign-up, the admin's form) or, when changing a
+    password, from the account the form was made for.
+    """
+    if not field.data:
+        return
+    email = form.email.data if "email" in form else getattr(form, "account_email", "")
+    name = form.display_name.data if "display_name" in form else getattr(form, "account_name", "")
+    problem = password_problem(field.data, email=email or "", name=name or "")
+    if problem and problem != TOO_SHORT:  # the length is Length's to report
+        raise ValidationError(problem)
 
 
-PASSWORD_RULES = [DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=TOO_SHORT), not_common]
+PASSWORD_RULES = [DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=TOO_SHORT), not_guessable]
 
 
 class SignupForm(FlaskForm):
@@ -36,6 +46,11 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
+    def __init__(self, *args, account_email: str = "", account_name: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+        self.account_name = account_name
+
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
     password = PasswordField("New password", validators=PASSWORD_RULES)
     confirm = PasswordField(

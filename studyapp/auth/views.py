@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
+import secrets
+import time
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
 
 from studyapp.auth.forms import ChangePasswordForm, CreateUserForm, LoginForm, SignupForm
 from studyapp.domain import accounts as services
@@ -11,33 +22,148 @@ from studyapp.domain import classes as classes
 from studyapp.extensions import limiter
 from studyapp.models import Role
 from studyapp.web.access import admin_required, safe_next
+from studyapp.web.errors import render_error
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
+#: A browser that has signed in to an account keeps this cookie (signed, sent to /login only), so that
+#: other people's failed sign-ins never hold back the account's owner on a browser they have used before.
+DEVICE_COOKIE = "signin_device"
+#: How many accounts one browser remembers (a shared classroom computer signs in many).
+DEVICE_ACCOUNTS = 20
+#: The session key holding when the user signed in (seconds since the epoch).
+SIGNED_IN_AT = "signed_in_at"
+SIGNED_UP = (
+    "Your account is ready: sign in with your email and password. If this email already had an account, "
+    "nothing was changed; sign in with that account's password."
+)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _email() -> str:
+    return services.normalize_email(request.form.get("email", ""))
+
 
 def _account_key() -> str:
-    return "login-account:" + services.normalize_email(request.form.get("email", ""))
+    """Failures for one account, from every browser that has not signed in to it before."""
+    return "login-account:" + _email()
+
+
+def _pair_key() -> str:
+    """Failures for one account from one address (this person, or the people behind their router)."""
+    return f"login-pair:{get_remote_address()}:{_email()}"
+
+
+def _device_key() -> str:
+    """Failures for one account from one browser that has signed in to it before."""
+    device = _device()
+    return f"login-device:{device['d'] if device else ''}:{_email()}"
 
 
 def _login_failed(_response) -> bool:
     return bool(g.get("login_failed"))
 
 
+def _password_failed(_response) -> bool:
+    return bool(g.get("current_password_failed"))
+
+
 def _limit(name: str):
     return current_app.config[name]
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(str(current_app.secret_key), salt="signin-device")
+
+
+def _account_tag(email: str) -> str:
+    """Name an account in the device cookie without writing its email there."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, b"signin-device:" + email.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _device() -> dict | None:
+    """The browser's signed device cookie ({"d": token, "a": [account tags]}), or None."""
+    if "device" not in g:
+        value = request.cookies.get(DEVICE_COOKIE)
+        device = None
+        if value:
+            try:
+                loaded = _device_serializer().loads(value)
+            except BadSignature:
+                loaded = None
+            if isinstance(loaded, dict) and isinstance(loaded.get("d"), str) and isinstance(loaded.get("a"), list):
+                device = loaded
+        g.device = device
+    return g.device
+
+
+def _known_browser() -> bool:
+    """Whether this browser has signed in to the account named in the form before."""
+    device = _device()
+    return device is not None and _account_tag(_email()) in device["a"]
+
+
+def _unknown_browser() -> bool:
+    return not _known_browser()
+
+
+def _remember_browser(response: Response, email: str) -> None:
+    """Mark this browser as one the account has signed in from."""
+    device = _device() or {"d": secrets.token_urlsafe(16), "a": []}
+    tag = _account_tag(email)
+    accounts = [tag] + [other for other in device["a"] if other != tag]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps({"d": device["d"], "a": accounts[:DEVICE_ACCOUNTS]}),
+        max_age=int(timedelta(days=current_app.config["SIGNIN_DEVICE_DAYS"]).total_seconds()),
+        path=url_for("auth.login"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _start_session(user) -> None:
     """Drop whatever the old session held, then sign the user in."""
     session.clear()
     session.permanent = True
+    session[SIGNED_IN_AT] = int(_now())
     login_user(user)
+
+
+@bp.before_app_request
+def _end_expired_session() -> None:
+    """A session lasts PERMANENT_SESSION_LIFETIME from sign-in, however often its cookie is sent again."""
+    if "_user_id" not in session:
+        return
+    started = session.get(SIGNED_IN_AT)
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    now = _now()
+    # A minute's grace before the start allows for clocks that differ between servers.
+    if not isinstance(started, int) or not started - 60 <= now < started + lifetime:
+        logout_user()
+        session.clear()
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(error: TooManyRequests):
+    """Say how long to wait: the limit that was reached, not a guess."""
+    limit = limiter.current_limit
+    wait = max(1, math.ceil(limit.reset_at - _now())) if limit is not None else 60
+    unit = "second" if wait == 1 else "seconds"
+    if wait > 120:
+        wait, unit = math.ceil(wait / 60), "minutes"
+    return render_error(429, f"Too many attempts in a short time. Try again in {wait} {unit}.")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("SIGNUP_LIMIT"), methods=["POST"])
 def signup():
-    """Create a student account and sign it in."""
+    """Create a student account, then send its owner to sign in (the same answer for a taken email)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignupForm()
@@ -45,7 +171,7 @@ def signup():
         form.join_code.data = request.args["join_code"][:32]
     if form.validate_on_submit():
         try:
-            user = classes.sign_up(
+            classes.sign_up(
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
@@ -53,19 +179,48 @@ def signup():
             )
         except classes.JoinError as exc:
             form.join_code.errors.append(exc.message)
+        except services.EmailTaken:
+            # The same answer as a new account, after the same work, and nothing changed: sign-up never
+            # tells whether an email has an account. Its owner signs in with their own password.
+            services.spend_sign_up_time(form.password.data)
+            flash(SIGNED_UP, "success")
+            return redirect(url_for("auth.login"))
         except services.AccountError as exc:
             form.email.errors.append(exc.message)
         else:
-            _start_session(user)
-            flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
-            return redirect(url_for("main.index"))
+            flash(SIGNED_UP, "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/signup.html", form=form), 200 if not form.errors else 422
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_ADDRESS"), methods=["POST"], deduct_when=_login_failed)
+# Only failures count. A browser that has signed in to the account before is held back only by its own
+# failures; any other is held back by failures for that account from its address, by failures for the
+# account from everywhere, and by failures from its address. Each limit has several windows, so a
+# guesser waits longer and longer.
 @limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_ACCOUNT"), key_func=_account_key, methods=["POST"], deduct_when=_login_failed
+    lambda: _limit("LOGIN_LIMIT_DEVICE"),
+    key_func=_device_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_unknown_browser,
+)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_PAIR"),
+    key_func=_pair_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_known_browser,
+)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_ACCOUNT"),
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_known_browser,
+)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_ADDRESS"), methods=["POST"], deduct_when=_login_failed, exempt_when=_known_browser
 )
 def login():
     """Sign in with email and password; one message for every failure."""
@@ -78,7 +233,9 @@ def login():
             form.form_errors.append("That email and password do not match an account.")
         else:
             _start_session(user)
-            return redirect(next_url or url_for("main.index"))
+            response = redirect(next_url or url_for("main.index"))
+            _remember_browser(response, user.email)
+            return response
     status = 401 if g.get("login_failed") else 200
     return render_template("auth/login.html", form=form, next_url=next_url), status
 
@@ -94,15 +251,27 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+def _password_check_key() -> str:
+    """Count wrong current passwords per account, whatever the session or address."""
+    return f"account-password:{getattr(current_user, 'id', None) or get_remote_address()}"
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    lambda: _limit("ACCOUNT_PASSWORD_LIMIT"),
+    key_func=_password_check_key,
+    methods=["POST"],
+    deduct_when=_password_failed,
+)
 def account():
     """Show the account and change its password."""
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(account_email=current_user.email, account_name=current_user.display_name)
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.password.data)
         except services.AccountError as exc:
+            g.current_password_failed = True
             form.current.errors.append(exc.message)
         else:
             _start_session(current_user._get_current_object())

@@ -630,7 +630,7 @@ def edit_quiz(quiz_id: int):
 def quiz(quiz_id: int):
     """Show a saved quiz: its questions or rules, its settings and what to do next."""
     quiz = quiz_rules.get_own_quiz_or_404(quiz_id, current_user)
-    attempts = len(quiz_rules.quiz_attempts(quiz))
+    attempts = len(quiz_rules.quiz_attempts(quiz, current_user))
     return render_template(
         "authoring/quiz.html",
         quiz=quiz,
@@ -659,9 +659,9 @@ def quiz_preview(quiz_id: int):
 
 @bp.get("/quizzes/<int:quiz_id>/results")
 def results(quiz_id: int):
-    """List every graded attempt at the quiz with its student, state and score."""
+    """List the graded attempts at the quiz one may read (see quiz_rules.quiz_attempts) with students and scores."""
     quiz = quiz_rules.get_own_quiz_or_404(quiz_id, current_user)
-    return render_template("authoring/results.html", quiz=quiz, rows=quiz_rules.quiz_attempts(quiz))
+    return render_template("authoring/results.html", quiz=quiz, rows=quiz_rules.quiz_attempts(quiz, current_user))
 
 
 @bp.get("/quizzes/<int:quiz_id>/attempts/<int:attempt_id>")
@@ -673,8 +673,10 @@ def attempt(quiz_id: int, attempt_id: int):
         .where(Attempt.id == attempt_id, Attempt.quiz_id == quiz.id)
         .options(selectinload(Attempt.items).selectinload(AttemptItem.version))
     )
-    if attempt is None:
-        abort(404)
+    if attempt is None or (
+        attempt.assignment_id is not None and not class_services.can_manage_attempt(current_user, attempt)
+    ):
+        abort(404)  # an attempt at a class's assignment is for that class's instructors (see quiz_rules.quiz_attempts)
     student = db.session.get(User, attempt.user_id)
     _, settings = quiz_rules.attempt_settings(attempt)
     items = quiz_services.review_items(attempt, settings) if not attempt.is_open else []

@@ -3,9 +3,11 @@
 Everything here takes plain data and yields `bytes` chunks, so a view can hand the generator
 to a streaming response and a class of any size is written in flat memory.
 
-Every text cell goes through `neutralize()` (OWASP CSV injection) in both formats; numbers
-stay numbers. The XLSX writer is a small streaming OOXML writer on the standard library's
-`zipfile`: text is always written as an inline string and no cell ever holds a formula.
+Every text cell of a CSV goes through `neutralize()` (OWASP CSV injection: a leading `'`); in an
+XLSX such text keeps its value and gets a cell style with `quotePrefix`, so no apostrophe shows and
+editing the cell does not turn it into a formula. Numbers stay numbers. The XLSX writer is a
+small streaming OOXML writer on the standard library's `zipfile`: text is always written as an
+inline string and no cell ever holds a formula.
 (XlsxWriter and openpyxl both build the whole file before its first byte can be sent, take
 over a minute for a 500,000-row export here, and XlsxWriter writes any string that looks
 like `<r>...</r>` into the sheet unescaped, which lets a typed answer inject a formula.)
@@ -55,6 +57,7 @@ RESPONSES_COLUMNS = (
     "Score",
     "Max score",
     "Submitted at",
+    "Late",
 )
 #: Excel's limits: rows per sheet, characters per cell, characters per sheet name.
 XLSX_MAX_ROWS = 1_048_576
@@ -101,6 +104,18 @@ def neutralize(value: object) -> Cell:
 def _cells(row: Iterable[object]) -> list[Cell]:
     """Neutralize every cell of a row (the common str case inline, for speed)."""
     return [("'" + v if v[:1] in DANGEROUS_FIRST_CHARACTERS else v) if type(v) is str else neutralize(v) for v in row]
+
+
+def _xlsx_cells(row: Iterable[object]) -> list[Cell]:
+    """The cells of an XLSX row: text as it is (the writer marks risky text with a quote-prefix
+    style instead of an apostrophe), anything else as `neutralize()` makes it."""
+    return [v if type(v) is str else _xlsx_cell(v) for v in row]
+
+
+def _xlsx_cell(value: object) -> Cell:
+    if value is None or isinstance(value, (int, float, Decimal, date)):
+        return neutralize(value)
+    return str(value)
 
 
 def iso_utc(moment: datetime | None) -> str:
@@ -163,8 +178,10 @@ _STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -242,12 +259,18 @@ class _SheetWriter:
         while len(self.letters) < width:
             self.letters.append(column_letters(len(self.letters)))
 
-    def row(self, number: int, cells: Sequence[Cell], style: str = "") -> str:
-        """Return the XML of one row; empty cells are left out (each cell has its reference)."""
+    def row(self, number: int, cells: Sequence[Cell], style: str = "", quoted: str = ' s="2"') -> str:
+        """Return the XML of one row; empty cells are left out (each cell has its reference).
+
+        Text that a spreadsheet would read as a formula once edited (first character `=`, `+`,
+        `-`, `@`, tab, CR or LF) gets the `quoted` style, whose `quotePrefix` keeps it text
+        without showing an apostrophe; other cells get `style`.
+        """
         self._ensure(len(cells))
         letters = self.letters
         # One check on the row's text decides whether any cell needs escaping or cutting.
         joined = "".join([v for v in cells if type(v) is str])
+        risky = [type(v) is str and v[:1] in DANGEROUS_FIRST_CHARACTERS for v in cells]
         if len(joined) > XLSX_MAX_CELL_CHARS or _XLSX_ESCAPE.search(joined):
             cells = [_xlsx_text(v) if type(v) is str else v for v in cells]
         n = str(number)
@@ -256,7 +279,8 @@ class _SheetWriter:
             if type(value) is str:
                 if value:
                     parts.append(
-                        f'<c r="{letters[index]}{n}"{style} t="inlineStr">'
+                        f'<c r="{letters[index]}{n}"{quoted if risky[index] else style}'
+                        ' t="inlineStr">'
                         f'<is><t xml:space="preserve">{value}</t></is></c>'
                     )
             else:
@@ -292,11 +316,12 @@ def xlsx_stream(
     """Yield an XLSX workbook of the header rows (bold, frozen) then the rows, as they are read.
 
     Text is written as inline strings, never interpreted (no formula, no URL, no number
-    guessing); numbers are numeric cells. Past Excel's row limit the rows continue on a new
+    guessing), and text that starts like a formula keeps its value and gets a style with
+    `quotePrefix` (no apostrophe added); numbers are numeric cells. Past Excel's row limit the rows continue on a new
     sheet named "<name> (2)", the header rows repeated. Text longer than Excel's 32,767
     characters per cell is cut there.
     """
-    header_rows = [_cells(row) for row in header_rows]
+    header_rows = [_xlsx_cells(row) for row in header_rows]
     width = max((len(row) for row in header_rows), default=0)
     sheets = _SheetWriter(len(header_rows))
     base = sheet_title(sheet_name)
@@ -311,11 +336,11 @@ def xlsx_stream(
         with archive.open(f"xl/worksheets/sheet{len(names)}.xml", "w") as part:
             written = part.write(sheets.opening(width).encode("utf-8"))
             for number, row in enumerate(header_rows, start=1):
-                written += part.write(sheets.row(number, row, ' s="1"').encode("utf-8"))
+                written += part.write(sheets.row(number, row, ' s="1"', ' s="3"').encode("utf-8"))
             number, batch, batch_chars = len(header_rows), [], 0
             while pending is not None and number - len(header_rows) < per_sheet and written < XLSX_MAX_SHEET_BYTES:
                 number += 1
-                xml = sheets.row(number, _cells(pending))
+                xml = sheets.row(number, _xlsx_cells(pending))
                 batch.append(xml)
                 batch_chars += len(xml)
                 if len(batch) >= batch_rows or batch_chars >= BATCH_CHARS:
@@ -458,6 +483,9 @@ class ResponseRecord:
     score: float | None
     max_score: float
     submitted_at: datetime | None
+    #: Submitted after the assignment closed (by the student or, when the attempt was left open, by the
+    #: app); None while in progress.
+    late: bool | None = None
 
 
 def responses_rows(records: Iterable[ResponseRecord]) -> tuple[list[list[Cell]], Iterator[list[Cell]]]:
@@ -466,7 +494,8 @@ def responses_rows(records: Iterable[ResponseRecord]) -> tuple[list[list[Cell]],
     Columns (RESPONSES_COLUMNS): Class, Section, Assignment, Student, Attempt (the attempt's
     number for that student, from 1), Question ID (the question's id from its bank), Themes
     (theme ids joined with "; "), Response (readable text), Score ("" while ungraded),
-    Max score, Submitted at (ISO 8601 UTC, "" while in progress). The rows are produced lazily.
+    Max score, Submitted at (ISO 8601 UTC, "" while in progress), Late ("yes" when submitted after
+    the assignment closed, "no" when before, "" while in progress). The rows are produced lazily.
     """
 
     def rows() -> Iterator[list[Cell]]:
@@ -491,6 +520,7 @@ def responses_rows(records: Iterable[ResponseRecord]) -> tuple[list[list[Cell]],
                 r.score,
                 r.max_score,
                 last_text,
+                "" if r.late is None else "yes" if r.late else "no",
             ]
 
     return [list(RESPONSES_COLUMNS)], rows()

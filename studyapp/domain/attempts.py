@@ -26,7 +26,7 @@ from studyapp.core.qformat.quizdef import DrawRule, draw
 from studyapp.domain import classes, events
 from studyapp.domain.errors import DomainError, NotFound
 from studyapp.domain.questions import evidence_quotes, public_id, question_of, question_pool
-from studyapp.domain.quizzes import Settings, Standing, review_allows, settings_for
+from studyapp.domain.quizzes import Settings, Standing, attempt_settings, review_allows, settings_for
 from studyapp.extensions import db
 from studyapp.models import (
     Assignment,
@@ -48,6 +48,10 @@ from studyapp.models.content import Passage
 GRACE = timedelta(seconds=30)
 #: The largest stored response, in characters of JSON.
 MAX_RESPONSE_CHARS = 20_000
+#: The largest sequence number a save may carry (below the 32-bit column's limit); a larger one is refused.
+MAX_SEQ = 2**31 - 2
+#: When an attempt's last sequence number comes this close to MAX_SEQ, its page restarts the count.
+SEQ_HEADROOM = 2**30
 
 
 class AttemptError(DomainError):
@@ -162,11 +166,11 @@ def _translator(seed: str, question: ParsedQuestion) -> Callable[[str], str]:
 def to_public_response(
     question: ParsedQuestion, response: Mapping[str, Any], to_public: Callable[[str], str]
 ) -> dict[str, Any]:
-    """Rewrite the option ids in a stored response into the ids the page shows."""
+    """Rewrite the option ids in a stored response into the ids the page shows (no choice stays empty)."""
     key = grading.grader_for(question).key
     value = response.get(key)
     if key in ("choice",) and isinstance(value, str):
-        return {key: to_public(value)}
+        return {key: to_public(value) if value else value}
     if key in ("choices", "sentences", "order") and isinstance(value, list):
         return {key: [to_public(v) for v in value]}
     if key == "matches" and isinstance(value, dict):
@@ -174,18 +178,31 @@ def to_public_response(
     return dict(response)
 
 
+class UnknownOption(ValueError):
+    """A response names an option by an id its page never showed (an authored id, or a made-up one)."""
+
+
 def from_public_response(question: ParsedQuestion, response: dict, seed: str, quote: str | None) -> dict:
-    """Rewrite the ids a page sent back into option ids; unknown ids stay as they are (and are refused)."""
+    """Rewrite the ids a page sent back into option ids. Only the attempt's public ids are accepted: any
+    other id, an authored one (`a`) included, raises UnknownOption; an empty choice stays empty."""
     shown = grading.presentation(question, seed, False, quote=quote)
     back = {public_id(seed, question.id, o.id): o.id for o in shown.options}
+
+    def option(value: Any) -> Any:
+        if not isinstance(value, str) or value == "":
+            return value  # not an id: left for check_response to judge
+        if value not in back:
+            raise UnknownOption(value)
+        return back[value]
+
     key = grading.grader_for(question).key
     value = response.get(key)
     if key == "choice" and isinstance(value, str):
-        return {**response, key: back.get(value, value)}
+        return {**response, key: option(value)}
     if key in ("choices", "sentences", "order") and isinstance(value, list):
-        return {**response, key: [back.get(v, v) if isinstance(v, str) else v for v in value]}
+        return {**response, key: [option(v) for v in value]}
     if key == "matches" and isinstance(value, dict):
-        return {**response, key: {left: back.get(r, r) if isinstance(r, str) else r for left, r in value.items()}}
+        return {**response, key: {left: option(r) for left, r in value.items()}}
     return response
 
 
@@ -372,17 +389,42 @@ def start_attempt(
 # --- saving ----------------------------------------------------------------------------------
 
 
+#: When an attempt's quiz closes: its class assignment's closing time, else the quiz's own (as `settings_for`).
+_CLOSING = func.coalesce(Assignment.closes_at, Quiz.closes_at)
+
+
 def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
     """Re-read the attempt under a shared row lock (PostgreSQL; SQLite's write lock is already held)
     so that a save and a submit never interleave; refuse if it is no longer open."""
-    state, deadline = db.session.execute(
-        select(Attempt.state, Attempt.deadline_at).where(Attempt.id == attempt_id).with_for_update(read=True)
+    state, deadline, practice, closing = db.session.execute(
+        select(Attempt.state, Attempt.deadline_at, Attempt.practice, _CLOSING)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .outerjoin(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(Attempt.id == attempt_id)
+        .with_for_update(read=True, of=Attempt)
     ).one()
     if state != IN_PROGRESS:
         raise AttemptError("This attempt has been submitted; answers can no longer change.", 409, closed=True)
     if deadline is not None and now > deadline + GRACE:
         raise AttemptError("Time is up: answers after the deadline are not accepted.", 409, closed=True)
+    if not practice and closing is not None and now >= closing:
+        raise AttemptError("This quiz has closed: answers after its closing time are not accepted.", 409, closed=True)
     return db.session.get_one(Attempt, attempt_id)
+
+
+def closes_at(attempt: Attempt) -> datetime | None:
+    """When the attempt's quiz (or its class assignment, which overrides it) stops taking answers;
+    None for practice, which never closes."""
+    if attempt.practice:
+        return None
+    return attempt_settings(attempt)[1].closes_at
+
+
+def is_past_close(attempt: Attempt, now: datetime) -> bool:
+    """Whether the closing time has come: from then on, an "after close" review may show the key, so an
+    attempt still open takes no more answers (no grace here, unlike a time limit's deadline)."""
+    moment = closes_at(attempt)
+    return moment is not None and now >= moment
 
 
 def save_response(
@@ -401,6 +443,8 @@ def save_response(
     the attempt's item at `position` when the caller has it (else it is found in `attempt.items`).
     """
     now = now or utcnow()
+    if seq is not None and not 1 <= seq <= MAX_SEQ:
+        raise AttemptError(f"Question {position}: a save's sequence number runs from 1 to {MAX_SEQ:,}.", 400)
     _lock_open_attempt(attempt.id, now)
     if item is None:
         item = next((i for i in attempt.items if i.position == position), None)
@@ -410,7 +454,14 @@ def save_response(
     quote = evidence_quotes([question]).get(question.evidence_passage) if question.type == "evidence" else None
     if not isinstance(response, dict):
         raise AttemptError("An answer must be an object.", 400)
-    response = from_public_response(question, response, attempt.seed, quote)
+    try:
+        response = from_public_response(question, response, attempt.seed, quote)
+    except UnknownOption as exc:
+        shown = str(exc)[:40]
+        raise AttemptError(
+            f"Question {position}: {shown!r} is not a choice of this question as this page shows it; reload the page.",
+            400,
+        ) from exc
     problems = grading.check_response(question, response, quote=quote)
     if problems:
         raise AttemptError(f"Question {position}: " + "; ".join(problems), 400)
@@ -423,6 +474,9 @@ def save_response(
             db.session.scalar(select(func.max(AttemptItem.response_seq)).where(AttemptItem.attempt_id == attempt.id))
             or 0
         ) + 1
+        if seq > MAX_SEQ:
+            _restart_sequence(attempt)
+            seq = 1
     # A bulk UPDATE without RETURNING gives a CursorResult; Session.execute is typed to return a Result.
     result = cast(
         CursorResult[Any],
@@ -461,6 +515,31 @@ def save_responses(attempt: Attempt, responses: dict[int, Any]) -> dict[int, str
 
 def last_seq(attempt: Attempt) -> int:
     return max((item.response_seq for item in attempt.items), default=0)
+
+
+def page_seq(attempt: Attempt) -> int:
+    """The sequence number a page of the open attempt counts its saves from: the attempt's last one, or
+    0 after restarting the count when it has come within SEQ_HEADROOM of MAX_SEQ (the last
+    column value), so that no question is ever left unable to take a newer save."""
+    seq = last_seq(attempt)
+    if seq <= MAX_SEQ - SEQ_HEADROOM:
+        return seq
+    _restart_sequence(attempt)
+    return 0
+
+
+def _restart_sequence(attempt: Attempt) -> None:
+    """Set the sequence of every answer of the attempt back to 0: any save numbered from 1 is newer.
+    (A save from another window numbered before the restart may then land over a newer one; only a
+    page that has sent about a billion saves, or a forged one, gets here.)"""
+    db.session.execute(
+        update(AttemptItem)
+        .where(AttemptItem.attempt_id == attempt.id)
+        .values(response_seq=0)
+        .execution_options(synchronize_session=False)
+    )
+    for item in attempt.items:
+        db.session.expire(item)
 
 
 # --- submitting and grading ---------------------------------------------------------------------
@@ -528,18 +607,57 @@ def needs_grading(attempt: Attempt) -> bool:
     return any(item.status == grading.UNGRADED for item in attempt.items)
 
 
-def finalize_expired(now: datetime | None = None, *, user_id: int | None = None) -> int:
-    """Submit every attempt whose time (plus the grace) ran out, with the answers it saved."""
+def finalize_expired(
+    now: datetime | None = None,
+    *,
+    user_id: int | None = None,
+    quiz_id: int | None = None,
+    assignment_id: int | None = None,
+) -> int:
+    """Submit, automatically and with the answers they saved, the open attempts whose time (plus the
+    grace) ran out or whose quiz or assignment has closed; only `user_id`'s, or only those at
+    `quiz_id` (and `assignment_id`, None meaning the quiz taken on its own), when given. An attempt
+    submitted after the close is late (`submitted_at` past the closing time)."""
     now = now or utcnow()
-    query = select(Attempt).where(
-        Attempt.state == IN_PROGRESS, Attempt.deadline_at.is_not(None), Attempt.deadline_at < now - GRACE
+    closing = _CLOSING
+    query = (
+        select(Attempt)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .outerjoin(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(
+            Attempt.state == IN_PROGRESS,
+            (Attempt.deadline_at.is_not(None) & (Attempt.deadline_at < now - GRACE))
+            | (Attempt.practice.is_(False) & closing.is_not(None) & (closing <= now)),
+        )
+        .order_by(Attempt.id)
     )
     if user_id is not None:
         query = query.where(Attempt.user_id == user_id)
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+        same = Attempt.assignment_id.is_(None) if assignment_id is None else Attempt.assignment_id == assignment_id
+        query = query.where(same)
     count = 0
     for attempt in db.session.scalars(query).all():
         count += submit(attempt, now, automatic=True)
     return count
+
+
+def finalize_closed_with(attempt: Attempt, now: datetime | None = None) -> int:
+    """Before the review of `attempt` is shown: submit every open attempt at the same quiz or assignment
+    (anyone's) that its close or its time limit has ended, so that no "after close" review opens while
+    an attempt of it is still open."""
+    return finalize_expired(now, quiz_id=attempt.quiz_id, assignment_id=attempt.assignment_id)
+
+
+def is_finished(attempt: Attempt, now: datetime) -> bool:
+    """Whether an open attempt is over (its deadline plus the grace, or its quiz's close, has passed):
+    the next touch submits it."""
+    if attempt.state != IN_PROGRESS:
+        return False
+    if attempt.deadline_at is not None and now > attempt.deadline_at + GRACE:
+        return True
+    return is_past_close(attempt, now)
 
 
 def give_extra_time(attempt: Attempt, minutes: int) -> None:

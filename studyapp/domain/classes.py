@@ -361,10 +361,12 @@ def set_section(class_: Class, user_id: int, section_id: int | None) -> None:
 def add_co_instructor(class_: Class, email: str) -> User:
     """Let another instructor account teach the class: it sees the roster, gradebook and exports."""
     user = accounts.find_user(email)
-    if user is None:
-        raise ClassError("No account has this email. An administrator creates instructor accounts.")
-    if not user.is_instructor:
-        raise ClassError(f"{user.email} is a student account; only instructor accounts can teach a class.")
+    if user is None or not user.is_instructor:
+        # One answer for no account and a student's: this form does not tell who has an account.
+        raise ClassError(
+            "No account has this email, or it is a student account: only instructor accounts can teach a "
+            "class, and an administrator creates them."
+        )
     existing = membership(class_, user)
     if existing is not None and existing.role == INSTRUCTOR:
         raise ClassError(f"{user.display_name} already teaches this class.")

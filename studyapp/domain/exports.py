@@ -168,7 +168,9 @@ def _response_records(class_id: int) -> Iterator[ResponseRecord]:
     class_ = db.session.get_one(Class, class_id)
     class_name = class_.name
     students = {uid: (name, section or "") for uid, name, _, section in plain_rows(students_query(class_.id))}
-    titles = {c.assignment.id: c.assignment.title for c in columns_of(class_)}
+    columns = columns_of(class_)
+    titles = {c.assignment.id: c.assignment.title for c in columns}
+    closes = {c.assignment.id: c.settings.closes_at for c in columns}
     attempts = plain_rows(
         select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.submitted_at)
         .join(Assignment, Assignment.id == Attempt.assignment_id)
@@ -208,6 +210,8 @@ def _response_records(class_id: int) -> Iterator[ResponseRecord]:
             number = numbers[(user_id, aid)] = numbers.get((user_id, aid), 0) + 1
             name, section = students[user_id]
             title = titles[aid]
+            closes_at = closes[aid]
+            late = None if submitted_at is None else closes_at is not None and submitted_at > closes_at
             for _, version_id, raw, score, max_score in answers.get(attempt_id, ()):
                 key, themes, question, quote = about[version_id]
                 text = rendered.get((version_id, raw))
@@ -216,7 +220,7 @@ def _response_records(class_id: int) -> Iterator[ResponseRecord]:
                     if len(rendered) < RENDER_CACHE:
                         rendered[(version_id, raw)] = text
                 yield ResponseRecord(
-                    class_name, section, title, name, number, key, themes, text, score, max_score, submitted_at
+                    class_name, section, title, name, number, key, themes, text, score, max_score, submitted_at, late
                 )
 
 

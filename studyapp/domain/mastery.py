@@ -8,8 +8,11 @@ commit: the request commits once.
 Which answers count follows the quiz's review policy (studyapp.domain.quizzes.review_allows):
 a student's own numbers and queue use only the answers the student may already see, so the
 progress pages never reveal a score or a key early. Practice answers count as soon as they are
-checked. Essays never enter the review queue: only a person can grade them. Review sessions
-are in studyapp.domain.reviews.
+checked. Whose answers a viewer's figures rest on is a `Scope` (see `scope_for`): the student
+sees all their own, an admin everything, and an instructor only the answers given to the
+assignments of the classes they teach the student in, under the student's release rules.
+Essays never enter the review queue: only a person can grade them. Review sessions are in
+studyapp.domain.reviews.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, load_only, selectinload
 
@@ -47,6 +50,7 @@ from studyapp.models import (
     Assignment,
     Attempt,
     AttemptItem,
+    Class,
     Membership,
     Passage,
     Question,
@@ -82,38 +86,90 @@ def new_seed() -> str:
 # --- who may see whose progress ----------------------------------------------------------------
 
 
-def can_view_student(viewer: User, student: User) -> bool:
-    """Tell whether `viewer` may see `student`'s progress: the one place that decides it.
+@dataclass(frozen=True)
+class Scope:
+    """Which of a student's answers a viewer's progress figures rest on.
 
-    A student sees their own progress, an admin everyone's, and an instructor the progress of
-    the students of a class they teach.
+    `classes` None counts every answer the student gave (their own pages, an admin's view);
+    otherwise only the answers given to the assignments of these classes count (an instructor's
+    view: no other class's work, no self-study, no practice). With `released_only`, an answer
+    counts only once its quiz's review policy shows it to the student.
     """
-    if viewer.id == student.id or viewer.is_admin:
-        return True
-    if not viewer.is_instructor:
-        return False
+
+    classes: tuple[Class, ...] | None = None
+    released_only: bool = True
+
+    @property
+    def class_ids(self) -> list[int] | None:
+        return None if self.classes is None else [c.id for c in self.classes]
+
+
+#: The student's own pages: every answer they may already see.
+OWN = Scope()
+#: An admin's view: every answer, released or not.
+EVERYTHING = Scope(released_only=False)
+
+
+def shared_classes(viewer: User, student: User) -> list[Class]:
+    """The classes `viewer` teaches and `student` is now on the roster of, by name (one query)."""
     taught, enrolled = aliased(Membership), aliased(Membership)
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    taught.user_id == viewer.id,
-                    taught.role == CLASS_INSTRUCTOR,
-                    enrolled.class_id == taught.class_id,
-                    enrolled.user_id == student.id,
-                    enrolled.role == CLASS_STUDENT,
-                )
+    return list(
+        db.session.scalars(
+            select(Class)
+            .join(
+                taught, and_(taught.class_id == Class.id, taught.user_id == viewer.id, taught.role == CLASS_INSTRUCTOR)
             )
+            .join(
+                enrolled,
+                and_(enrolled.class_id == Class.id, enrolled.user_id == student.id, enrolled.role == CLASS_STUDENT),
+            )
+            .order_by(Class.name, Class.id)
         )
     )
 
 
+def scope_for(viewer: User, student: User) -> Scope | None:
+    """Return which of `student`'s answers `viewer` may see, or None when none at all: the one place that decides it.
+
+    A student sees all their own (as released), an admin everything, and an instructor the
+    answers to the assignments of the classes they teach the student in now (the union of
+    those classes' assignments when there are several), as released to the student. Taking
+    the student off the roster, or the instructor off the class, ends it.
+    """
+    if viewer.id == student.id:
+        return OWN
+    if viewer.is_admin:
+        return EVERYTHING
+    if not viewer.is_instructor:
+        return None
+    classes = shared_classes(viewer, student)
+    return Scope(tuple(classes)) if classes else None
+
+
+def can_view_student(viewer: User, student: User) -> bool:
+    """Tell whether `viewer` may see anything of `student`'s progress (see `scope_for`)."""
+    return scope_for(viewer, student) is not None
+
+
+def get_student_scope_or_404(user_id: int, viewer: User) -> tuple[User, Scope]:
+    """Load a student whose progress `viewer` may see, with what `viewer` may see of it; anyone else is "not found"."""
+    student = db.session.get(User, user_id)
+    scope = None if student is None else scope_for(viewer, student)
+    if student is None or scope is None:
+        raise NotFound()
+    return student, scope
+
+
 def get_student_or_404(user_id: int, viewer: User) -> User:
     """Load a student whose progress `viewer` may see; anyone else is "not found"."""
-    student = db.session.get(User, user_id)
-    if student is None or not can_view_student(viewer, student):
-        raise NotFound()
-    return student
+    return get_student_scope_or_404(user_id, viewer)[0]
+
+
+def _in_classes(class_ids: Sequence[int] | None):
+    """A condition on `Attempt`: started from an assignment of one of these classes (None: any attempt)."""
+    if class_ids is None:
+        return None
+    return Attempt.assignment_id.in_(select(Assignment.id).where(Assignment.class_id.in_(class_ids)))
 
 
 # --- the answers progress rests on ----------------------------------------------------------------
@@ -176,16 +232,17 @@ def _answer_query():
     )
 
 
-def _graded_rows(user_ids: Sequence[int]) -> Sequence[Any]:
-    """Rows of `_answer_query` for every item of these users that may count: submitted, or saved in practice."""
-    return db.session.execute(
-        _answer_query()
-        .where(
-            Attempt.user_id.in_(user_ids),
-            (Attempt.state == SUBMITTED) | (Attempt.practice.is_(True) & AttemptItem.saved_at.is_not(None)),
-        )
-        .order_by(AttemptItem.id)
-    ).all()
+def _graded_rows(user_ids: Sequence[int], class_ids: Sequence[int] | None = None) -> Sequence[Any]:
+    """Rows of `_answer_query` for every item of these users that may count: submitted, or saved in practice;
+    with `class_ids`, only the items of attempts at those classes' assignments."""
+    query = _answer_query().where(
+        Attempt.user_id.in_(user_ids),
+        (Attempt.state == SUBMITTED) | (Attempt.practice.is_(True) & AttemptItem.saved_at.is_not(None)),
+    )
+    within = _in_classes(class_ids)
+    if within is not None:
+        query = query.where(within)
+    return db.session.execute(query.order_by(AttemptItem.id)).all()
 
 
 def _attempts_query():
@@ -232,19 +289,22 @@ def review_open(quiz: Quiz, assignment: Assignment | None, attempt: Attempt, now
     return quizzes.review_allows(settings, attempt, now)
 
 
-def graded_answers(user_ids: Iterable[int], now: datetime, *, as_student: bool = True) -> list[GradedAnswer]:
+def graded_answers(
+    user_ids: Iterable[int], now: datetime, *, as_student: bool = True, class_ids: Sequence[int] | None = None
+) -> list[GradedAnswer]:
     """Return every graded answer of these users, oldest first, in at most five queries.
 
     Submitted attempts count item by item (an essay once a person has graded it); practice
     answers count as soon as they are saved and checked, graded on the spot. With
     `as_student`, graded attempts count only once their review shows the score, so a
-    student's own pages never reveal it early; an instructor (`as_student=False`) sees all.
+    student's own pages never reveal it early (`as_student=False`, an admin's view, counts all).
+    With `class_ids`, only the answers to those classes' assignments count (no practice).
     A practice question left unanswered is not counted: stopping early is not a wrong answer.
     """
     user_ids = list(dict.fromkeys(user_ids))
     if not user_ids:
         return []
-    rows = _graded_rows(user_ids)
+    rows = _graded_rows(user_ids, class_ids)
     answers, _pending = _collect(rows, _attempts_of(rows), now, released_only=as_student)
     answers.sort(key=lambda a: (a.answered_at, a.item_id))
     return answers
@@ -542,8 +602,11 @@ class Dashboard:
     themes: list[ThemeMastery]
     overall: Mastery
     attempts: list[AttemptRow]
-    queue: QueueSummary
+    #: The review queue; None in an instructor's view (the queue holds the student's self-study too).
+    queue: QueueSummary | None
     read_next: list[ReadNext]
+    #: Which answers the figures rest on.
+    scope: Scope = OWN
 
     @property
     def trend(self) -> list[tuple[str, float | None]]:
@@ -558,13 +621,16 @@ def theme_mastery(answers: Sequence[GradedAnswer], themes: Sequence[Theme], now:
     return [ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes]
 
 
-def student_attempts(user: User) -> Sequence[AttemptOf]:
-    """Return the student's submitted and practice attempts, the latest submitted first (one query)."""
-    return db.session.execute(
-        _attempts_query()
-        .where(Attempt.user_id == user.id, (Attempt.state == SUBMITTED) | Attempt.practice.is_(True))
-        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
-    ).all()
+def student_attempts(user: User, class_ids: Sequence[int] | None = None) -> Sequence[AttemptOf]:
+    """Return the student's submitted and practice attempts, the latest submitted first (one query);
+    with `class_ids`, only their attempts at those classes' assignments."""
+    query = _attempts_query().where(
+        Attempt.user_id == user.id, (Attempt.state == SUBMITTED) | Attempt.practice.is_(True)
+    )
+    within = _in_classes(class_ids)
+    if within is not None:
+        query = query.where(within)
+    return db.session.execute(query.order_by(Attempt.submitted_at.desc(), Attempt.id.desc())).all()
 
 
 def recent_attempts(
@@ -625,33 +691,48 @@ def read_next(cards: Sequence[tuple[int, int, tuple[str, ...]]], limit: int = RE
 
 
 def _student_answers(
-    student: User, now: datetime, *, as_student: bool
+    student: User, now: datetime, scope: Scope
 ) -> tuple[Sequence[AttemptOf], list[GradedAnswer], list[GradedAnswer]]:
     """Return the student's attempts (see `student_attempts`), graded answers in no particular order
-    (see `graded_answers`) and pending misses (see `pending_misses`), in two to five queries."""
-    rows = _graded_rows([student.id])
-    attempts = student_attempts(student)  # read after the rows, so that it holds every attempt they name
-    answers, pending = _collect(rows, {row[0].id: row for row in attempts}, now, released_only=as_student)
+    (see `graded_answers`) and pending misses (see `pending_misses`) within `scope`, in two to five queries."""
+    rows = _graded_rows([student.id], scope.class_ids)
+    attempts = student_attempts(
+        student, scope.class_ids
+    )  # read after the rows, so that it holds every attempt they name
+    answers, pending = _collect(rows, {row[0].id: row for row in attempts}, now, released_only=scope.released_only)
     return attempts, answers, pending
 
 
-def dashboard(student: User, now: datetime | None = None, *, as_student: bool = True) -> Dashboard:
+def missed_in(answers: Iterable[GradedAnswer]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Return (question id, misses, passages) of each question missed among `answers`, as `read_next` takes them."""
+    merged: dict[int, tuple[int, tuple[str, ...]]] = {}
+    for answer in answers:
+        if answer.queueable:
+            misses, passages = merged.get(answer.question_id, (0, answer.passages))
+            merged[answer.question_id] = (misses + 1, passages)
+    return [(question_id, misses, passages) for question_id, (misses, passages) in merged.items()]
+
+
+def dashboard(student: User, now: datetime | None = None, *, scope: Scope = OWN) -> Dashboard:
     """Gather the dashboard of `student` in a bounded number of queries (four to eight, whatever the data).
 
-    `as_student` False is an instructor's view: scores the student cannot see yet are shown.
+    `scope` says which answers count (see `scope_for`). In a view limited to some classes (an
+    instructor's) there is no review queue, which holds the student's self-study too, and
+    "read next" rests on the misses among the answers shown.
     """
     now = now or utcnow()
     themes = list(list_themes())
-    attempts, answers, pending = _student_answers(student, now, as_student=as_student)
-    queue = queue_summary(student, now, pending)
+    attempts, answers, pending = _student_answers(student, now, scope)
+    queue = queue_summary(student, now, pending) if scope.classes is None else None
     overall, by_theme = mastery_overview((a.as_mastery_answer() for a in answers), now, themes=[t.slug for t in themes])
     return Dashboard(
         student=student,
         themes=[ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes],
         overall=overall,
-        attempts=recent_attempts(attempts, now, as_student=as_student),
+        attempts=recent_attempts(attempts, now, as_student=scope.released_only),
         queue=queue,
-        read_next=read_next(queue.missed_questions()),
+        read_next=read_next(queue.missed_questions() if queue is not None else missed_in(answers)),
+        scope=scope,
     )
 
 
@@ -757,16 +838,19 @@ def class_progress(
     user_ids: Iterable[int],
     now: datetime | None = None,
     *,
+    scope: Scope = OWN,
     low: float = LOW_MASTERY,
     min_answers: int = LOW_MASTERY_MIN_ANSWERS,
     inactive_after: timedelta = INACTIVE_AFTER,
 ) -> ClassProgress:
     """Return the class × theme mastery grid and the students with low mastery or no recent activity.
 
-    Takes the students' ids, so any roster can use it (a class, a group, a search), in six to
-    eight queries whatever their number. Instructors see every graded answer, hidden or not.
-    A student is flagged when a theme's mastery is under `low` on at least `min_answers`
-    answers, or when they have answered and reviewed nothing for `inactive_after`.
+    Takes the students' ids, so any roster can use it (a class, a group, a search), in five to
+    eight queries whatever their number. `scope` says which answers count: a class's page
+    passes `Scope((class_,))`, so only the answers to that class's assignments count, each
+    once the student may see it. A student is flagged when a theme's mastery is under `low` on
+    at least `min_answers` answers, or when they have answered (and, with every class in
+    scope, reviewed) nothing for `inactive_after`; within a class, activity is its assignments.
     """
     now = now or utcnow()
     ids = list(dict.fromkeys(user_ids))
@@ -777,7 +861,9 @@ def class_progress(
     )
     themes = list(list_themes())
     by_student: dict[int, list[GradedAnswer]] = defaultdict(list)
-    for answer in graded_answers([s.id for s in students], now, as_student=False):
+    for answer in graded_answers(
+        [s.id for s in students], now, as_student=scope.released_only, class_ids=scope.class_ids
+    ):
         by_student[answer.user_id].append(answer)
     reviewed = (
         dict(
@@ -787,7 +873,7 @@ def class_progress(
                 .group_by(ReviewCard.user_id)
             ).all()
         )
-        if students
+        if students and scope.classes is None  # reviews are self-study: no class's business
         else {}
     )
     grid, last_active, flags = [], {}, []
@@ -816,9 +902,11 @@ def class_progress(
     return ClassProgress(students, themes, grid, last_active, flags)
 
 
-def students_needing_attention(user_ids: Iterable[int], now: datetime | None = None) -> list[StudentFlag]:
+def students_needing_attention(
+    user_ids: Iterable[int], now: datetime | None = None, *, scope: Scope = OWN
+) -> list[StudentFlag]:
     """Return the students among `user_ids` with low mastery or no recent activity (see class_progress)."""
-    return class_progress(user_ids, now).flags
+    return class_progress(user_ids, now, scope=scope).flags
 
 
 # --- subscribers -----------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
-from studyapp.core import qformat
+from studyapp.core import markdown, qformat
 from studyapp.core.content import ContentTree, load_tree
 from studyapp.core.qformat import Problem
 from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.core.qformat.model import MAX_ID_LENGTH
 from studyapp.core.qformat.qti import write_qti
+from studyapp.core.qformat.rendered import render_question, stored_html
 from studyapp.core.slugs import slugify
 from studyapp.domain import events
 from studyapp.domain.content import passage_quote, quote_text
@@ -143,8 +144,14 @@ def _parse_version(version_id: int, source: str) -> qformat.Question:
 
 
 def question_of(version: QuestionVersion) -> qformat.Question:
-    """Return the question a stored version holds (parsed once per process: versions never change)."""
-    return _parse_version(version.id, version.source)
+    """Return the question a stored version holds (parsed once per process: versions never change).
+
+    The HTML stored with the version is handed to the renderer, so pages show it without rendering again.
+    """
+    question = _parse_version(version.id, version.source)
+    if version.rendered:
+        markdown.remember(stored_html(question, version.rendered))
+    return question
 
 
 def question_data(question: qformat.Question) -> dict:
@@ -239,6 +246,7 @@ def _version(number: int, source: str, parsed: qformat.Question, actor: User | N
         points=parsed.points,
         themes=list(parsed.themes),
         passages=list(parsed.passages),
+        rendered=render_question(parsed),
         created_by_id=actor.id if actor else None,
     )
 
@@ -524,6 +532,22 @@ class SaveResult:
     changed: bool = False
 
 
+def seeded_choice_order(parsed: ParsedQuestion) -> ParsedQuestion:
+    """The question with the choices of a single or multiple question in a seeded order, as the shipped
+    banks store theirs: the order follows a hash of the question's id and each choice's text, so the
+    choice written first (the right one, in the editor's template) is not always stored first, and a
+    question saved again without changes keeps its order. The ids follow the new order (a, b, ...)."""
+    if parsed.type not in ("single", "multiple") or len(parsed.choices) < 2:
+        return parsed
+
+    def rank(choice: qformat.Choice) -> str:
+        return hashlib.sha256(f"{parsed.id}\0{choice.text}".encode()).hexdigest()
+
+    ordered = sorted(parsed.choices, key=rank)
+    choices = tuple(dataclasses.replace(c, id=qformat.choice_id(n)) for n, c in enumerate(ordered))
+    return dataclasses.replace(parsed, choices=choices)
+
+
 def save_question(
     source: str,
     actor: User,
@@ -542,6 +566,7 @@ def save_question(
     parsed = check.parsed
     if parsed is None or check.problems:
         return SaveResult(question, check.problems)
+    parsed = seeded_choice_order(parsed)
     canonical = qformat.write_question(parsed)
     if question is None:
         bank = bank or default_bank(actor)

@@ -27,8 +27,9 @@ from studyapp.domain.questions import (
     shipped_questions,
 )
 from studyapp.extensions import db
-from studyapp.models import Attempt, Question, Quiz, Theme, User
+from studyapp.models import Assignment, Attempt, Membership, Question, Quiz, Theme, User
 from studyapp.models.attempts import SUBMITTED
+from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
 
 
 class Standing(enum.StrEnum):
@@ -183,16 +184,28 @@ def quiz_keys(quiz: Quiz) -> list[str]:
     return [keys[i] for i in quiz.question_ids if i in keys]
 
 
-def quiz_attempts(quiz: Quiz) -> list[tuple[Attempt, User]]:
-    """Every graded attempt at `quiz` with its student, by student then start: one query."""
+def quiz_attempts(quiz: Quiz, viewer: User) -> list[tuple[Attempt, User]]:
+    """The graded attempts at `quiz` that `viewer` may read, with their students, by student then start: one query.
+
+    An attempt started from a class assignment belongs to that class: only its instructors (now)
+    and admins read it, even when `viewer` built the quiz. An attempt at the quiz on its own
+    belongs to the quiz's builder.
+    """
+    query = (
+        select(Attempt, User)
+        .join(User, Attempt.user_id == User.id)
+        .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
+    )
+    if not viewer.is_admin:
+        taught = (
+            select(Assignment.id)
+            .join(Membership, Membership.class_id == Assignment.class_id)
+            .where(Membership.user_id == viewer.id, Membership.role == CLASS_INSTRUCTOR)
+        )
+        query = query.where(Attempt.assignment_id.in_(taught) | Attempt.assignment_id.is_(None))
     return [
         (attempt, user)
-        for attempt, user in db.session.execute(
-            select(Attempt, User)
-            .join(User, Attempt.user_id == User.id)
-            .where(Attempt.quiz_id == quiz.id, Attempt.practice.is_(False))
-            .order_by(User.display_name, User.id, Attempt.started_at)
-        )
+        for attempt, user in db.session.execute(query.order_by(User.display_name, User.id, Attempt.started_at))
     ]
 
 

@@ -80,6 +80,9 @@ class QuestionVersion(Model):
     points: Mapped[float] = mapped_column(Float)
     themes: Mapped[list[str]] = mapped_column(JSON)
     passages: Mapped[list[str]] = mapped_column(JSON)
+    #: The sanitized HTML of the version's Markdown texts, rendered once when it was saved
+    #: (`qformat.rendered.render_question`); None for versions saved before it was kept.
+    rendered: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

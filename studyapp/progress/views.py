@@ -23,9 +23,9 @@ bp = Blueprint(
 )
 
 
-def _render_dashboard(student, *, own: bool):
+def _render_dashboard(student, *, own: bool, scope: services.Scope = services.OWN):
     now = utcnow()
-    data = services.dashboard(student, now, as_student=own)
+    data = services.dashboard(student, now, scope=scope)
     whose = "Your" if own else f"{student.display_name}’s"
     return render_template(
         "progress/dashboard.html",
@@ -47,11 +47,11 @@ def dashboard():
 @bp.get("/students/<int:user_id>")
 @login_required
 def student(user_id: int):
-    """Show one student's progress to someone allowed to see it (see services.can_view_student)."""
-    student = services.get_student_or_404(user_id, current_user)
+    """Show one student's progress to someone allowed to see it, as far as they may (see services.scope_for)."""
+    student, scope = services.get_student_scope_or_404(user_id, current_user)
     if student.id == current_user.id:
         return redirect(url_for("progress.dashboard"))
-    return _render_dashboard(student, own=False)
+    return _render_dashboard(student, own=False, scope=scope)
 
 
 @bp.post("/review/start")
@@ -120,10 +120,11 @@ def guide(slug: str):
 @bp.get("/classes/<int:class_id>")
 @login_required
 def class_overview(class_id: int):
-    """Show a class's mastery by theme as a heatmap with its table, and the students to look at."""
+    """Show a class's mastery by theme as a heatmap with its table, and the students to look at: only the
+    answers to this class's assignments count, each once the student may see it."""
     class_ = classes.get_class_or_404(class_id, current_user)
     students = classes.students_of(class_)
-    overview = services.class_progress([entry.user.id for entry in students], utcnow())
+    overview = services.class_progress([entry.user.id for entry in students], utcnow(), scope=services.Scope((class_,)))
     return render_template(
         "progress/class.html",
         class_=class_,

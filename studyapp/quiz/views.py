@@ -17,6 +17,7 @@ from studyapp.models.base import utcnow
 from studyapp.web.access import instructor_required
 from studyapp.web.answers import FormError, response_from_form
 from studyapp.web.boundary import refuse, refuse_json
+from studyapp.web.converters import FieldError, int_field
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
 
@@ -53,8 +54,12 @@ def _pages(attempt, settings) -> list[list[int]]:
 
 
 def _page_number(pages) -> int:
-    page = request.args.get("page", default=1, type=int)
-    return page if 1 <= page <= len(pages) else 1
+    """The page asked for, or the first when none (or one out of range, or not a number) is asked for."""
+    try:
+        page = int_field(request.args, "page", "The page", low=1, high=len(pages), default=1)
+    except FieldError:
+        return 1
+    return page or 1
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -64,7 +69,7 @@ def attempt(attempt_id: int):
     attempt = services.get_attempt_or_404(attempt_id, current_user)
     quiz, settings = quiz_rules.attempt_settings(attempt)
     now = utcnow()
-    if attempt.state == services.IN_PROGRESS and attempt.deadline_at and now > attempt.deadline_at + services.GRACE:
+    if services.is_finished(attempt, now):  # out of time, or the quiz closed
         services.submit(attempt, now, automatic=True)  # the deliberate write on GET (see web.boundary)
     if attempt.state != services.IN_PROGRESS:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
@@ -81,7 +86,8 @@ def attempt(attempt_id: int):
         views=views,
         page=page,
         page_count=len(pages),
-        seq=services.last_seq(attempt),
+        seq=services.page_seq(attempt),
+        closes_at=services.closes_at(attempt),
         now=now,
         grace=services.GRACE,
         checked=checked,
@@ -140,10 +146,13 @@ def save_page(attempt_id: int):
 def autosave(attempt_id: int):
     """Save one answer from the page's script; refuse stale, invalid or late saves with a JSON message."""
     attempt = services.get_attempt_or_404(attempt_id, current_user, items=False)
-    position = request.form.get("position", type=int)
-    seq = request.form.get("seq", type=int)
+    position = request.form.get("position", type=int)  # attempt_item finds no item beyond a column's range
+    try:
+        seq = int_field(request.form, "seq", "The save's sequence number", low=1, high=services.MAX_SEQ)
+    except FieldError as exc:
+        return jsonify(ok=False, error=str(exc)), 400
     item = services.attempt_item(attempt, position) if position is not None else None
-    if item is None or seq is None or seq < 1:
+    if item is None or seq is None:
         return jsonify(ok=False, error="The save must name a question of this attempt and a sequence number."), 400
     try:
         question = services.question_of(item.version)
@@ -181,7 +190,9 @@ def confirm_submit(attempt_id: int):
 def submit(attempt_id: int):
     """Submit and grade the attempt, once: a second submit (double click, another tab) changes nothing."""
     attempt = services.get_attempt_or_404(attempt_id, current_user)
-    if services.submit(attempt):
+    if services.is_finished(attempt, utcnow()):  # out of time or closed: the app submits it, as on any touch
+        services.submit(attempt, automatic=True)
+    elif services.submit(attempt):
         flash("Your attempt is submitted.", "success")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))  # not attempt.id: that would reload it
 
@@ -195,6 +206,8 @@ def result(attempt_id: int):
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
     quiz, settings = quiz_rules.attempt_settings(attempt)
     now = utcnow()
+    # No "after close" review while an attempt at the same quiz is still open: the close submits them first.
+    services.finalize_closed_with(attempt, now)  # the deliberate write on GET (see web.boundary)
     allowed = quiz_rules.review_allows(settings, attempt, now)
     items = services.review_items(attempt, settings) if allowed else []
     return render_template(
@@ -272,7 +285,11 @@ def extra_time(attempt_id: int):
     """Give one student's open, timed attempt more time."""
     attempt = services.get_managed_attempt_or_404(attempt_id, current_user)
     try:
-        services.give_extra_time(attempt, request.form.get("minutes", type=int) or 0)
+        minutes = int_field(request.form, "minutes", "Extra time", low=1, high=600)
+    except FieldError as exc:
+        return refuse(DomainError(str(exc), 400), url_for("quiz.manage_attempt", attempt_id=attempt.id))
+    try:
+        services.give_extra_time(attempt, minutes or 0)
     except DomainError as exc:
         return refuse(exc, url_for("quiz.manage_attempt", attempt_id=attempt.id))
     flash("Extra time given.", "success")

@@ -1,8 +1,9 @@
-"""Security headers on every response: errors and downloads included."""
+"""Security headers on every response (errors and downloads included); no caching of signed-in pages."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 CSP = "; ".join(
@@ -31,6 +32,10 @@ def register(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+            # A signed-in page stays out of every cache: on a shared classroom computer, the browser's
+            # back button or cache must not show the next person someone else's grades.
+            response.headers["Cache-Control"] = "no-store"
         if app.config.get("SECURE_HEADERS_HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response

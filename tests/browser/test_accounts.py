@@ -21,9 +21,11 @@ def test_student_signs_up_signs_out_and_signs_back_in(page):
     page.get_by_label("Password", exact=True).fill("a long reading list")
     page.get_by_label("Repeat the password").fill("a long reading list")
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/")
-    assert page.get_by_text("Welcome, Grace Reader").is_visible()
+    page.wait_for_url("**/login")
+    assert page.get_by_text("Your account is ready: sign in with your email and password.").is_visible()
     assert_accessible(page)
+    sign_in(page, "grace@studyapp.example", "a long reading list")
+    assert page.get_by_role("link", name="Grace Reader").is_visible()
 
     page.get_by_role("button", name="Sign out").click()
     assert page.get_by_text("You are signed out.").is_visible()

@@ -202,10 +202,10 @@ def test_xlsx_keeps_types_and_neutralizes_text():
     values = list(sheet.iter_rows(min_row=2))
     assert len(values) == len(PAYLOADS)
     for payload, (text, integer, number, typed, empty) in zip(PAYLOADS, values):
-        assert text.data_type == "s" and excel_text(text.value) == "'" + payload
+        assert text.data_type == "s" and excel_text(text.value) == payload and text.quotePrefix
         assert integer.data_type == "n" and integer.value == -5 and isinstance(integer.value, int)
         assert number.data_type == "n" and number.value == 2.5
-        assert typed.data_type == "s" and typed.value == "'-5"
+        assert typed.data_type == "s" and typed.value == "-5" and typed.quotePrefix
         assert empty.value is None
     assert "<f>" not in sheet_xml(data)
 
@@ -215,12 +215,30 @@ def test_xlsx_neutralizes_each_prefix(prefix):
     data = b"".join(xlsx_stream("S", [[prefix + "SUM(1,2)"]], [[prefix + "1+1", prefix]]))
     sheet = open_xlsx(data).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
-    assert [excel_text(cell.value) for cell in cells] == [
-        "'" + prefix + "SUM(1,2)",
-        "'" + prefix + "1+1",
-        "'" + prefix,
-    ]
-    assert all(cell.data_type == "s" for cell in cells)
+    assert [excel_text(cell.value) for cell in cells] == [prefix + "SUM(1,2)", prefix + "1+1", prefix]
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
+
+
+def test_xlsx_marks_formula_like_text_with_a_quote_prefix_style_not_an_apostrophe():
+    """Excel's own way to keep text that looks like a formula as text: the cell's style has quotePrefix,
+    so the apostrophe neither shows nor becomes part of the value (a CSV still gets the OWASP apostrophe)."""
+    rows = [["=1+1", "plain", "'already quoted", "@SUM(A1:A2)", 3, "-5", "a=b"]]
+    data = b"".join(xlsx_stream("S", [["=Title", "Name"]], rows))
+    sheet = open_xlsx(data).active
+    (title, name), (formula, plain, quoted, at, number, minus, inner) = (
+        row[:2] if n == 1 else row for n, row in enumerate(sheet.iter_rows(), 1)
+    )
+    assert [formula.value, at.value, minus.value] == ["=1+1", "@SUM(A1:A2)", "-5"]
+    assert formula.quotePrefix and at.quotePrefix and minus.quotePrefix
+    assert formula.data_type == at.data_type == minus.data_type == "s"
+    assert not plain.quotePrefix and not inner.quotePrefix and not number.quotePrefix
+    assert quoted.value == "'already quoted" and not quoted.quotePrefix  # typed apostrophes are kept as typed
+    assert title.value == "=Title" and title.quotePrefix and title.font.b  # a header keeps its bold
+    assert name.value == "Name" and not name.quotePrefix and name.font.b
+    assert 'quotePrefix="1"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    assert "<f>" not in sheet_xml(data)
+    csv_row = read_csv(b"".join(csv_stream([], rows)))[0]
+    assert csv_row[0] == "'=1+1" and csv_row[5] == "'-5"
 
 
 def test_xlsx_text_round_trips_and_never_becomes_markup():
@@ -281,9 +299,10 @@ def test_xlsx_streams_without_reading_everything():
 def test_xlsx_never_holds_a_dangerous_text_cell(texts):
     data = b"".join(xlsx_stream("S", [], [texts]))
     row = next(open_xlsx(data).active.iter_rows())
-    assert [excel_text(cell.value) for cell in row] == [neutralize(text) for text in texts]
+    assert [excel_text(cell.value) for cell in row] == texts
     for cell in row:
-        assert cell.data_type == "s" and cell.value[:1] not in DANGEROUS_FIRST_CHARACTERS
+        # Text a spreadsheet would take for a formula is kept text by its style's quote prefix.
+        assert cell.data_type == "s" and cell.quotePrefix == (excel_text(cell.value)[:1] in DANGEROUS_FIRST_CHARACTERS)
 
 
 def test_lone_surrogates_are_replaced_not_fatal():
@@ -347,7 +366,8 @@ def test_canvas_gradebook_xlsx_cells():
     assert values[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert values[1] == ["    Points Possible", None, None, None, None, 10, 5.5]
     assert values[2] == ["Ann Example", 7, None, "ann@example.edu", "Section 1", 9.5, "EX"]
-    assert values[3] == ["'=Bob", 8, None, "bob@example.edu", "Section 2", 10, None]
+    assert values[3] == ["=Bob", 8, None, "bob@example.edu", "Section 2", 10, None]
+    assert sheet["A4"].quotePrefix and not sheet["A3"].quotePrefix
 
 
 # --- Responses --------------------------------------------------------------------------------
@@ -368,6 +388,7 @@ def test_responses_rows():
             1.0,
             1.0,
             moment,
+            True,
         ),
         ResponseRecord(
             "History 101",
@@ -397,6 +418,7 @@ def test_responses_rows():
             "Score",
             "Max score",
             "Submitted at",
+            "Late",
         ]
     ]
     assert tuple(header[0]) == RESPONSES_COLUMNS
@@ -413,6 +435,7 @@ def test_responses_rows():
             1.0,
             1.0,
             "2026-11-28T14:03:05Z",
+            "yes",
         ],
         [
             "History 101",
@@ -425,6 +448,7 @@ def test_responses_rows():
             "-5 is my answer",
             None,
             4.0,
+            "",
             "",
         ],
     ]

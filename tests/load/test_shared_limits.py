@@ -45,7 +45,7 @@ def test_sign_in_limit_is_shared_by_every_worker(tmp_path):
 
         create_user(email="shared@studyapp.example", display_name="Shared", password=TEST_PASSWORD)
         db.session.commit()
-        allowed = int(app.config["LOGIN_LIMIT_ACCOUNT"].split()[0])
+        allowed = int(app.config["LOGIN_LIMIT_PAIR"].split()[0])
         db.session.remove()
         db.engine.dispose()
     prefix = f"studyapp-test-{uuid.uuid4().hex[:12]}"

@@ -142,3 +142,19 @@ def test_the_header_check_catches_a_weak_policy():
     assert any("script-src" in p for p in problems) and any("object-src" in p for p in problems)
     assert any("nosniff" in p for p in problems)
     print(f"Headers: the check flags a weak policy ({len(problems)} problems)")
+
+
+def test_signed_in_pages_are_never_stored(app, world, as_role):
+    """Shared classroom computers: no signed-in page stays in the browser's cache for the next person."""
+    checked = 0
+    for role in ("student", "instructor"):
+        client = as_role(role)
+        for path in ("/", "/account", "/progress", "/classes", "/no/such/page"):
+            response = fetch(client, path)
+            assert "no-store" in response.headers.get("Cache-Control", ""), f"{role} GET {path}"
+            checked += 1
+        static = fetch(client, "/static/css/app.css")
+        assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+    anonymous = fetch(as_role(None), "/static/css/app.css")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    print(f"Headers: Cache-Control: no-store on {checked} signed-in responses; static files stay cacheable")

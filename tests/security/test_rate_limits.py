@@ -84,10 +84,10 @@ def test_sign_in_is_limited_per_account_and_per_address(limited, world):
     storage, make_app = limited
     app = make_app()
     client = app.test_client()
-    allowed = _limit(app, "LOGIN_LIMIT_ACCOUNT")
+    allowed = _limit(app, "LOGIN_LIMIT_PAIR")
     codes = [_sign_in(client, world.emails["student"], "wrong password").status_code for _ in range(allowed)]
     assert codes == [401] * allowed
-    assert _sign_in(client, world.emails["student"]).status_code == 429, "the right password after the limit"
+    assert _sign_in(client, world.emails["student"]).status_code == 429, "the failing browser after the limit"
     assert _sign_in(client, world.emails["instructor"]).status_code == 302, "another account is not locked"
     per_address = _limit(app, "LOGIN_LIMIT_ADDRESS")
     other = app.test_client()
@@ -97,7 +97,7 @@ def test_sign_in_is_limited_per_account_and_per_address(limited, world):
     # The address had already failed `allowed` times above, for the student's account.
     assert statuses.index(429) == per_address - allowed, statuses
     print(
-        f"Rate limit ({storage}): sign-in 429 after {allowed} failures for one account "
+        f"Rate limit ({storage}): sign-in 429 after {allowed} failures for one account from one address "
         f"and after {per_address} from one address"
     )
 
@@ -195,7 +195,7 @@ def test_limits_survive_a_new_worker_only_in_redis(limited, world):
     """A second app (another gunicorn worker) sees the failures counted by the first only when they share Redis."""
     storage, make_app = limited
     first = make_app()
-    allowed = _limit(first, "LOGIN_LIMIT_ACCOUNT")
+    allowed = _limit(first, "LOGIN_LIMIT_PAIR")
     for _ in range(allowed):
         assert _sign_in(first.test_client(), world.emails["student"], "wrong password").status_code == 401
     second = make_app()  # a fresh process's storage: a new connection to Redis, or new empty memory
@@ -224,7 +224,7 @@ def test_redis_url_selects_redis_and_an_outage_falls_back_to_memory(app, monkeyp
     app = create_app({**config, "PROPAGATE_EXCEPTIONS": False})
     app.test_client_class = CSRFClient
     client = app.test_client()
-    allowed = _limit(app, "LOGIN_LIMIT_ACCOUNT")
+    allowed = _limit(app, "LOGIN_LIMIT_PAIR")
     codes = [_sign_in(client, world.emails["student"], "wrong password").status_code for _ in range(allowed + 1)]
     assert codes == [401] * allowed + [429], codes
     assert _sign_in(client, world.emails["instructor"]).status_code == 302

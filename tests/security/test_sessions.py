@@ -144,3 +144,56 @@ def test_session_cookie_flags(app, database_url, monkeypatch, env, world):
     with app.app_context():
         db.engine.dispose()
     print(f"Session cookie ({env}): {'; '.join(sorted(flags))}")
+
+
+class Clock:
+    """The wall clock, as the app, its signed cookies and its limits read it (time.time)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    import time
+
+    fake = Clock(time.time())
+    monkeypatch.setattr(time, "time", fake)
+    return fake
+
+
+def test_a_session_ends_12_hours_after_sign_in_even_when_its_cookie_is_sent_again(app, world, clock):
+    from datetime import timedelta
+
+    assert app.permanent_session_lifetime == timedelta(hours=12)
+    client = app.test_client()
+    assert client.post("/login", data={"email": world.emails["student"], "password": TEST_PASSWORD}).status_code == 302
+    signed_in = _session_cookie(client)
+    clock.now += 11 * 3600
+    assert fetch(client, "/account").status_code == 200
+    # A refused join code flashes a message: the session changes, so its cookie is signed and sent again.
+    client.post("/classes/join", data={"code": "WRONG234"})
+    assert _session_cookie(client) != signed_in, "the flash did not re-sign the cookie"
+    clock.now += 59 * 60
+    assert fetch(client, "/account").status_code == 200, "ended before 12 hours"
+    clock.now += 61
+    response = fetch(client, "/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"], (
+        "a session outlived 12 hours from sign-in"
+    )
+    # A copy of the re-signed cookie is no better.
+    thief = app.test_client()
+    thief.set_cookie("session", signed_in)
+    assert fetch(thief, "/account").status_code == 302
+    print("Session: ends 12 hours after sign-in, although a flashed message re-signed the cookie at 11 hours")
+
+
+def test_a_session_without_a_sign_in_time_is_refused(app, world):
+    client = app.test_client()
+    assert client.post("/login", data={"email": world.emails["student"], "password": TEST_PASSWORD}).status_code == 302
+    with client.session_transaction() as sess:
+        sess.pop("signed_in_at", None)
+    assert fetch(client, "/account").status_code == 302

@@ -16,7 +16,18 @@ from studyapp.domain import mastery as services
 from studyapp.domain import questions as question_views
 from studyapp.domain.questions import question_of
 from studyapp.extensions import db
-from studyapp.models import Attempt, AttemptItem, Question, QuestionVersion, Quiz, ReviewCard, Role, User
+from studyapp.models import (
+    Assignment,
+    Attempt,
+    AttemptItem,
+    Class,
+    Question,
+    QuestionVersion,
+    Quiz,
+    ReviewCard,
+    Role,
+    User,
+)
 from studyapp.models import base as model_base
 from studyapp.models.attempts import SUBMITTED
 from studyapp.models.base import utcnow
@@ -50,13 +61,21 @@ def progress_quiz(keys: list[str], slug: str = "progress-check", **settings) -> 
 
 
 def graded_attempt(
-    user: User, quiz: Quiz, results: list[tuple[str, float]], when: datetime, *, practice: bool = False
+    user: User,
+    quiz: Quiz,
+    results: list[tuple[str, float]],
+    when: datetime,
+    *,
+    practice: bool = False,
+    assignment: Assignment | None = None,
 ) -> Attempt:
-    """A submitted attempt whose items (question key, score) were graded at `when`."""
+    """A submitted attempt (at a class `assignment` of the quiz, if given) whose items (question key, score)
+    were graded at `when`."""
     versions = [version_of(key) for key, _ in results]
     attempt = Attempt(
         quiz_id=quiz.id,
         user_id=user.id,
+        assignment_id=assignment.id if assignment else None,
         practice=practice,
         seed="5eed5eed5eed5eed",
         state=SUBMITTED,
@@ -138,6 +157,13 @@ def class_of(instructor: User, students: list[User], name: str = "History 210") 
         classes.join_class(class_, user)
     db.session.commit()
     return class_.id
+
+
+def assignment_of(class_id: int, quiz: Quiz, **values) -> Assignment:
+    """An assignment of `quiz` to the class, with any settings that differ from the quiz's."""
+    assignment = classes.save_assignment(db.session.get_one(Class, class_id), None, quiz, values)
+    db.session.commit()
+    return assignment
 
 
 # --- entering the queue --------------------------------------------------------------------------
@@ -313,6 +339,7 @@ def test_dashboard_and_class_page_run_a_bounded_number_of_queries(client, studen
     classmates = [make_user(Role.STUDENT) for _ in range(2)]
     teacher_account = make_user(Role.INSTRUCTOR)
     class_id = class_of(teacher_account, [student, *classmates])
+    assignment = assignment_of(class_id, quiz)
     teacher = signed_in(teacher_account)
     ids = [student.id, *(u.id for u in classmates)]
 
@@ -324,6 +351,7 @@ def test_dashboard_and_class_page_run_a_bounded_number_of_queries(client, studen
                     quiz,
                     [("linkage-whose-words", n % 2), ("linkage-fact-of-life", 1), ("linkage-nixon-year", 0)],
                     now - timedelta(days=n),
+                    assignment=assignment,
                 )
 
     def measure():
@@ -336,7 +364,10 @@ def test_dashboard_and_class_page_run_a_bounded_number_of_queries(client, studen
         db.session.expire_all()
         with count_queries() as statements:
             services.class_progress(ids, utcnow())
-        return (*counts, len(statements))
+        db.session.expire_all()
+        with count_queries() as scoped:
+            services.class_progress(ids, utcnow(), scope=services.Scope((db.session.get_one(Class, class_id),)))
+        return (*counts, len(statements), len(scoped) - 1)  # less the class's own lookup
 
     client.get("/progress")  # warm up: first requests of the session
     teacher.get(f"/progress/classes/{class_id}")
@@ -346,7 +377,9 @@ def test_dashboard_and_class_page_run_a_bounded_number_of_queries(client, studen
     add_attempts(18)
     many = measure()
     assert few == many, (few, many)
-    assert few[0] <= 12 and few[1] <= 12 and few[2] <= 6, few
+    assert few[0] <= 12 and few[1] <= 12 and few[2] <= 6 and few[3] <= 6, few
+    heatmap = teacher.get(f"/progress/classes/{class_id}").get_data(as_text=True)
+    assert "no activity yet" not in heatmap, "the class's answers count on its heatmap"
 
 
 def test_the_dashboard_counts_the_checked_answers_of_an_open_practice(client, student):
@@ -376,17 +409,17 @@ def test_a_student_cannot_see_another_students_progress(client, make_user, login
 
 
 def test_an_instructor_sees_the_progress_of_the_students_of_their_classes(client, make_user, login, signed_in):
-    quiz = progress_quiz(["linkage-whose-words"], review="never")
     pupil = make_user(Role.STUDENT, name="Pat Pupil")
-    graded_attempt(pupil, quiz, [("linkage-whose-words", 1)], utcnow())
     teacher, stranger, admin = make_user(Role.INSTRUCTOR), make_user(Role.INSTRUCTOR), make_user(Role.ADMIN)
     class_id = class_of(teacher, [pupil])
+    assignment = assignment_of(class_id, progress_quiz(["linkage-whose-words"]))
+    graded_attempt(pupil, assignment.quiz, [("linkage-whose-words", 1)], utcnow(), assignment=assignment)
 
     login(teacher)
     page = client.get(f"/progress/students/{pupil.id}").get_data(as_text=True)
-    assert "Progress of Pat Pupil" in page
-    assert re.search(r'<tr id="mastery-linkage">.*?100%', page, re.DOTALL), "instructors see unreleased scores"
-    assert "Review now" not in page
+    assert "Progress of Pat Pupil" in page and "answers to the assignments of History 210" in page
+    assert re.search(r'<tr id="mastery-linkage">.*?100%', page, re.DOTALL), "the class's released answers count"
+    assert "Review now" not in page and 'id="due-title"' not in page, "the review queue is the student's own"
     overview = client.get(f"/progress/classes/{class_id}").get_data(as_text=True)
     assert 'class="chart chart-heatmap" role="img"' in overview
     assert f'href="/progress/students/{pupil.id}">Pat Pupil</a>' in overview
@@ -399,29 +432,30 @@ def test_an_instructor_sees_the_progress_of_the_students_of_their_classes(client
     assert signed_in(pupil).get(f"/progress/classes/{class_id}").status_code == 404
 
     own = signed_in(pupil).get("/progress").get_data(as_text=True)
-    assert "shown when review opens" in own and not re.search(r'<tr id="mastery-linkage">.*?100%', own, re.DOTALL)
+    assert re.search(r'<tr id="mastery-linkage">.*?100%', own, re.DOTALL)
 
 
-def test_an_instructor_sees_unreleased_scores_but_the_queue_waits_for_the_review(client, make_user, login, signed_in):
+def test_an_instructor_sees_scores_as_released_to_the_student_and_no_queue(client, make_user, login, signed_in):
     now = utcnow()
     pupil = make_user(Role.STUDENT, name="Pat Pupil")
-    graded_attempt(
-        pupil,
-        progress_quiz(["linkage-whose-words"], slug="never-reviewed", review="never"),
-        [("linkage-whose-words", 0)],
-        now - timedelta(days=1),
-    )
-    graded_attempt(pupil, progress_quiz(["linkage-fact-of-life"], slug="reviewed"), [("linkage-fact-of-life", 0)], now)
-    teacher = make_user(Role.INSTRUCTOR)
-    class_of(teacher, [pupil])
+    teacher, admin = make_user(Role.INSTRUCTOR), make_user(Role.ADMIN)
+    class_id = class_of(teacher, [pupil])
+    hidden = assignment_of(class_id, progress_quiz(["linkage-whose-words"], slug="never-reviewed", review="never"))
+    shown = assignment_of(class_id, progress_quiz(["linkage-fact-of-life"], slug="reviewed"))
+    graded_attempt(pupil, hidden.quiz, [("linkage-whose-words", 0)], now - timedelta(days=1), assignment=hidden)
+    graded_attempt(pupil, shown.quiz, [("linkage-fact-of-life", 0)], now, assignment=shown)
 
     login(teacher)
     page = client.get(f"/progress/students/{pupil.id}").get_data(as_text=True)
-    assert "Overall: <strong>0%</strong> on 2 answers." in page
-    assert "<strong>1</strong> question due for review" in page, "only the miss the pupil may see is pending"
+    assert "Overall: <strong>0%</strong> on 1 answer." in page, "the score the pupil cannot see is left out"
+    assert "shown when review opens" in page
+    assert "due for review" not in page and "review queue" not in page
     own = signed_in(pupil).get("/progress").get_data(as_text=True)
     assert "Overall: <strong>0%</strong> on 1 answer." in own
     assert "<strong>1</strong> question due for review" in own
+    everything = signed_in(admin).get(f"/progress/students/{pupil.id}").get_data(as_text=True)
+    assert "Overall: <strong>0%</strong> on 2 answers." in everything, "an admin sees every score"
+    assert "<strong>1</strong> question due for review" in everything
 
 
 # --- study guides ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import PurePath
@@ -44,6 +44,9 @@ MISSING_EXPLANATION = "No explanation came with this question when it was import
 MISSING_RUBRIC = "No rubric came with this question when it was imported: grade against the explanation."
 #: `[key:value]` in a comment; `\]` and `\\` escape inside the value, `\n` is a new line.
 TAG_RE = re.compile(r"\[([a-z][a-z-]*):((?:\\.|[^\]\\])*)\]")
+#: The parts of TAG_RE, matched one after the other so that a line is read in linear time.
+TAG_KEY_RE = re.compile(r"\[([a-z][a-z-]*):")
+TAG_VALUE_RE = re.compile(r"((?:\\.|[^\]\\])*)\]")
 LIST_TAGS = {"tag": "themes", "passage": "passages"}
 SINGLE_TAGS = ("id", "difficulty", "points", "match", "hint", "rubric", "type")
 HEADING_RE = re.compile(r"^#{2,3}(?=[ \t]|$)", re.MULTILINE)
@@ -120,6 +123,22 @@ def unescape_tag(value: str) -> str:
 def escape_tag(value: str) -> str:
     """Write a value inside `[key:value]` on one comment line."""
     return value.replace("\\", "\\\\").replace("]", "\\]").replace("\n", "\\n")
+
+
+def find_tags(text: str) -> Iterator[tuple[int, str, str]]:
+    """Yield (offset, key, raw value) of each `[key:value]` in `text`: what TAG_RE finds, in linear time.
+
+    A value runs to the first `]` not escaped. When one finds none, no later tag can close either
+    (a later value starts after a `:`, so it reads the same escapes to the same end of the line):
+    reading stops there instead of trying again from every later `[`.
+    """
+    position = 0
+    while (key := TAG_KEY_RE.search(text, position)) is not None:
+        value = TAG_VALUE_RE.match(text, key.end())
+        if value is None:
+            return
+        yield key.start(), key.group(1), value.group(1)
+        position = value.end()
 
 
 def markdown_escape(text: str) -> str:
@@ -255,9 +274,9 @@ class Importer:
 
     def read_tags(self, text: str, line: int, column: int, meta: Metadata) -> None:
         """Read the `[key:value]` tags of one comment line into `meta`."""
-        for match in TAG_RE.finditer(text):
-            key, value = match.group(1), unescape_tag(match.group(2)).strip()
-            at = column + match.start()
+        for start, key, raw in find_tags(text):
+            value = unescape_tag(raw).strip()
+            at = column + start
             if key in LIST_TAGS:
                 getattr(meta, LIST_TAGS[key]).append((value, line, at))
             elif key in SINGLE_TAGS:

@@ -192,6 +192,11 @@ class _QuestionReader:
         self.passages: tuple[str, ...] = ()
         #: Text was found among the fields (reported once; it was probably the prompt).
         self.text_in_fields = False
+        #: where each Markdown text starts: "prompt", "explanation", "choices:0", "choices:0:feedback", ...
+        #: -> (0-based line index, 1-based column)
+        self.text_at: dict[str, tuple[int, int]] = {}
+        #: (section, line index of an item) -> line index of its first feedback line
+        self.feedback_at: dict[tuple[str, int], int] = {}
 
     def error(self, index: int, column: int, message: str) -> None:
         """Record a problem at 0-based line `index` and 1-based `column`."""
@@ -224,6 +229,12 @@ class _QuestionReader:
         specific = getattr(self, f"_read_{qtype}")() if qtype else {}
         if self.problems or qtype is None or common is None:
             return None
+        self._note_text("prompt", self.prompt_lines)
+        for name in ("explanation", "hint", "rubric"):
+            if name in self.sections:
+                self._note_text(name, self.sections[name][1])
+        positions = {key: (index + 1, column, value) for key, (value, index, column) in self.fields.items()}
+        positions.update({f"markdown:{key}": (index + 1, column, "") for key, (index, column) in self.text_at.items()})
         return Question(
             id=self.qid,
             type=qtype,
@@ -232,10 +243,22 @@ class _QuestionReader:
             hint=self._text_section("hint"),
             file=self.filename,
             line=self.start + 1,
-            positions={key: (index + 1, column, value) for key, (value, index, column) in self.fields.items()},
+            positions=positions,
             **common,
             **specific,
         )
+
+    def _note_text(self, key: str, indexes: list[int]) -> None:
+        """Remember where the text joined from the lines `indexes` starts (its first line not blank)."""
+        first = next((index for index in indexes if self.lines[index].strip()), None)
+        if first is not None:
+            self.text_at[key] = (first, 1)
+
+    def _note_item(self, key: str, name: str, index: int, column: int) -> None:
+        """Remember where an item's text starts, and where its feedback does (if it has some)."""
+        self.text_at[key] = (index, column)
+        if (name, index) in self.feedback_at:
+            self.text_at[f"{key}:feedback"] = (self.feedback_at[name, index], 1)
 
     def _read_heading(self) -> None:
         text = self.lines[self.start][2:].strip()
@@ -415,12 +438,13 @@ class _QuestionReader:
             elif not items:
                 self.error(index, 1, "feedback line ('  > ...') with no item above it")
             else:
+                self.feedback_at.setdefault((name, items[-1][0]), index)
                 items[-1][2].append(feedback.group(1))
         return [(index, line, _block(feedback)) for index, line, feedback in items]
 
     def _read_choices(self, name: str, checkbox_required: bool) -> list[tuple[int, str, bool | None, str]]:
         """Read `- [x] text` items (or `- text`, when the box is optional) with their feedback."""
-        choices = []
+        choices: list[tuple[int, str, bool | None, str]] = []
         texts: dict[str, int] = {}
         for index, line, feedback in self._list_items(name):
             box = CHECKBOX_RE.match(line)
@@ -440,6 +464,7 @@ class _QuestionReader:
                 self.error(index, column, f"same text as the item on line {texts[text] + 1}")
                 continue
             texts[text] = index
+            self._note_item(f"{name}:{len(choices)}", name, index, column)
             choices.append((index, text, correct, feedback))
         return choices
 
@@ -571,6 +596,7 @@ class _QuestionReader:
             elif text in items:
                 self.error(index, 1, f"item '{text}' listed twice")
             else:
+                self._note_item(f"order:{len(items)}", "order", index, numbered.start(2) + 1)
                 items.append(text)
         if "order" in self.sections and len(items) < MIN_ORDER_ITEMS:
             self._section_error(
@@ -601,8 +627,10 @@ class _QuestionReader:
                 rights.add(right)
                 if left:
                     lefts.add(left)
+                    self._note_item(f"pairs:{len(pairs)}", "pairs", index, 3)
                     pairs.append(Pair(choice_id(len(pairs)), left, right))
                 else:
+                    self._note_item(f"distractors:{len(distractors)}", "pairs", index, 3)
                     distractors.append(right)
         if "pairs" in self.sections and len(pairs) < MIN_PAIRS:
             self._section_error(

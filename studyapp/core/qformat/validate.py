@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from .. import markdown
 from ..sentences import normalize_ws, split_sentences
 from .model import Choice, Problem, Question, choice_id
+from .rendered import markdown_texts
 
 if TYPE_CHECKING:
     from ..content import ContentTree
@@ -35,6 +37,7 @@ def validate(
             problems.append(Problem(q.file, q.line, 4, message))
         else:
             seen[q.id] = q
+        problems.extend(markdown_problems(q))
         if known_themes is not None:
             for theme in q.themes:
                 if theme not in known_themes:
@@ -48,6 +51,18 @@ def validate(
                     found = split_sentences(known_passages[q.evidence_passage])
                     sentences[q.evidence_passage] = (frozenset(found), " ".join(found))
                 problems.extend(_check_evidence(q, *sentences[q.evidence_passage]))
+    return problems
+
+
+def markdown_problems(q: Question) -> list[Problem]:
+    """Return where a text of `q` holds more Markdown than pages render (see `markdown.LIMITS`)."""
+    problems = []
+    for text in markdown_texts(q):
+        for too_much in markdown.problems(text.text):
+            line, column, _ = q.positions.get(f"markdown:{text.at}", (q.line, 1, ""))
+            if too_much.line > 1:
+                line, column = line + too_much.line - 1, 1
+            problems.append(Problem(q.file, line, column, f"{text.label}: {too_much.message}"))
     return problems
 
 
