@@ -7,10 +7,11 @@ migrations and then a copy of every row, so both servers answer from identical d
 from __future__ import annotations
 
 import os
-import uuid
-from contextlib import contextmanager
 
 import sqlalchemy as sa
+
+# The tests' helpers, used here with the benchmark's own server (PG_URL).
+from tests.databases import postgres_unavailable, scratch_postgres  # noqa: F401
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -20,34 +21,6 @@ PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
 def app_config(uri: str) -> dict:
     """The configuration the seed and the copy run the app with (not the servers: they use production's)."""
     return {"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench-seed", "RATELIMIT_STORAGE_URI": "memory://"}
-
-
-def postgres_unavailable(url: str = PG_URL) -> str | None:
-    """Why PostgreSQL cannot be used at `url`, or None when it can."""
-    try:
-        engine = sa.create_engine(url)
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
-    return None
-
-
-@contextmanager
-def scratch_postgres(prefix: str = "studyapp_bench", *, template: str | None = None, url: str = PG_URL):
-    """Create a throwaway PostgreSQL database on the server of `url` (a copy of `template`, if named)
-    and drop it afterwards, whatever happens."""
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    try:
-        yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def migrate(uri: str) -> None:

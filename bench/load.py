@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     started, clock = datetime.now(UTC), time.perf_counter()
     notes = []
     if "postgresql" in args.databases:
-        reason = databases.postgres_unavailable()
+        reason = databases.postgres_unavailable(databases.PG_URL)
         if reason:
             if os.environ.get("REQUIRE_POSTGRES") == "1":
                 log(
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         uris = {"sqlite": sqlite_uri}
         pg_version = None
         if "postgresql" in args.databases:
-            pg_uri = stack.enter_context(databases.scratch_postgres())
+            pg_uri = stack.enter_context(databases.scratch_postgres("studyapp_bench", url=databases.PG_URL))
             databases.migrate(pg_uri)
             copy_started = time.perf_counter()
             rows = databases.copy_rows(sqlite_uri, pg_uri)
