@@ -142,7 +142,7 @@ def build(path: Path, students: int, assignments: int, questions: int) -> int:
             {
                 "email": f"student{i:05d}@example.edu",
                 "display_name": f"Student {i:05d} Lastname",
-                "password_hash": classes.UNSET_PASSWORD,
+                "password_hash": "!no-password",
                 "role": Role.STUDENT,
                 "session_token": f"t{i}",
                 "created_at": datetime.now(UTC),

@@ -323,12 +323,13 @@ class _Seeder:
                 when = finished + timedelta(hours=self.rng.uniform(1, 20))
 
     def _questions(self, quiz, assignment):
-        """The settings of the assignment and its quiz's questions, as `choose_questions` gives them unshuffled."""
+        """The settings of the assignment and its quiz's questions with what each is worth (a drawn slot's
+        marks), as `choose_slots` gives them unshuffled."""
         from studyapp.domain import attempts as quizzes
 
         settings = quizzes.settings_for(quiz, assignment.overrides())
-        chosen = quizzes.choose_questions(quiz, "", replace(settings, shuffle_questions=False))
-        return settings, [(q.current_version.id, q.current_version.points) for q in chosen]
+        chosen = quizzes.choose_slots(quiz, "", replace(settings, shuffle_questions=False))
+        return settings, [(q.current_version.id, marks) for q, marks in chosen]
 
     def _attempt(
         self,
@@ -377,6 +378,7 @@ class _Seeder:
     def _item(self, attempt_id, position, version_id, points, user_id, when, finished, grader) -> dict:
         """One item; a submitted attempt's is graded as `grade_attempt` (or, for an essay, a person) grades it."""
         from studyapp.core import grading
+        from studyapp.domain.questions import marked
 
         question, _quote, correct, options = self.versions[version_id]
         item_id, self.next_item = self.next_item, self.next_item + 1
@@ -407,7 +409,9 @@ class _Seeder:
             return row
         if question.type == "essay":
             if self.rng.random() < self.plan.essays_graded:
-                result = grading.grade_essay(question, round(points * self.rng.uniform(0.3, 1.0)), "Seen.")
+                result = grading.grade_essay(
+                    marked(question, points), round(points * self.rng.uniform(0.3, 1.0)), "Seen."
+                )
                 row.update(
                     score=result.score,
                     status=result.status,
@@ -419,6 +423,7 @@ class _Seeder:
                 row["status"] = grading.UNGRADED
             return row
         row["score"], row["status"] = self._grade(version_id, row["response"])
+        row["score"] *= points / question.points  # out of the item's marks, as `grade_attempt` grades it
         if row["score"] < points - 1e-9 and points > 0:
             self.misses.setdefault(user_id, []).append(
                 (row["saved_at"] or finished, item_id, row["score"] / points, version_id)

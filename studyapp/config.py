@@ -81,6 +81,33 @@ class Config:
     #: client's address is the connection's). Set it to the real number: more lets clients forge their address.
     TRUSTED_PROXIES = 0
     SIGNUP_LIMIT = "10 per hour"
+    #: Account recovery (docs/accounts.md, "Account recovery"): how long a code an instructor or an administrator
+    #: issues works, and how long a mailed link works.
+    RESET_CODE_HOURS = 48
+    RESET_LINK_MINUTES = 60
+    #: Failed redemptions of reset codes and links allowed, per address and per email, before 429 (only failures count).
+    RESET_LIMIT_ADDRESS = "20 per 5 minutes; 50 per hour"
+    RESET_LIMIT_EMAIL = "10 per 5 minutes; 20 per hour; 50 per day"
+    #: Reset links asked for, per address and per email (every request counts: each may send a mail).
+    FORGOT_LIMIT_ADDRESS = "5 per 5 minutes; 20 per hour"
+    FORGOT_LIMIT_EMAIL = "3 per hour; 10 per day"
+    #: Reset codes one instructor or administrator may issue.
+    RESET_ISSUE_LIMIT = "60 per hour; 200 per day"
+    #: Mail, for reset links: off while MAIL_SERVER or PUBLIC_URL is empty (students then ask a person for a
+    #: reset code). STARTTLS on the submission port by default; MAIL_USE_SSL for implicit TLS (port 465).
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USE_STARTTLS = True
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    #: The From address of the mail the app sends (MAIL_USERNAME when empty).
+    MAIL_SENDER = ""
+    #: Seconds to wait for the mail server before giving up (the mail is sent after the answer, never holding it).
+    MAIL_TIMEOUT = 10
+    #: The scheme and host students use (https://studyapp.school.example): links in mail are built on it, never
+    #: on the Host header of the request that asked for them (which anyone can forge).
+    PUBLIC_URL = ""
     SECURE_HEADERS_HSTS = False
     #: Where `flask content load` and the question import read from.
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")

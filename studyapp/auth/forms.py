@@ -67,3 +67,37 @@ class CreateUserForm(FlaskForm):
         default=Role.INSTRUCTOR.value,
     )
     password = PasswordField("Initial password", validators=PASSWORD_RULES)
+
+
+def stripped(value):
+    """Drop the spaces around a typed value (an email pasted with a trailing space is still the email)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", filters=[stripped], validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetWithCodeForm(FlaskForm):
+    email = EmailField("Email", filters=[stripped], validators=[DataRequired(), Email(), Length(max=254)])
+    code = StringField("Reset code", validators=[DataRequired(), Length(max=40)])
+    password = PasswordField("New password", validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        "Repeat the new password", validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")]
+    )
+
+
+class ResetWithLinkForm(FlaskForm):
+    def __init__(self, *args, account_email: str = "", account_name: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+        self.account_name = account_name
+
+    password = PasswordField("New password", validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        "Repeat the new password", validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")]
+    )
+
+
+class IssueResetCodeForm(FlaskForm):
+    """The button that issues a reset code: its CSRF token is its only field."""

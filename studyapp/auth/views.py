@@ -1,4 +1,4 @@
-"""Sign up, log in, log out, change password, and the admin's user list."""
+"""Sign up, log in, log out, change password, account recovery, and the admin's user list."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import math
 import secrets
 import time
 from datetime import timedelta
+from email.message import EmailMessage
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
@@ -16,11 +17,22 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from studyapp.auth.forms import ChangePasswordForm, CreateUserForm, LoginForm, SignupForm
+from studyapp.auth.forms import (
+    ChangePasswordForm,
+    CreateUserForm,
+    ForgotPasswordForm,
+    IssueResetCodeForm,
+    LoginForm,
+    ResetWithCodeForm,
+    ResetWithLinkForm,
+    SignupForm,
+)
 from studyapp.domain import accounts as services
 from studyapp.domain import classes as classes
+from studyapp.domain import recovery
 from studyapp.extensions import limiter
 from studyapp.models import Role
+from studyapp.web import mail
 from studyapp.web.access import admin_required, safe_next
 from studyapp.web.errors import render_error
 
@@ -35,7 +47,7 @@ DEVICE_ACCOUNTS = 20
 SIGNED_IN_AT = "signed_in_at"
 SIGNED_UP = (
     "Your account is ready: sign in with your email and password. If this email already had an account, "
-    "nothing was changed; sign in with that account's password."
+    "nothing was changed; sign in with that account's password (and enter any code on the Classes page)."
 )
 
 
@@ -299,3 +311,153 @@ def users():
             flash(f"Created {user.role.value} account {user.email}.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/users.html", form=form, users=services.list_users()), 200 if not form.errors else 422
+
+
+# --- account recovery ------------------------------------------------------------------------------------------
+
+#: The answer to every accepted request for a reset link, whether or not the email has an account.
+LINK_SENT = "If an account has this email, a link is on its way; it works for {lifetime}."
+PASSWORD_RESET = "Your new password is set, and every session of the account is signed out. Sign in with it."
+
+
+def _code_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["RESET_CODE_HOURS"])
+
+
+def _link_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["RESET_LINK_MINUTES"])
+
+
+def _reset_failed(_response) -> bool:
+    return bool(g.get("reset_failed"))
+
+
+def _reset_email_key() -> str:
+    """Failed redemptions for one email, from every address."""
+    return "reset-email:" + _email()
+
+
+def _forgot_email_key() -> str:
+    """Reset links asked for one email, from every address."""
+    return "forgot-email:" + _email()
+
+
+def _issuer_key() -> str:
+    """Reset codes issued by one instructor or administrator."""
+    return f"reset-issue:{getattr(current_user, 'id', None) or get_remote_address()}"
+
+
+def _reset_link_mail(issued: recovery.Issued, lifetime: timedelta) -> EmailMessage:
+    """The mail that carries a reset link."""
+    body = render_template(
+        "auth/reset_link_mail.txt",
+        email=issued.user.email,
+        link=mail.link("auth.reset_link", token=issued.secret),
+        lifetime=recovery.lifetime_phrase(lifetime),
+        forgot=mail.link("auth.forgot"),
+    )
+    return mail.message(issued.user.email, "Reset your studyapp password", body)
+
+
+def _password_was_reset() -> Response:
+    flash(PASSWORD_RESET, "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+# Every request counts: each may send a mail. Per email too, so that nobody fills someone's mailbox.
+@limiter.limit(lambda: _limit("FORGOT_LIMIT_EMAIL"), key_func=_forgot_email_key, methods=["POST"])
+@limiter.limit(lambda: _limit("FORGOT_LIMIT_ADDRESS"), methods=["POST"])
+def forgot():
+    """Ask for a reset link by mail (one answer for every email), or learn whom to ask for a reset code."""
+    mail_on = mail.mail_enabled()
+    lifetime = _link_lifetime()
+    form = ForgotPasswordForm()
+    if mail_on and form.validate_on_submit():
+        issued = recovery.request_reset_link(form.email.data, lifetime=lifetime)
+        if issued is not None:
+            mail.send_after_commit(_reset_link_mail(issued, lifetime))
+        flash(LINK_SENT.format(lifetime=recovery.lifetime_phrase(lifetime)), "info")
+        return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/forgot.html", form=form, mail_on=mail_on, lifetime=recovery.lifetime_phrase(lifetime)
+    ), 200 if not form.errors else 422
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+# Only failures count, per email (from everywhere) and per address, as for sign-in.
+@limiter.limit(
+    lambda: _limit("RESET_LIMIT_EMAIL"), key_func=_reset_email_key, methods=["POST"], deduct_when=_reset_failed
+)
+@limiter.limit(lambda: _limit("RESET_LIMIT_ADDRESS"), methods=["POST"], deduct_when=_reset_failed)
+def reset():
+    """Set a new password with the account's email and a reset code an instructor or administrator issued."""
+    lifetime = _code_lifetime()
+    form = ResetWithCodeForm()
+    if form.validate_on_submit():
+        try:
+            recovery.redeem(form.email.data, form.code.data, form.password.data, lifetime=lifetime)
+        except recovery.PasswordRefused as exc:
+            form.password.errors.append(exc.message)
+        except recovery.ResetRefused as exc:
+            g.reset_failed = True
+            form.form_errors.append(exc.message)
+        else:
+            return _password_was_reset()
+    elif request.method == "POST":
+        # A malformed request counts as a failed one; only a password the rules refuse does not.
+        g.reset_failed = not set(form.errors) <= {"password", "confirm"}
+    return render_template(
+        "auth/reset.html", form=form, lifetime=recovery.lifetime_phrase(lifetime)
+    ), 200 if not form.errors else 422
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("RESET_LIMIT_ADDRESS"), methods=["POST"], deduct_when=_reset_failed)
+def reset_link(token: str):
+    """Set a new password through a mailed reset link; opening the link changes nothing."""
+    lifetime = _link_lifetime()
+    try:
+        user = recovery.link_holder(token, lifetime=lifetime)
+    except recovery.ResetRefused as exc:
+        g.reset_failed = request.method == "POST"
+        return render_template("auth/reset_link.html", form=None, refused=exc.message), 404
+    form = ResetWithLinkForm(account_email=user.email, account_name=user.display_name)
+    if form.validate_on_submit():
+        try:
+            recovery.redeem_link(token, form.password.data, lifetime=lifetime)
+        except recovery.PasswordRefused as exc:
+            form.password.errors.append(exc.message)
+        except recovery.ResetRefused as exc:  # used by another request in the meantime
+            g.reset_failed = True
+            return render_template("auth/reset_link.html", form=None, refused=exc.message), 404
+        else:
+            return _password_was_reset()
+    return render_template(
+        "auth/reset_link.html", form=form, email=user.email, refused=None
+    ), 200 if not form.errors else 422
+
+
+@bp.post("/users/<int:user_id>/reset-code")
+@login_required
+@limiter.limit(lambda: _limit("RESET_ISSUE_LIMIT"), key_func=_issuer_key)
+def issue_reset_code(user_id: int):
+    """Issue a one-time reset code for an account and show it once: an administrator for anyone, an
+    instructor for a student of a class they teach (anyone else: 404).
+
+    The page answers the POST itself rather than redirecting: the code is kept nowhere, not even in the
+    session, so it cannot be shown again (issuing again replaces it).
+    """
+    user = recovery.get_resettable_user_or_404(user_id, current_user)
+    back = safe_next(request.form.get("next")) or url_for("main.index")
+    if not IssueResetCodeForm().validate_on_submit():
+        return redirect(back)
+    lifetime = _code_lifetime()
+    issued = recovery.issue_reset_code(current_user, user, lifetime=lifetime)
+    return render_template(
+        "auth/reset_code.html",
+        issued=issued,
+        back=back,
+        lifetime=recovery.lifetime_phrase(lifetime),
+        reset_url=url_for("auth.reset", _external=True),
+    )

@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
+    FloatField,
     Form,
     FormField,
     HiddenField,
@@ -24,8 +25,10 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from studyapp.core.markdown import LIMITS
+from studyapp.core.numbers import plain_number
 from studyapp.core.qformat import DIFFICULTIES, TYPES, is_slug
-from studyapp.core.qformat.quizdef import GRADINGS, LAYOUTS, REVIEWS
+from studyapp.core.qformat.quizdef import GRADINGS, LAYOUTS, REVIEWS, SLOT_POINTS
 
 #: The editor holds one question: far below the 1 MB a bank file may reach.
 MAX_SOURCE_CHARS = 100_000
@@ -100,6 +103,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class PointsField(FloatField):
+    """A number of points, shown as written ("1", "2.5"; never "1.0")."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return plain_number(self.data) if self.data is not None else ""
+
+
 class DrawRuleForm(Form):
     """One draw rule; a rule with no count is left out."""
 
@@ -107,6 +119,11 @@ class DrawRuleForm(Form):
     types = SelectMultipleField("Types (any of)", choices=[SelectChoice(t, t) for t in TYPES])
     difficulty = MultiCheckboxField("Difficulty", choices=[SelectChoice(d, str(d)) for d in DIFFICULTIES], coerce=int)
     count = IntegerField("How many questions", validators=[Optional(), NumberRange(min=1, max=200)])
+    points = PointsField(
+        "Points for each (empty: 1)",
+        validators=[Optional(), NumberRange(min=0.01, max=1_000_000, message="Give a number from 0.01 to 1,000,000.")],
+        render_kw={"inputmode": "decimal"},
+    )
 
 
 class QuizForm(FlaskForm):
@@ -115,7 +132,14 @@ class QuizForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField("Id", validators=[Optional(), Length(max=100)])
     description = TextAreaField(
-        "Introduction (Markdown, shown before the quiz starts)", validators=[Optional(), Length(max=10_000)]
+        "Introduction (Markdown, shown before the quiz starts)",
+        validators=[
+            Optional(),
+            Length(
+                max=LIMITS.chars,
+                message=f"An introduction is limited to {LIMITS.chars:,} characters, as any Markdown text is.",
+            ),
+        ],
     )
     mode = RadioField(
         "Questions",
@@ -173,6 +197,7 @@ class QuizForm(FlaskForm):
                 "types": rule.types.data or [],
                 "difficulty": rule.difficulty.data or [],
                 "count": rule.count.data,
+                "points": rule.points.data if rule.points.data is not None else SLOT_POINTS,
             }
             for rule in self.rules
             if rule.count.data

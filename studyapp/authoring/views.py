@@ -39,7 +39,7 @@ from studyapp.authoring.forms import (
     UploadForm,
 )
 from studyapp.core import grading, qformat
-from studyapp.core.qformat.quizdef import DrawRule, QuizDef
+from studyapp.core.qformat.quizdef import SLOT_POINTS, DrawRule, QuizDef
 from studyapp.domain import attempts as quiz_services
 from studyapp.domain import classes as class_services
 from studyapp.domain import content
@@ -505,7 +505,7 @@ def _form_data(quiz: Quiz) -> dict:
         "description": quiz.description,
         "mode": "draw" if quiz.draw_rules else "fixed",
         "questions": "\n".join(quiz_rules.quiz_keys(quiz)),
-        "rules": [dict(rule) for rule in quiz.draw_rules or []],
+        "rules": [{**rule, "points": rule.get("points", SLOT_POINTS)} for rule in quiz.draw_rules or []],
         "shuffle_questions": quiz.shuffle_questions,
         "shuffle_choices": quiz.shuffle_choices,
         "time_limit_minutes": quiz.time_limit_minutes,
@@ -531,6 +531,7 @@ def _definition(form: QuizForm, quiz: Quiz | None) -> QuizDef:
                 themes=tuple(rule["themes"]),
                 types=tuple(rule["types"]),
                 difficulty=tuple(rule["difficulty"]),
+                points=rule["points"],
             )
             for rule in form.drawn_rules()
         )
@@ -564,8 +565,12 @@ def _sample(definition: QuizDef, form: QuizForm) -> list:
 def _draw(quiz: Quiz) -> list:
     settings = quiz_rules.settings_for(quiz)
     seed = secrets.token_hex(8)
-    chosen = quiz_services.choose_questions(quiz, seed, settings)
-    return student_views([services.question_of(q.current_version) for q in chosen], seed, settings.shuffle_choices)
+    chosen = quiz_services.choose_slots(quiz, seed, settings)
+    return student_views(
+        [services.marked(services.question_of(q.current_version), marks) for q, marks in chosen],
+        seed,
+        settings.shuffle_choices,
+    )
 
 
 def _builder(quiz: Quiz | None):
@@ -635,6 +640,8 @@ def quiz(quiz_id: int):
         "authoring/quiz.html",
         quiz=quiz,
         keys=quiz_rules.quiz_keys(quiz),
+        rules=quiz_rules.draw_rules_of(quiz),
+        total=quiz_rules.quiz_totals([quiz])[quiz.id],
         attempts=attempts,
         settings=quiz_rules.settings_for(quiz),
         classes=_teaching(),

@@ -33,13 +33,16 @@ from studyapp.classes.forms import (
     SectionForm,
 )
 from studyapp.core.exports import content_disposition
+from studyapp.core.numbers import points
 from studyapp.domain import attempts as quizzes
 from studyapp.domain import classes as services
 from studyapp.domain import exports
 from studyapp.domain import gradebook as books
 from studyapp.domain.errors import DomainError
+from studyapp.domain.quizzes import quiz_totals
 from studyapp.extensions import limiter
-from studyapp.web.access import instructor_required
+from studyapp.models.base import utcnow
+from studyapp.web.access import admin_required, instructor_required
 from studyapp.web.boundary import refuse
 
 bp = Blueprint(
@@ -103,8 +106,7 @@ def join_with_code():
 
 def _join(code: str):
     try:
-        class_ = services.class_for_code(code)
-        services.join_class(class_, current_user)
+        class_ = services.join_with_code(code, current_user)
     except DomainError as exc:
         return refuse(exc, url_for("classes.index"))
     flash(f"You are in {class_.name}. Its quizzes are on your quiz list.", "success")
@@ -115,9 +117,10 @@ def _join(code: str):
 @limiter.limit(JOIN_PAGE_LIMIT, methods=["GET"])
 @join_limit
 def join(code: str):
-    """Show the class a join link leads to and join it on confirmation (sign in or sign up first)."""
+    """Show the class a join link (or a personal invitation code) leads to and join it on confirmation
+    (sign in or sign up first)."""
     try:
-        class_ = services.class_for_code(code)
+        class_, invitation = services.resolve_code(code)
     except services.JoinError:
         abort(404)
     form = ActionForm()
@@ -125,10 +128,16 @@ def join(code: str):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path))
         if form.validate_on_submit():
-            return _join(class_.join_code)
+            return _join(code)
     member = services.membership(class_, current_user) if current_user.is_authenticated else None
     return render_template(
-        "classes/join.html", class_=class_, form=form, member=member, instructors=services.instructors_of(class_)
+        "classes/join.html",
+        class_=class_,
+        code=services.normalize_code(code),
+        personal=invitation is not None,
+        form=form,
+        member=member,
+        instructors=services.instructors_of(class_),
     )
 
 
@@ -163,10 +172,12 @@ def show(class_id: int):
 
 def _show(class_, *, edit_form=None, section_form=None, status=200):
     columns = books.columns_of(class_)
+    books.set_points(columns, {})  # each assignment's total
     return render_template(
         "classes/show.html",
         class_=class_,
         columns=columns,
+        now=utcnow(),
         action=ActionForm(),
         edit_form=edit_form or EditClassForm(obj=class_),
         section_form=section_form or SectionForm(),
@@ -211,7 +222,7 @@ def regenerate_code(class_id: int):
     """Give the class a new join code; the old code and link stop working."""
     class_ = services.get_class_or_404(class_id, current_user)
     if ActionForm().validate_on_submit():
-        code = services.regenerate_join_code(class_)
+        code = services.regenerate_join_code(class_, actor=current_user)
         flash(f"The new join code is {code}. The old code and link no longer work.", "success")
     return redirect(url_for("classes.show", class_id=class_.id))
 
@@ -232,6 +243,7 @@ def _roster(class_, co_form, status=200):
         "classes/roster.html",
         class_=class_,
         students=services.students_of(class_),
+        invitations=services.invitations_of(class_),
         sections=class_.sections,
         instructors=services.instructors_of(class_),
         co_form=co_form,
@@ -249,7 +261,7 @@ def set_section(class_id: int, user_id: int):
         return redirect(back)
     raw = request.form.get("section", "")
     try:
-        services.set_section(class_, user_id, int(raw) if raw.isdigit() else None)
+        services.set_section(class_, user_id, int(raw) if raw.isdigit() else None, actor=current_user)
     except DomainError as exc:
         return refuse(exc, back)
     flash("The section is saved.", "success")
@@ -265,7 +277,7 @@ def remove_student(class_id: int, user_id: int):
     if not ActionForm().validate_on_submit():
         return redirect(back)
     try:
-        user = services.remove_student(class_, user_id)
+        user = services.remove_student(class_, user_id, actor=current_user)
     except DomainError as exc:
         return refuse(exc, back)
     flash(f"Removed {user.display_name} from the class.", "success")
@@ -281,7 +293,7 @@ def add_instructor(class_id: int):
     if not form.validate_on_submit():
         return _roster(class_, form, 422)
     try:
-        user = services.add_co_instructor(class_, form.email.data)
+        user = services.add_co_instructor(class_, form.email.data, actor=current_user)
     except DomainError as exc:
         form.email.errors.append(exc.message)
         return _roster(class_, form, 422)
@@ -298,7 +310,7 @@ def remove_instructor(class_id: int, user_id: int):
     if not ActionForm().validate_on_submit():
         return redirect(back)
     try:
-        user = services.remove_co_instructor(class_, user_id)
+        user = services.remove_co_instructor(class_, user_id, actor=current_user)
     except DomainError as exc:
         return refuse(exc, back)
     flash(f"{user.display_name} no longer teaches this class.", "success")
@@ -336,18 +348,67 @@ def confirm_import(class_id: int):
     if not form.validate_on_submit():
         flash("Upload the roster file again.", "error")
         return redirect(url_for("classes.import_roster", class_id=class_.id))
-    plan = services.import_roster(class_, form.roster_text.data)
+    plan = services.import_roster(class_, form.roster_text.data, actor=current_user)
     if not plan.ok:
         return render_template(
             "classes/import.html", class_=class_, form=RosterUploadForm(), plan=plan, confirm=None
         ), 422
+    invited = plan.count(services.INVITE)
     flash(
-        f"Imported {len(plan.students)} students: {plan.count(services.NEW_ACCOUNT)} new accounts, "
-        f"{plan.count(services.ADD_EXISTING)} existing accounts added, "
-        f"{plan.count(services.ALREADY_IN_CLASS)} already in the class.",
+        f"Invited {invited} student{'' if invited == 1 else 's'}; "
+        f"{plan.count(services.ALREADY_INVITED)} already invited, "
+        f"{plan.count(services.ALREADY_IN_CLASS)} already in the class. "
+        "Print the personal codes and hand them out: each student joins by entering theirs.",
         "success",
     )
-    return redirect(url_for("classes.roster", class_id=class_.id))
+    return redirect(url_for("classes.roster", class_id=class_.id, _anchor="invitations"))
+
+
+@bp.post("/classes/<int:class_id>/invitations/<int:invitation_id>/withdraw")
+@login_required
+def withdraw_invitation(class_id: int, invitation_id: int):
+    """Cancel an invitation nobody has used; its code stops working."""
+    class_ = services.get_class_or_404(class_id, current_user)
+    back = url_for("classes.roster", class_id=class_.id, _anchor="invitations")
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    try:
+        invitation = services.withdraw_invitation(class_, invitation_id, actor=current_user)
+    except DomainError as exc:
+        return refuse(exc, back)
+    flash(f"Withdrew the invitation for {invitation.name}; its code no longer works.", "success")
+    return redirect(back)
+
+
+@bp.get("/classes/<int:class_id>/invitations/print")
+@login_required
+def print_invitations(class_id: int):
+    """The personal codes of the invitations nobody has used yet, one slip per student, to print."""
+    class_ = services.get_class_or_404(class_id, current_user)
+    return render_template(
+        "classes/invitations_print.html",
+        class_=class_,
+        invitations=services.invitations_of(class_),
+        join_page=url_for("classes.index", _external=True),
+        signup_page=url_for("auth.signup", _external=True),
+    )
+
+
+@bp.get("/classes/<int:class_id>/roster/changes")
+@login_required
+def roster_changes(class_id: int):
+    """Who changed the roster, when, and whom it concerned, newest first."""
+    class_ = services.get_class_or_404(class_id, current_user)
+    log = services.roster_log(class_.id, before=request.args.get("before", type=int))
+    return render_template("classes/roster_changes.html", class_=class_, log=log)
+
+
+@bp.get("/admin/roster-changes")
+@admin_required
+def all_roster_changes():
+    """Every class's roster changes, newest first, for an administrator."""
+    log = services.roster_log(before=request.args.get("before", type=int))
+    return render_template("classes/roster_changes.html", class_=None, log=log)
 
 
 # --- assignments -------------------------------------------------------------------------------------------
@@ -355,15 +416,23 @@ def confirm_import(class_id: int):
 
 def _assignment_form(obj=None) -> AssignmentForm:
     form = AssignmentForm()
+    assignable = services.assignable_quizzes(current_user)
+    totals = quiz_totals(assignable)
     form.quiz.choices = [
-        SelectChoice(q.id, q.title + ("" if q.is_shipped else " (yours)"))
-        for q in services.assignable_quizzes(current_user)
+        SelectChoice(q.id, q.title + ("" if q.is_shipped else " (yours)") + f": {worth(totals[q.id])}")
+        for q in assignable
     ]
     if obj is not None and request.method == "GET":
         form.fill(obj)
     elif request.method == "GET" and (quiz_id := request.args.get("quiz", type=int)):
         form.quiz.data = quiz_id  # "Assign to a class" from a quiz's page
     return form
+
+
+def worth(total: float) -> str:
+    """A quiz's total in words, as the quiz menu shows it: "8 points", "1 point", "15.13 points"."""
+    text = points(total)
+    return f"{text} point{'' if text == '1' else 's'}"
 
 
 @bp.route("/classes/<int:class_id>/assignments/new", methods=["GET", "POST"])
@@ -413,6 +482,36 @@ def delete_assignment(class_id: int, assignment_id: int):
         return refuse(exc, back)
     flash("The assignment is removed.", "success")
     return redirect(back)
+
+
+@bp.route("/classes/<int:class_id>/assignments/<int:assignment_id>/close", methods=["GET", "POST"])
+@login_required
+def close_assignment(class_id: int, assignment_id: int):
+    """Ask, then close an assignment now: no attempt starts or takes an answer after it, open ones are submitted."""
+    class_ = services.get_class_or_404(class_id, current_user)
+    assignment = services.get_assignment_or_404(class_, assignment_id)
+    back = url_for("classes.show", class_id=class_.id, _anchor="assignments")
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            submitted = quizzes.close_assignment_now(assignment)
+        except DomainError as exc:
+            return refuse(exc, back)
+        message = f"{assignment.title} is closed."
+        if submitted:
+            message += f" {submitted} open attempt{'' if submitted == 1 else 's'} submitted with the answers saved."
+        flash(message, "success")
+        return redirect(back)
+    settings = quizzes.settings_for(assignment.quiz, assignment.overrides())
+    return render_template(
+        "classes/close.html",
+        class_=class_,
+        assignment=assignment,
+        settings=settings,
+        closed=settings.closes_at is not None and settings.closes_at <= utcnow(),
+        open_attempts=quizzes.open_attempts_at(assignment),
+        form=form,
+    )
 
 
 @bp.post("/assignments/<int:assignment_id>/start")

@@ -63,17 +63,16 @@ ALLOWED_TAGS = frozenset(
         "ul",
     }
 )
+#: No `id` anywhere: an author's id (`## Title {#main}`, `<dfn id=...>`) could duplicate one of the
+#: page's own (the skip link's target, a form field's label) or clobber a name scripts look up.
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "dfn": {"id"},
     "span": {"class", "lang"},
     "div": {"class"},
     "td": {"align"},
     "th": {"align", "scope"},
     "ol": {"start"},
-    "h2": {"id"},
-    "h3": {"id"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 EXTENSIONS = ("extra", "sane_lists", "smarty")

@@ -6,7 +6,7 @@ Services take plain data and an explicit actor, flush, and never commit: the req
 from __future__ import annotations
 
 import json
-import re
+import math
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -20,13 +20,21 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from studyapp.core import grading
 from studyapp.core.analytics import final_score
+from studyapp.core.highlight import highlight
 from studyapp.core.numbers import points
 from studyapp.core.qformat import Question as ParsedQuestion
-from studyapp.core.qformat.quizdef import DrawRule, draw
+from studyapp.core.qformat.quizdef import draw, slot_points
 from studyapp.domain import classes, events
 from studyapp.domain.errors import DomainError, NotFound
-from studyapp.domain.questions import evidence_quotes, public_id, question_of, question_pool
-from studyapp.domain.quizzes import Settings, Standing, attempt_settings, review_allows, settings_for
+from studyapp.domain.questions import evidence_quotes, marked, public_id, question_of, question_pool
+from studyapp.domain.quizzes import (
+    Settings,
+    Standing,
+    attempt_settings,
+    draw_rules_of,
+    review_allows,
+    settings_for,
+)
 from studyapp.extensions import db
 from studyapp.models import (
     Assignment,
@@ -138,8 +146,9 @@ class ItemView(Generic[ItemT]):
 
 
 def item_views(attempt: Attempt, settings: Settings) -> list[ItemView[AttemptItem]]:
-    """Build what the attempt page shows, in the attempt's order, with its saved answers."""
-    parsed = [question_of(item.version) for item in attempt.items]
+    """Build what the attempt page shows, in the attempt's order, with its saved answers; each question
+    is worth what its item is (a drawn slot's marks)."""
+    parsed = [marked(question_of(item.version), item.max_score) for item in attempt.items]
     quotes = evidence_quotes(parsed)
     views = []
     for item, question in zip(attempt.items, parsed):
@@ -222,6 +231,8 @@ class QuizRow:
     is_open: bool
     #: The class assignment this row is, or None for a quiz taken on its own.
     assignment: Assignment | None = None
+    #: Answers of the attempts behind `final` still waiting for a person: while above 0, `final` is provisional.
+    pending: int = 0
 
 
 def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
@@ -280,7 +291,8 @@ def _quiz_row(
     else:
         state = Standing.SUBMITTED if done else Standing.EXCUSED if excused else Standing.NOT_STARTED
     left = None if settings.max_attempts is None else max(0, settings.max_attempts - len(mine))
-    visible = [a.score for a in done if a.score is not None and review_allows(settings, a, now)]
+    shown = [a for a in done if a.score is not None and review_allows(settings, a, now)]
+    visible = [a.score for a in shown if a.score is not None]
     return QuizRow(
         quiz=quiz,
         settings=settings,
@@ -292,14 +304,19 @@ def _quiz_row(
         open_attempt=open_attempt,
         is_open=settings.is_open(now),
         assignment=assignment,
+        pending=sum(a.pending for a in shown),
     )
 
 
 # --- starting --------------------------------------------------------------------------------
 
 
-def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question]:
-    """The questions of a new attempt: the quiz's list or its draw, then shuffled if the quiz says so."""
+def choose_slots(quiz: Quiz, seed: str, settings: Settings) -> list[tuple[Question, float]]:
+    """The questions of a new attempt with what each is worth in it, shuffled if the quiz says so.
+
+    A fixed list's question is worth its own points. A drawn question is worth its draw rule's `points`
+    (its slot's marks), whatever its own: so every attempt of a drawn quiz has the same maximum.
+    """
     if quiz.question_ids:
         by_id = {
             q.id: q
@@ -309,18 +326,13 @@ def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question
                 .options(selectinload(Question.current_version))
             )
         }
-        chosen = [by_id[i] for i in quiz.question_ids if i in by_id]
+        chosen = [(by_id[i], by_id[i].current_version.points) for i in quiz.question_ids if i in by_id]
     else:
         pool = question_pool(quiz.owner_id)
         parsed = {key: question_of(q.current_version) for key, q in pool.items()}
-        rules = [
-            DrawRule(
-                count=r["count"], themes=tuple(r["themes"]), types=tuple(r["types"]), difficulty=tuple(r["difficulty"])
-            )
-            for r in quiz.draw_rules or []
-        ]
+        rules = draw_rules_of(quiz)
         try:
-            chosen = [pool[q.id] for q in draw(rules, parsed.values(), seed)]
+            chosen = list(zip([pool[q.id] for q in draw(rules, parsed.values(), seed)], slot_points(rules)))
         except ValueError as exc:
             raise AttemptError(f"This quiz cannot be started: {exc}. Tell your instructor.", 409) from exc
     if not chosen:
@@ -328,6 +340,11 @@ def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question
     if settings.shuffle_questions:
         chosen = grading.shuffled(chosen, seed, "questions")
     return chosen
+
+
+def choose_questions(quiz: Quiz, seed: str, settings: Settings) -> list[Question]:
+    """The questions of a new attempt: the quiz's list or its draw, then shuffled if the quiz says so."""
+    return [question for question, _ in choose_slots(quiz, seed, settings)]
 
 
 def start_attempt(
@@ -361,7 +378,7 @@ def start_attempt(
         if settings.max_attempts is not None and used >= settings.max_attempts:
             raise AttemptError("You have used every attempt this quiz allows.", 403)
     seed = secrets.token_hex(8)
-    questions = choose_questions(quiz, seed, settings)
+    slots = choose_slots(quiz, seed, settings)
     limit = settings.time_limit_minutes
     deadline = now + timedelta(minutes=limit) if limit and not practice else None
     attempt = Attempt(
@@ -375,12 +392,13 @@ def start_attempt(
         max_score=0.0,
         assignment_id=assignment.id if assignment else None,
     )
-    for position, question in enumerate(questions, 1):
-        version = question.current_version
+    for position, (question, marks) in enumerate(slots, 1):
         attempt.items.append(
-            AttemptItem(position=position, question_version_id=version.id, max_score=version.points, response_seq=0)
+            AttemptItem(
+                position=position, question_version_id=question.current_version.id, max_score=marks, response_seq=0
+            )
         )
-        attempt.max_score += version.points
+    attempt.max_score = math.fsum(marks for _, marks in slots)
     db.session.add(attempt)
     db.session.flush()
     return attempt
@@ -391,6 +409,14 @@ def start_attempt(
 
 #: When an attempt's quiz closes: its class assignment's closing time, else the quiz's own (as `settings_for`).
 _CLOSING = func.coalesce(Assignment.closes_at, Quiz.closes_at)
+
+
+def _closing_of_attempt():
+    """`_CLOSING` as subqueries correlated to the attempts row being updated (an UPDATE has no joins)."""
+    return func.coalesce(
+        select(Assignment.closes_at).where(Assignment.id == Attempt.assignment_id).scalar_subquery(),
+        select(Quiz.closes_at).where(Quiz.id == Attempt.quiz_id).scalar_subquery(),
+    )
 
 
 def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
@@ -552,13 +578,16 @@ def submit(attempt: Attempt, now: datetime | None = None, *, automatic: bool = F
     the other finds it already submitted.
     """
     now = now or utcnow()
+    # Late or not is decided here, in the same statement, against the closing time in force now, and stored.
+    closing = _closing_of_attempt()
+    late = Attempt.practice.is_(False) & closing.is_not(None) & (closing < now)
     # A bulk UPDATE without RETURNING gives a CursorResult; Session.execute is typed to return a Result.
     result = cast(
         CursorResult[Any],
         db.session.execute(
             update(Attempt)
             .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
-            .values(state=SUBMITTED, submitted_at=now, auto_submitted=automatic)
+            .values(state=SUBMITTED, submitted_at=now, auto_submitted=automatic, late=late)
             .execution_options(synchronize_session=False)
         ),
     )
@@ -583,7 +612,7 @@ def grade_attempt(attempt: Attempt) -> None:
         .order_by(AttemptItem.position)
         .execution_options(populate_existing=True)
     ).all()
-    parsed = [question_of(item.version) for item in items]
+    parsed = [marked(question_of(item.version), item.max_score) for item in items]
     quotes = evidence_quotes(parsed)
     for item, question in zip(items, parsed):
         if question.type == "essay" and item.status is not None and item.graded_by_id is not None:
@@ -594,6 +623,7 @@ def grade_attempt(attempt: Attempt) -> None:
         item.status = result.status if answered else grading.UNANSWERED
     attempt.score = sum(item.score or 0.0 for item in items)
     db.session.flush()
+    db.session.expire(attempt, ["pending"])  # counted again, from the statuses just written
     events.attempt_graded.send(attempt, now=utcnow())
 
 
@@ -601,10 +631,6 @@ def check_answers(attempt: Attempt, now: datetime | None = None) -> None:
     """Announce that a practice page's answers were saved and checked (the review queue counts the misses)."""
     if attempt.practice:
         events.answer_checked.send(attempt, now=now or utcnow())
-
-
-def needs_grading(attempt: Attempt) -> bool:
-    return any(item.status == grading.UNGRADED for item in attempt.items)
 
 
 def finalize_expired(
@@ -617,7 +643,7 @@ def finalize_expired(
     """Submit, automatically and with the answers they saved, the open attempts whose time (plus the
     grace) ran out or whose quiz or assignment has closed; only `user_id`'s, or only those at
     `quiz_id` (and `assignment_id`, None meaning the quiz taken on its own), when given. An attempt
-    submitted after the close is late (`submitted_at` past the closing time)."""
+    submitted after the close is marked late (`submit` decides and stores it)."""
     now = now or utcnow()
     closing = _CLOSING
     query = (
@@ -660,6 +686,45 @@ def is_finished(attempt: Attempt, now: datetime) -> bool:
     return is_past_close(attempt, now)
 
 
+def open_attempts_at(assignment: Assignment) -> int:
+    """How many attempts at a class assignment are still open (one query)."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.assignment_id == assignment.id, Attempt.state == IN_PROGRESS, Attempt.practice.is_(False))
+    ).scalar_one()
+
+
+def close_assignment_now(assignment: Assignment, now: datetime | None = None) -> int:
+    """Close a class assignment at this moment: its closing time becomes `now`, so no attempt starts or
+    takes an answer from now on, and every attempt of it still open is submitted with the answers it
+    saved. Those are submitted at the close, not after it, so they are not late; submissions made
+    before keep their lateness (it was decided when each was made). Returns how many were submitted.
+
+    An assignment already closed, or not yet open, is refused: its dates are changed on its form instead.
+    """
+    now = now or utcnow()
+    settings = settings_for(assignment.quiz, assignment.overrides())
+    if settings.closes_at is not None and settings.closes_at <= now:
+        raise AttemptError(f"{assignment.title} closed on {settings.closes_at:%-d %B %Y at %H:%M} UTC already.", 409)
+    if settings.opens_at is not None and settings.opens_at > now:
+        raise AttemptError(
+            f"{assignment.title} opens on {settings.opens_at:%-d %B %Y at %H:%M} UTC: it cannot close before it "
+            "opens. Change its dates instead, or remove it.",
+            409,
+        )
+    assignment.closes_at = now
+    db.session.flush()
+    return finalize_expired(now, quiz_id=assignment.quiz_id, assignment_id=assignment.id)
+
+
+def minutes_left(attempt: Attempt, now: datetime) -> int | None:
+    """Whole minutes until a timed attempt's deadline (0 once it has passed); None without a time limit."""
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - now).total_seconds() // 60))
+
+
 def give_extra_time(attempt: Attempt, minutes: int) -> None:
     """Move an open timed attempt's deadline (an accommodation for one student, WCAG 2.2.1)."""
     if attempt.state != IN_PROGRESS or attempt.deadline_at is None:
@@ -683,24 +748,10 @@ class ReviewItem:
     highlight: str = ""
 
 
-QUOTED = re.compile(r"“([^”]{12,200})”")
-
-
 def evidence_words(question: ParsedQuestion, passages: list[Passage]) -> tuple[Passage | None, str]:
-    """The passage that answers a question and the words in it to highlight: the supporting sentence of
-    an evidence question, else the first phrase the explanation quotes that the passage contains."""
-    if not passages:
-        return None, ""
-    if question.type == "evidence":
-        sentence = next((s.text for s in question.evidence if s.correct), "")
-        target = next((p for p in passages if p.slug == question.evidence_passage), passages[0])
-        return target, sentence
-    for phrase in QUOTED.findall(question.explanation):
-        phrase = phrase.strip(" .,;:…")
-        for passage in passages:
-            if phrase and phrase in passage.quote_text:
-                return passage, phrase
-    return passages[0], ""
+    """The passage that answers a question and the words in it to highlight (`core.highlight`)."""
+    found = highlight(question, [(p.slug, p.quote_text) for p in passages])
+    return (passages[found.passage], found.words) if found else (None, "")
 
 
 def review_items(attempt: Attempt, settings: Settings) -> list[ReviewItem]:
@@ -759,7 +810,7 @@ def grade_essay_item(
         raise AttemptError(f"Question {position} is not part of this attempt.", 404)
     if attempt.state != SUBMITTED:
         raise AttemptError("Only a submitted attempt can be graded.", 409)
-    question = question_of(item.version)
+    question = marked(question_of(item.version), item.max_score)  # out of the item's marks
     try:
         result = grading.grade_essay(question, awarded, comment)
     except ValueError as exc:
@@ -769,17 +820,22 @@ def grade_essay_item(
     item.graded_by_id, item.graded_at = grader.id, now or utcnow()
     recompute_score(attempt)
     db.session.flush()
+    db.session.expire(attempt, ["pending"])
     events.essay_graded.send(item, grader_id=grader.id, now=item.graded_at)
     return item
 
 
 def grading_queue(user: User) -> list[AttemptItem]:
-    """Essay answers waiting for a person, oldest first, among the attempts `user` may manage."""
+    """Essay answers waiting for a person, oldest first, among the attempts `user` may manage, with their
+    attempts, class assignments and classes (four queries, whatever the length of the queue)."""
     query = (
         select(AttemptItem)
         .join(Attempt)
         .where(AttemptItem.status == grading.UNGRADED, Attempt.state == SUBMITTED)
-        .options(selectinload(AttemptItem.attempt), selectinload(AttemptItem.version))
+        .options(
+            selectinload(AttemptItem.attempt).selectinload(Attempt.assignment).joinedload(Assignment.class_),
+            selectinload(AttemptItem.version),
+        )
         .order_by(Attempt.submitted_at, AttemptItem.position)
     )
     if not user.is_admin:
@@ -797,7 +853,9 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
     """Grade again, against the question's current answer key, every submitted answer to its older versions.
 
     The attempt keeps the version it showed; the item records the new score and a note the student
-    sees at review. Answers that no longer fit the corrected question are left as they were and reported.
+    sees at review. A question of a fixed list is then worth the corrected question's points; one drawn
+    into a slot stays worth the slot's marks. Answers that no longer fit the corrected question are left
+    as they were and reported.
     """
     now = now or utcnow()
     current = question.current_version
@@ -813,7 +871,7 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
             QuestionVersion.number < current.number,
             Attempt.state == SUBMITTED,
         )
-        .options(selectinload(AttemptItem.attempt).selectinload(Attempt.items))
+        .options(selectinload(AttemptItem.attempt).options(selectinload(Attempt.items), joinedload(Attempt.quiz)))
     ).all()
     for item in items:
         if key.type == "essay":
@@ -829,11 +887,13 @@ def regrade(question: Question, actor: User | None, now: datetime | None = None)
         if problems:
             report.skipped.append((item.attempt_id, item.position, "; ".join(problems)))
             continue
-        result = grading.grade(key, response, quote=quote)
+        drawn = not item.attempt.quiz.question_ids
+        worth = item.max_score if drawn else key.points
+        result = grading.grade(marked(key, worth), response, quote=quote)
         before = item.score
         item.score = result.score if grading.is_answered(key, response) else 0.0
         item.status = result.status if grading.is_answered(key, response) else grading.UNANSWERED
-        item.max_score = key.points
+        item.max_score = worth
         note = (
             f"Regraded on {now:%d %B %Y} after the answer key was corrected (version {current.number}): "
             f"{points(before)} → {points(item.score)} points."

@@ -3,7 +3,13 @@
 Services take plain data and an explicit actor, flush, and never commit: the request commits once.
 Who may see a class is decided here too: `get_class_or_404` for its pages, `can_manage_attempt`
 for an attempt started from one of its assignments. A roster change sends `events.member_joined`
-or `events.member_left` once it is flushed.
+or `events.member_left` once it is flushed, and is written to the class's roster log (who, when, whom).
+
+A roster file never adds anyone to a class and never looks at other accounts: each line becomes an
+invitation with a personal code the instructor hands out, and the student joins by entering it (signed
+in, or when signing up). So the preview says nothing about who has an account elsewhere, nobody is put
+in a class without consenting, and a classmate who knows the class's join code cannot take a seat meant
+for someone else.
 """
 
 from __future__ import annotations
@@ -13,22 +19,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from studyapp.core.roster import LineError, RosterLine, parse_roster
 from studyapp.domain import accounts, events
 from studyapp.domain.errors import DomainError, NotFound
 from studyapp.extensions import db
-from studyapp.models import Assignment, Attempt, Class, Excusal, Membership, Quiz, Role, Section, User
+from studyapp.models import (
+    Assignment,
+    Attempt,
+    Class,
+    Excusal,
+    Invitation,
+    Membership,
+    Quiz,
+    RosterAction,
+    RosterChange,
+    Section,
+    User,
+)
 from studyapp.models.base import utcnow
 from studyapp.models.classes import INSTRUCTOR, OVERRIDE_NAMES, STUDENT
 
 #: Join codes use capitals and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 8
-#: The password hash of an account a roster import created: no password matches it, so the account
-#: cannot sign in until its owner signs up with its email and a join code of one of its classes.
-UNSET_PASSWORD = "!roster-import"
+#: A personal invitation code is longer than a join code, so one field takes either.
+INVITATION_CODE_LENGTH = 10
 
 
 class ClassError(DomainError):
@@ -171,9 +188,10 @@ def add_sections(class_: Class, names: Iterable[str]) -> list[Section]:
     return added
 
 
-def regenerate_join_code(class_: Class) -> str:
+def regenerate_join_code(class_: Class, *, actor: User | None = None) -> str:
     """Give the class a new join code; the old code and link stop working at once."""
     class_.join_code = _unused_join_code()
+    _log(class_, RosterAction.JOIN_CODE, actor=actor)
     db.session.flush()
     return class_.join_code
 
@@ -245,6 +263,19 @@ def class_for_code(code: str) -> Class:
     return class_
 
 
+def resolve_code(code: str) -> tuple[Class, Invitation | None]:
+    """Find what a typed code opens: a class's join code, or a student's personal invitation code."""
+    normalized = normalize_code(code)
+    if len(normalized) == INVITATION_CODE_LENGTH:
+        invitation = db.session.scalar(select(Invitation).where(Invitation.code == normalized))
+        if invitation is None:
+            raise JoinError(
+                "No invitation has this code. Check it with your instructor; each code works once, for one student."
+            )
+        return db.session.get_one(Class, invitation.class_id), invitation
+    return class_for_code(normalized), None
+
+
 def membership(class_: Class, user: User) -> Membership | None:
     return db.session.scalar(select(Membership).where(Membership.class_id == class_.id, Membership.user_id == user.id))
 
@@ -258,31 +289,67 @@ def join_class(class_: Class, user: User) -> Membership:
         return existing
     member = Membership(class_id=class_.id, user_id=user.id, role=STUDENT)
     db.session.add(member)
+    _log(class_, RosterAction.JOINED, actor=user, subject=user)
     db.session.flush()
     events.member_joined.send(class_, user_id=user.id, role=STUDENT)
     return member
 
 
-def sign_up(*, email: str, display_name: str, password: str, join_code: str = "") -> User:
-    """Create a student account, joining a class when a join code is given.
+def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """Join the class an invitation is for, in its section; the code is used up.
 
-    An account a roster import created (it has no password yet) is claimed instead: signing up with
-    its email and the join code of a class it is on the roster of sets its name and password.
+    Staff accounts are refused: a roster is for students, and an instructor or administrator on it would
+    show their own answers to the class's instructors."""
+    class_ = db.session.get_one(Class, invitation.class_id)
+    if user.is_instructor:
+        raise JoinError(
+            "This code invites a student. Instructor and administrator accounts cannot join a class from a roster; "
+            "sign in with a student account to use it."
+        )
+    existing = membership(class_, user)
+    if existing is not None and existing.role == INSTRUCTOR:
+        raise JoinError("You teach this class, so you cannot join it as a student.")
+    joined = existing is None
+    if existing is None:
+        existing = Membership(class_id=class_.id, user_id=user.id, role=STUDENT, section_id=invitation.section_id)
+        db.session.add(existing)
+    elif invitation.section_id is not None:
+        existing.section_id = invitation.section_id
+    _log(
+        class_,
+        RosterAction.ACCEPTED,
+        actor=user,
+        subject=user,
+        detail=f"the invitation for {invitation.name} <{invitation.email}>",
+    )
+    db.session.delete(invitation)
+    db.session.flush()
+    if joined:
+        events.member_joined.send(class_, user_id=user.id, role=STUDENT)
+    return existing
+
+
+def join_with_code(code: str, user: User) -> Class:
+    """Join the class a join code or a personal invitation code opens."""
+    class_, invitation = resolve_code(code)
+    if invitation is not None:
+        accept_invitation(invitation, user)
+    else:
+        join_class(class_, user)
+    return class_
+
+
+def sign_up(*, email: str, display_name: str, password: str, join_code: str = "") -> User:
+    """Create a student account, joining a class when a join code or a personal invitation code is given.
+
+    An email that already has an account raises `accounts.EmailTaken` and changes nothing (the code is
+    not used up): its owner signs in and enters the code on the class list.
     """
-    class_ = class_for_code(join_code) if normalize_code(join_code) else None
-    existing = accounts.find_user(email)
-    if existing is not None and existing.password_hash == UNSET_PASSWORD:
-        member = membership(class_, existing) if class_ is not None else None
-        if member is None or member.role != STUDENT:
-            raise accounts.AccountError(
-                "Your instructor added this email to a class roster. To claim the account, enter the join code "
-                "of that class below."
-            )
-        existing.display_name = display_name.strip()
-        accounts.set_password(existing, password)
-        return existing
+    class_, invitation = resolve_code(join_code) if normalize_code(join_code) else (None, None)
     user = accounts.create_user(email=email, display_name=display_name, password=password)
-    if class_ is not None:
+    if invitation is not None:
+        accept_invitation(invitation, user)
+    elif class_ is not None:
         join_class(class_, user)
     return user
 
@@ -295,11 +362,6 @@ class RosterEntry:
     membership: Membership
     user: User
     section: Section | None
-
-    @property
-    def claimed(self) -> bool:
-        """False for an account a roster import made that nobody has signed up for yet."""
-        return self.user.password_hash != UNSET_PASSWORD
 
 
 def students_of(class_: Class) -> list[RosterEntry]:
@@ -338,27 +400,30 @@ def _student_membership(class_: Class, user_id: int) -> Membership:
     return member
 
 
-def remove_student(class_: Class, user_id: int) -> User:
+def remove_student(class_: Class, user_id: int, *, actor: User | None = None) -> User:
     """Take a student off the roster; their attempts are kept and come back if they join again."""
     member = _student_membership(class_, user_id)
     user = db.session.get_one(User, user_id)
     db.session.delete(member)
+    _log(class_, RosterAction.REMOVED, actor=actor, subject=user)
     db.session.flush()
     events.member_left.send(class_, user_id=user.id)
     return user
 
 
-def set_section(class_: Class, user_id: int, section_id: int | None) -> None:
+def set_section(class_: Class, user_id: int, section_id: int | None, *, actor: User | None = None) -> None:
     member = _student_membership(class_, user_id)
-    if section_id is not None and not db.session.scalar(
-        select(exists().where(Section.id == section_id, Section.class_id == class_.id))
-    ):
+    section = db.session.get(Section, section_id) if section_id is not None else None
+    if section_id is not None and (section is None or section.class_id != class_.id):
         raise ClassError("That section is not one of this class's.")
-    member.section_id = section_id
+    if member.section_id != section_id:
+        member.section_id = section_id
+        subject = db.session.get_one(User, user_id)
+        _log(class_, RosterAction.SECTION, actor=actor, subject=subject, detail=section.name if section else "none")
     db.session.flush()
 
 
-def add_co_instructor(class_: Class, email: str) -> User:
+def add_co_instructor(class_: Class, email: str, *, actor: User | None = None) -> User:
     """Let another instructor account teach the class: it sees the roster, gradebook and exports."""
     user = accounts.find_user(email)
     if user is None or not user.is_instructor:
@@ -373,12 +438,13 @@ def add_co_instructor(class_: Class, email: str) -> User:
     if existing is not None:
         raise ClassError(f"{user.display_name} is a student of this class; remove them from the roster first.")
     db.session.add(Membership(class_id=class_.id, user_id=user.id, role=INSTRUCTOR))
+    _log(class_, RosterAction.INSTRUCTOR_ADDED, actor=actor, subject=user)
     db.session.flush()
     events.member_joined.send(class_, user_id=user.id, role=INSTRUCTOR)
     return user
 
 
-def remove_co_instructor(class_: Class, user_id: int) -> User:
+def remove_co_instructor(class_: Class, user_id: int, *, actor: User | None = None) -> User:
     """Stop a co-instructor teaching the class; the class's owner always stays."""
     if user_id == class_.owner_id:
         raise ClassError("The instructor who created the class cannot be removed from it.")
@@ -391,23 +457,22 @@ def remove_co_instructor(class_: Class, user_id: int) -> User:
         raise ClassError("That person does not teach this class.")
     user = db.session.get_one(User, user_id)
     db.session.delete(member)
+    _log(class_, RosterAction.INSTRUCTOR_REMOVED, actor=actor, subject=user)
     db.session.flush()
     events.member_left.send(class_, user_id=user.id)
     return user
 
 
-# --- roster import -----------------------------------------------------------------------------------
+# --- roster import and invitations ---------------------------------------------------------------------
 
-NEW_ACCOUNT, ADD_EXISTING, ALREADY_IN_CLASS = "new account", "existing account", "already in the class"
+INVITE, ALREADY_INVITED, ALREADY_IN_CLASS = "invite", "already invited", "already in the class"
 
 
 @dataclass
 class PlannedStudent:
     line: RosterLine
-    #: NEW_ACCOUNT, ADD_EXISTING or ALREADY_IN_CLASS
+    #: INVITE, ALREADY_INVITED or ALREADY_IN_CLASS
     action: str
-    #: The name the account already has, when it differs from the file's.
-    account_name: str | None = None
 
 
 @dataclass
@@ -427,28 +492,32 @@ class RosterPlan:
 
 
 def plan_roster_import(class_: Class, data: bytes | str) -> RosterPlan:
-    """Check a roster file against the class without changing anything (three queries)."""
+    """Check a roster file against the class without changing anything (three queries).
+
+    Only the class's own members and invitations are looked at: the plan is the same whether or not an
+    email has an account elsewhere."""
     parsed = parse_roster(data)
     plan = RosterPlan(errors=list(parsed.errors))
     if not parsed.lines and not parsed.errors:
         plan.errors.append(LineError(0, "The file has a header row but no students."))
-    emails = [line.email for line in parsed.lines]
-    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
     roles = dict(
-        db.session.execute(select(Membership.user_id, Membership.role).where(Membership.class_id == class_.id)).all()
+        db.session.execute(
+            select(User.email, Membership.role)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.class_id == class_.id)
+        ).all()
     )
+    invited = set(db.session.scalars(select(Invitation.email).where(Invitation.class_id == class_.id)))
     sections = {s.name.casefold() for s in db.session.scalars(select(Section).where(Section.class_id == class_.id))}
     for line in parsed.lines:
-        user = users.get(line.email)
-        role = roles.get(user.id) if user is not None else None
+        role = roles.get(line.email)
         if role == INSTRUCTOR:
             plan.errors.append(
                 LineError(line.line, f"{line.email} teaches this class; a teacher cannot also be one of its students.")
             )
             continue
-        action = NEW_ACCOUNT if user is None else (ALREADY_IN_CLASS if role == STUDENT else ADD_EXISTING)
-        other_name = user.display_name if user is not None and user.display_name != line.name else None
-        plan.students.append(PlannedStudent(line, action, other_name))
+        action = ALREADY_IN_CLASS if role == STUDENT else (ALREADY_INVITED if line.email in invited else INVITE)
+        plan.students.append(PlannedStudent(line, action))
         if line.section and line.section.casefold() not in sections:
             sections.add(line.section.casefold())
             plan.new_sections.append(line.section)
@@ -456,42 +525,161 @@ def plan_roster_import(class_: Class, data: bytes | str) -> RosterPlan:
     return plan
 
 
-def import_roster(class_: Class, data: bytes | str) -> RosterPlan:
+def _unused_invitation_code(taken: set[str]) -> str:
+    while True:
+        code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
+        if code not in taken and not db.session.scalar(select(exists().where(Invitation.code == code))):
+            taken.add(code)
+            return code
+
+
+def import_roster(class_: Class, data: bytes | str, *, actor: User | None = None) -> RosterPlan:
     """Apply a roster file, all or nothing: if any line has a problem, nothing changes.
 
-    New emails get a student account with no usable password (see `sign_up`); existing accounts
-    join the class; students already in it move to the section the file gives (a blank section
-    leaves theirs as it is). Names of existing accounts are not changed.
+    Each new email gets an invitation with a personal code; an email already invited keeps its code and
+    takes the file's name and section; students already in the class move to the section the file gives
+    (a blank section leaves theirs as it is). No account is created, looked up or added.
     """
     plan = plan_roster_import(class_, data)
     if not plan.ok:
         return plan
     add_sections(class_, plan.new_sections)
-    sections = {
-        s.name.casefold(): s.id for s in db.session.scalars(select(Section).where(Section.class_id == class_.id))
+    sections = {s.name.casefold(): s for s in db.session.scalars(select(Section).where(Section.class_id == class_.id))}
+    invitations = {i.email: i for i in db.session.scalars(select(Invitation).where(Invitation.class_id == class_.id))}
+    students = {
+        user.email: user.id
+        for user in db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.class_id == class_.id, Membership.role == STUDENT)
+        )
     }
-    emails = [s.line.email for s in plan.students]
-    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
-    members = {m.user_id: m for m in db.session.scalars(select(Membership).where(Membership.class_id == class_.id))}
-    joined: list[User] = []
+    codes: set[str] = set()
     for planned in plan.students:
         line = planned.line
-        section_id = sections.get(line.section.casefold()) if line.section else None
-        user = users.get(line.email)
-        if user is None:
-            user = User(email=line.email, display_name=line.name, password_hash=UNSET_PASSWORD, role=Role.STUDENT)
-            db.session.add(user)
-            db.session.flush()
-        member = members.get(user.id)
-        if member is None:
-            db.session.add(Membership(class_id=class_.id, user_id=user.id, role=STUDENT, section_id=section_id))
-            joined.append(user)
-        elif section_id is not None:
-            member.section_id = section_id
+        section = sections.get(line.section.casefold()) if line.section else None
+        if planned.action == ALREADY_IN_CLASS:
+            if section is not None:
+                set_section(class_, students[line.email], section.id, actor=actor)
+        elif planned.action == ALREADY_INVITED:
+            invitation = invitations[line.email]
+            invitation.name = line.name
+            if section is not None:
+                invitation.section_id = section.id
+        else:
+            invitation = Invitation(
+                class_id=class_.id,
+                email=line.email,
+                name=line.name,
+                section_id=section.id if section else None,
+                code=_unused_invitation_code(codes),
+                created_by_id=actor.id if actor else None,
+            )
+            db.session.add(invitation)
+            invitations[line.email] = invitation
+            _log(class_, RosterAction.INVITED, actor=actor, email=line.email, name=line.name)
     db.session.flush()
-    for student in joined:
-        events.member_joined.send(class_, user_id=student.id, role=STUDENT)
     return plan
+
+
+@dataclass
+class PendingInvitation:
+    invitation: Invitation
+    section: Section | None
+
+    @property
+    def code(self) -> str:
+        """The code as handed out: two groups of five, easier to copy."""
+        code = self.invitation.code
+        return f"{code[:5]}-{code[5:]}"
+
+
+def invitations_of(class_: Class) -> list[PendingInvitation]:
+    """The class's invitations nobody has used yet, by name, with their sections (one query)."""
+    rows = db.session.execute(
+        select(Invitation, Section)
+        .outerjoin(Section, Section.id == Invitation.section_id)
+        .where(Invitation.class_id == class_.id)
+        .order_by(func.lower(Invitation.name), Invitation.id)
+    ).all()
+    return [PendingInvitation(i, s) for i, s in rows]
+
+
+def withdraw_invitation(class_: Class, invitation_id: int, *, actor: User | None = None) -> Invitation:
+    """Cancel an invitation of the class; its code stops working at once."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.class_id == class_.id)
+    )
+    if invitation is None:
+        raise ClassError("That invitation has been used or withdrawn already.")
+    _log(class_, RosterAction.INVITATION_WITHDRAWN, actor=actor, email=invitation.email, name=invitation.name)
+    db.session.delete(invitation)
+    db.session.flush()
+    return invitation
+
+
+# --- the roster log -----------------------------------------------------------------------------------------
+
+#: Entries per page of a roster log.
+LOG_PAGE = 100
+
+
+def _log(
+    class_: Class,
+    action: RosterAction,
+    *,
+    actor: User | None,
+    subject: User | None = None,
+    email: str = "",
+    name: str = "",
+    detail: str = "",
+) -> None:
+    db.session.add(
+        RosterChange(
+            class_id=class_.id,
+            at=utcnow(),
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            subject_id=subject.id if subject is not None else None,
+            subject_email=subject.email if subject is not None else email,
+            subject_name=(subject.display_name if subject is not None else name)[:100],
+            detail=detail[:300],
+        )
+    )
+
+
+@dataclass
+class LogEntry:
+    change: RosterChange
+    #: The account that made the change, while it exists (None: a command, or a deleted account).
+    actor: User | None
+    class_: Class
+
+
+@dataclass
+class LogPage:
+    entries: list[LogEntry]
+    #: The id to ask for the next (older) page with, or None on the last page.
+    older: int | None
+
+
+def roster_log(class_id: int | None = None, *, before: int | None = None) -> LogPage:
+    """The newest roster changes first, of one class or (for an administrator) of all (one query)."""
+    actor = aliased(User)
+    query = (
+        select(RosterChange, actor, Class)
+        .join(Class, Class.id == RosterChange.class_id)
+        .outerjoin(actor, actor.id == RosterChange.actor_id)
+        .order_by(RosterChange.id.desc())
+        .limit(LOG_PAGE + 1)
+    )
+    if class_id is not None:
+        query = query.where(RosterChange.class_id == class_id)
+    if before is not None:
+        query = query.where(RosterChange.id < before)
+    rows = db.session.execute(query).all()
+    entries = [LogEntry(change, who, class_) for change, who, class_ in rows[:LOG_PAGE]]
+    return LogPage(entries, entries[-1].change.id if len(rows) > LOG_PAGE else None)
 
 
 # --- assignments --------------------------------------------------------------------------------------
@@ -532,7 +720,10 @@ def _has_attempts(assignment: Assignment) -> bool:
 def delete_assignment(assignment: Assignment) -> None:
     """Remove an assignment nobody has started; one with attempts stays (its grades are records)."""
     if _has_attempts(assignment):
-        raise ClassError("Students have started this assignment, so it cannot be removed. Set a closing time instead.")
+        raise ClassError(
+            "Students have started this assignment, so it cannot be removed. Close it instead: Close now, on the "
+            "class's page."
+        )
     db.session.delete(assignment)
     db.session.flush()
 

@@ -170,9 +170,8 @@ def _response_records(class_id: int) -> Iterator[ResponseRecord]:
     students = {uid: (name, section or "") for uid, name, _, section in plain_rows(students_query(class_.id))}
     columns = columns_of(class_)
     titles = {c.assignment.id: c.assignment.title for c in columns}
-    closes = {c.assignment.id: c.settings.closes_at for c in columns}
     attempts = plain_rows(
-        select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.submitted_at)
+        select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.submitted_at, Attempt.late)
         .join(Assignment, Assignment.id == Attempt.assignment_id)
         .join(
             Membership,
@@ -206,12 +205,12 @@ def _response_records(class_id: int) -> Iterator[ResponseRecord]:
             .order_by(AttemptItem.attempt_id, AttemptItem.position)
         ).all():
             answers.setdefault(row[0], []).append(row)
-        for attempt_id, user_id, aid, submitted_at in batch:
+        for attempt_id, user_id, aid, submitted_at, stored_late in batch:
             number = numbers[(user_id, aid)] = numbers.get((user_id, aid), 0) + 1
             name, section = students[user_id]
             title = titles[aid]
-            closes_at = closes[aid]
-            late = None if submitted_at is None else closes_at is not None and submitted_at > closes_at
+            # Decided at submission against the closing time then in force; nothing while in progress.
+            late = None if submitted_at is None else bool(stored_late)
             for _, version_id, raw, score, max_score in answers.get(attempt_id, ()):
                 key, themes, question, quote = about[version_id]
                 text = rendered.get((version_id, raw))

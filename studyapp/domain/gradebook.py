@@ -6,10 +6,9 @@ cell); the cells, grades and averages are then worked out in Python from those r
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -57,6 +56,8 @@ class AttemptFacts(NamedTuple):
     submitted_at: datetime | None
     #: An essay of it waits for a person.
     ungraded: bool
+    #: Submitted after the closing time in force then (stored at submission, see `Attempt.late`).
+    late: bool
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excus
     The grade follows the assignment's policy over the attempts that are submitted and fully
     graded. The state is, in this order: excused; not started; in progress (nothing submitted);
     needs grading (a submitted attempt has an essay waiting); late (a counted attempt was
-    submitted after the closing time); submitted.
+    submitted after the closing time in force when it was submitted); submitted.
     """
     submitted: list[AttemptFacts] = []
     graded: list[AttemptFacts] = []
@@ -128,9 +129,7 @@ def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excus
         state = Standing.IN_PROGRESS
     elif waiting:
         state = Standing.NEEDS_GRADING
-    elif settings.closes_at is not None and any(
-        a.submitted_at is not None and a.submitted_at > settings.closes_at for a in (counted or submitted)
-    ):
+    elif any(a.late for a in (counted or submitted)):
         state = Standing.LATE
     else:
         state = Standing.SUBMITTED
@@ -152,7 +151,7 @@ def cell_for(attempts: Sequence[AttemptFacts], settings: quizzes.Settings, excus
 class Column:
     assignment: Assignment
     settings: quizzes.Settings
-    #: Points possible: the most any submitted attempt was out of, else the quiz's fixed list's points.
+    #: Points possible: the quiz's total (see `set_points`).
     points: float | None = None
 
     @property
@@ -206,6 +205,7 @@ def attempt_facts(class_id: int):
             Attempt.max_score,
             Attempt.submitted_at,
             ungraded.label("ungraded"),
+            Attempt.late,
         )
         .order_by(Attempt.user_id, Attempt.assignment_id, Attempt.started_at, Attempt.id)
     )
@@ -221,29 +221,6 @@ def excused_pairs(class_id: int) -> set[tuple[int, int]]:
     return {(assignment_id, user_id) for assignment_id, user_id in rows}
 
 
-def fixed_points(columns: Iterable[Column]) -> dict[int, float]:
-    """Points of each fixed-list quiz among `columns`, from its questions' current versions (one query)."""
-    columns = list(columns)
-    ids = {qid for c in columns for qid in (c.assignment.quiz.question_ids or ())}
-    if not ids:
-        return {}
-    points = dict(
-        db.session.execute(
-            select(Question.id, QuestionVersion.points)
-            .join(
-                QuestionVersion,
-                and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
-            )
-            .where(Question.id.in_(ids))
-        ).all()
-    )
-    return {
-        c.assignment.quiz_id: math.fsum(points.get(q, 0.0) for q in c.assignment.quiz.question_ids or ())
-        for c in columns
-        if c.assignment.quiz.question_ids
-    }
-
-
 def submitted_maxima(class_id: int) -> dict[int, float]:
     """The largest maximum of a submitted attempt, by assignment of the class (one query)."""
     rows = db.session.execute(
@@ -257,10 +234,12 @@ def submitted_maxima(class_id: int) -> dict[int, float]:
 
 
 def set_points(columns: list[Column], most: dict[int, float]) -> None:
-    """Fill in each column's points possible from `most` (assignment id -> largest submitted maximum)."""
-    fixed = fixed_points(c for c in columns if c.assignment.id not in most)
+    """Fill in each column's points possible: its quiz's total, what every attempt of it is out of (a drawn
+    slot has fixed marks: `quizzes.quiz_totals`, one query); else, for a quiz with no questions left, the
+    largest maximum of a submitted attempt in `most` (assignment id -> that maximum)."""
+    totals = quizzes.quiz_totals(column.assignment.quiz for column in columns)
     for column in columns:
-        column.points = most.get(column.assignment.id, fixed.get(column.assignment.quiz_id))
+        column.points = totals.get(column.assignment.quiz_id) or most.get(column.assignment.id)
 
 
 # --- the gradebook -----------------------------------------------------------------------------------------
@@ -426,14 +405,14 @@ class CellDetail:
     max_score: float
     started_at: datetime
     submitted_at: datetime | None
-    ungraded: bool
+    #: Answers waiting for a person: the score is provisional while above 0.
+    pending: int
+    #: Submitted after the closing time in force then (stored at submission).
     late: bool
 
 
 def cell_attempts(assignment: Assignment, user_id: int) -> list[CellDetail]:
     """Every attempt one student made at one assignment, oldest first (one query)."""
-    settings = quizzes.settings_for(assignment.quiz, assignment.overrides())
-    ungraded = exists().where(AttemptItem.attempt_id == Attempt.id, AttemptItem.status == grading.UNGRADED)
     rows = db.session.execute(
         select(
             Attempt.id,
@@ -442,24 +421,13 @@ def cell_attempts(assignment: Assignment, user_id: int) -> list[CellDetail]:
             Attempt.max_score,
             Attempt.started_at,
             Attempt.submitted_at,
-            ungraded.label("ungraded"),
+            Attempt.pending,
+            Attempt.late,
         )
         .where(Attempt.assignment_id == assignment.id, Attempt.user_id == user_id, Attempt.practice.is_(False))
         .order_by(Attempt.started_at, Attempt.id)
     )
-    return [
-        CellDetail(
-            aid,
-            state,
-            score,
-            max_score,
-            started,
-            submitted,
-            bool(waiting),
-            late=bool(submitted and settings.closes_at and submitted > settings.closes_at),
-        )
-        for aid, state, score, max_score, started, submitted, waiting in rows
-    ]
+    return [CellDetail(*row) for row in rows]
 
 
 # --- item analysis --------------------------------------------------------------------------------------

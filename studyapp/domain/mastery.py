@@ -44,7 +44,7 @@ from studyapp.core.qformat import Question as ParsedQuestion
 from studyapp.domain import events, questions, quizzes
 from studyapp.domain.content import list_themes
 from studyapp.domain.errors import NotFound
-from studyapp.domain.questions import question_of
+from studyapp.domain.questions import marked, question_of
 from studyapp.extensions import db
 from studyapp.models import (
     Assignment,
@@ -368,7 +368,8 @@ def _grade_live_practice(live: list[tuple[int, datetime, Attempt]]) -> list[Grad
             .options(selectinload(AttemptItem.version))
         )
     }
-    parsed = {item_id: question_of(item.version) for item_id, item in items.items()}
+    # Each out of its item's marks (a drawn slot's), as the attempt will be graded when it is submitted.
+    parsed = {item_id: marked(question_of(item.version), item.max_score) for item_id, item in items.items()}
     quotes = questions.evidence_quotes(list(parsed.values()))
     answers = []
     for item_id, saved_at, attempt in live:
@@ -580,6 +581,8 @@ class AttemptRow:
     score: float | None
     max_score: float
     hidden: bool
+    #: Answers waiting for a person: while above 0 the score is provisional (they count 0 until graded).
+    pending: int = 0
 
     @property
     def fraction(self) -> float | None:
@@ -610,8 +613,9 @@ class Dashboard:
 
     @property
     def trend(self) -> list[tuple[str, float | None]]:
-        """The visible scores of the listed attempts, oldest first, as percentages."""
-        shown = [(a, a.fraction) for a in reversed(self.attempts)]
+        """The visible final scores of the listed attempts, oldest first, as percentages (a provisional
+        score, with answers still waiting for a person, is left out until they are graded)."""
+        shown = [(a, a.fraction) for a in reversed(self.attempts) if not a.pending]
         return [(f"{a.submitted_at:%d %b}", 100 * fraction) for a, fraction in shown if fraction is not None]
 
 
@@ -654,6 +658,7 @@ def recent_attempts(
                 None if hidden else attempt.score,
                 attempt.max_score,
                 hidden,
+                0 if hidden else attempt.pending,
             )
         )
     return listed

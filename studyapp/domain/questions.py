@@ -154,6 +154,12 @@ def question_of(version: QuestionVersion) -> qformat.Question:
     return question
 
 
+def marked(question: qformat.Question, marks: float) -> qformat.Question:
+    """`question` as worth `marks` in an attempt (its item's maximum: a drawn slot's marks, which may differ
+    from the question's own points), so that it is shown, graded and reviewed out of them."""
+    return question if question.points == marks else dataclasses.replace(question, points=marks)
+
+
 def question_data(question: qformat.Question) -> dict:
     """A question as plain data, for `--json` output and tools."""
     data = dataclasses.asdict(question)

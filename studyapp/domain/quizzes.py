@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from studyapp.core.content import ContentTree
 from studyapp.core.qformat import Problem
-from studyapp.core.qformat.quizdef import QuizDef, parse_quiz, validate_quizzes
+from studyapp.core.qformat.quizdef import SLOT_POINTS, DrawRule, QuizDef, parse_quiz, total_points, validate_quizzes
 from studyapp.core.slugs import slugify
 from studyapp.domain import events
 from studyapp.domain.errors import NotFound
@@ -27,7 +28,7 @@ from studyapp.domain.questions import (
     shipped_questions,
 )
 from studyapp.extensions import db
-from studyapp.models import Assignment, Attempt, Membership, Question, Quiz, Theme, User
+from studyapp.models import Assignment, Attempt, Membership, Question, QuestionVersion, Quiz, Theme, User
 from studyapp.models.attempts import SUBMITTED
 from studyapp.models.classes import INSTRUCTOR as CLASS_INSTRUCTOR
 
@@ -111,7 +112,13 @@ def apply_definition(quiz: Quiz, definition: QuizDef, ids: dict[str, int]) -> No
     quiz.question_ids = [ids[key] for key in definition.questions] if definition.questions else None
     quiz.draw_rules = (
         [
-            {"themes": list(r.themes), "types": list(r.types), "difficulty": list(r.difficulty), "count": r.count}
+            {
+                "themes": list(r.themes),
+                "types": list(r.types),
+                "difficulty": list(r.difficulty),
+                "count": r.count,
+                "points": r.points,
+            }
             for r in definition.draw
         ]
         if definition.draw
@@ -127,6 +134,50 @@ def apply_definition(quiz: Quiz, definition: QuizDef, ids: dict[str, int]) -> No
         "layout",
     ):
         setattr(quiz, name, getattr(definition, name))
+
+
+def draw_rules_of(quiz: Quiz) -> tuple[DrawRule, ...]:
+    """The quiz's draw rules as the draw takes them; a rule stored without `points` is worth SLOT_POINTS
+    a question (the default of the quiz definition format)."""
+    return tuple(
+        DrawRule(
+            count=r["count"],
+            themes=tuple(r["themes"]),
+            types=tuple(r["types"]),
+            difficulty=tuple(r["difficulty"]),
+            points=float(r.get("points", SLOT_POINTS)),
+        )
+        for r in quiz.draw_rules or []
+    )
+
+
+def quiz_totals(quizzes: Iterable[Quiz]) -> dict[int, float]:
+    """The maximum of an attempt of each quiz, by quiz id (one query at most): a drawn quiz's slots' points,
+    whatever is drawn; a fixed list's questions' points (their current versions, retired ones left out, as
+    a new attempt is chosen)."""
+    quizzes = list(quizzes)
+    ids = {qid for quiz in quizzes for qid in (quiz.question_ids or ())}
+    points = (
+        dict(
+            db.session.execute(
+                select(Question.id, QuestionVersion.points)
+                .join(
+                    QuestionVersion,
+                    and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number),
+                )
+                .where(Question.id.in_(ids), Question.retired.is_(False))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    totals = {}
+    for quiz in quizzes:
+        if quiz.question_ids:
+            totals[quiz.id] = math.fsum(points.get(qid, 0.0) for qid in quiz.question_ids)
+        else:
+            totals[quiz.id] = total_points(draw_rules_of(quiz))
+    return totals
 
 
 def quiz_pool(user: User) -> dict[str, Question]:

@@ -3,9 +3,11 @@
 from studyapp.models.attempts import Attempt, AttemptItem
 from studyapp.models.classes import Assignment, Class, Excusal, Membership, Section
 from studyapp.models.content import Claim, Document, GlossaryTerm, Passage, Theme
+from studyapp.models.invitations import Invitation, RosterAction, RosterChange
 from studyapp.models.progress import ReviewCard, ReviewMiss
 from studyapp.models.questions import Question, QuestionBank, QuestionVersion
 from studyapp.models.quizzes import Quiz
+from studyapp.models.recovery import ResetCode, ResetKind
 from studyapp.models.users import Role, User
 
 __all__ = [
@@ -17,15 +19,20 @@ __all__ = [
     "Document",
     "Excusal",
     "GlossaryTerm",
+    "Invitation",
     "Membership",
     "Passage",
     "Question",
     "QuestionBank",
     "QuestionVersion",
     "Quiz",
+    "ResetCode",
+    "ResetKind",
     "ReviewCard",
     "ReviewMiss",
     "Role",
+    "RosterAction",
+    "RosterChange",
     "Section",
     "Theme",
     "User",

@@ -89,6 +89,7 @@ def attempt(attempt_id: int):
         seq=services.page_seq(attempt),
         closes_at=services.closes_at(attempt),
         now=now,
+        minutes_left=services.minutes_left(attempt, now),
         grace=services.GRACE,
         checked=checked,
     )
@@ -217,7 +218,6 @@ def result(attempt_id: int):
         settings=settings,
         allowed=allowed,
         items=items,
-        needs_grading=services.needs_grading(attempt),
     )
 
 

@@ -4,7 +4,8 @@ A request that ends with a status below 400 commits once, here; any other ending
 page, a form sent back with its errors, an exception, a domain error) rolls everything back.
 Views never commit or roll back themselves. A view that wants a refused request to land on
 a particular page calls `refuse` (HTML) or `refuse_json` (scripts); a `DomainError` a view
-does not catch gets the same treatment from the error handler below.
+does not catch gets the same treatment from the error handler below. What must happen only
+once the request's changes are saved (mailing a reset link) is handed to `after_commit`.
 
 The one deliberate exception to "no writes on GET": pages that show an attempt or the quiz
 list submit attempts whose time ran out (lazy finalization). The write commits with the GET
@@ -12,6 +13,8 @@ like any other, so a student never sees an expired attempt still open.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Flask, Response, abort, flash, g, jsonify, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
@@ -63,9 +66,19 @@ def _refuse_nul_characters() -> None:
                 abort(400, description=f"The field {name!r} holds a NUL character (\\x00), which cannot be stored.")
 
 
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once this request's transaction has committed, and never if it rolls back: for what
+    must not happen unless the change is saved, such as mailing a reset link. It runs before the response
+    is sent; an action that may be slow hands its work to a thread, and one that may fail catches its errors."""
+    g.setdefault("after_commit", []).append(action)
+
+
 def _end_transaction(response: BaseResponse) -> BaseResponse:
-    """Commit a request that succeeded; roll back one that was refused or failed."""
-    finish(response.status_code < 400 and not g.pop("refused", False))
+    """Commit a request that succeeded, then run its after-commit actions; roll back one that was refused or failed."""
+    ok = response.status_code < 400 and not g.pop("refused", False)
+    finish(ok)
+    for action in g.pop("after_commit", []) if ok else ():
+        action()
     return response
 
 

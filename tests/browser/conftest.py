@@ -142,3 +142,19 @@ def assert_accessible(page) -> None:
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     assert results.violations_count == 0, results.generate_report()
+
+
+def load_shipped(live_server) -> None:
+    """Load the readings, question banks and quizzes into the live server's database."""
+    from studyapp.domain.library import load_shipped_content
+
+    with live_server.app.app_context():
+        load_shipped_content(live_server.app.config["CONTENT_DIR"])
+        db.session.commit()
+
+
+def visit(page, url: str) -> None:
+    """Open a page, which must answer 200 and pass axe-core."""
+    response = page.goto(url)
+    assert response.status == 200, url
+    assert_accessible(page)

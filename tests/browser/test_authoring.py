@@ -114,8 +114,10 @@ def test_instructor_writes_a_question_builds_and_assigns_a_quiz_and_sees_the_res
     page.wait_for_url(re.compile(r"/authoring/quizzes/\d+$"))
     quiz_url = page.url
 
+    total = page.locator("#quiz-total strong").inner_text()  # the quiz's total, as the quiz's page gives it
+    assert total == "2 points"
     page.get_by_role("link", name="Assign to a class: History 210").click()
-    page.get_by_label("Quiz").select_option(label="TNF in Haig's words (yours)")
+    page.get_by_label("Quiz").select_option(label=f"TNF in Haig's words (yours): {total}")  # the same on the form
     page.get_by_role("button", name="Assign the quiz").click()
     page.wait_for_url(re.compile(r"/classes/\d+"))
 

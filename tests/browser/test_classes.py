@@ -14,23 +14,13 @@ from sqlalchemy import select
 from studyapp.core.exports import CANVAS_FIXED_COLUMNS, CANVAS_POINTS_POSSIBLE, RESPONSES_COLUMNS
 from studyapp.extensions import db
 from studyapp.models import Quiz, Role
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, load_shipped, sign_in, visit
 
 
 @pytest.fixture(scope="module", autouse=True)
 def shipped_content(live_server):
     """Load the readings, question banks and quizzes into the live server's database."""
-    from studyapp.domain.library import load_shipped_content
-
-    with live_server.app.app_context():
-        load_shipped_content(live_server.app.config["CONTENT_DIR"])
-        db.session.commit()
-
-
-def visit(page, url: str) -> None:
-    response = page.goto(url)
-    assert response.status == 200, url
-    assert_accessible(page)
+    load_shipped(live_server)
 
 
 def test_a_class_from_creation_to_the_exports(page, browser, live_server, live_user):
@@ -155,7 +145,9 @@ def test_a_class_from_creation_to_the_exports(page, browser, live_server, live_u
     assert sheet.max_row == len(responses)
 
 
-def test_roster_import_problems_are_listed_accessibly(page, live_user, tmp_path):
+def test_roster_import_problems_are_listed_accessibly_and_invited_students_join_with_their_codes(
+    page, browser, live_server, live_user, tmp_path
+):
     sign_in(page, live_user(Role.INSTRUCTOR))
     page.goto("/classes/new")
     page.get_by_label("Class name").fill("Roster check")
@@ -176,12 +168,42 @@ def test_roster_import_problems_are_listed_accessibly(page, live_user, tmp_path)
     assert alert.get_by_text(re.compile("Line 4: 'not-an-email' is not a valid email address")).is_visible()
     assert_accessible(page)
 
-    roster.write_text("name,email,section\nAda,ada@example.edu,A\nBob,bob@example.edu,B\n", encoding="utf-8")
+    student_email = live_user(Role.STUDENT)
+    roster.write_text(f"name,email,section\nAda,ada@example.edu,A\nBob,{student_email},B\n", encoding="utf-8")
     page.get_by_label("Roster file (CSV)").set_input_files(str(roster))
     page.get_by_role("button", name="Check the file").click()
     assert page.get_by_text("The file is ready").is_visible()
+    assert page.get_by_text("2 students to invite").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Import 2 students").click()
-    assert page.get_by_text("Imported 2 students: 2 new accounts").is_visible()
-    assert page.get_by_role("cell", name="bob@example.edu").is_visible()
+    assert page.get_by_text("Invited 2 students").is_visible()
+    invitations = page.locator("#invitations-section")
+    assert invitations.get_by_role("cell", name=student_email).is_visible()
+    assert_accessible(page)
+    roster_url = page.url.split("#")[0]
+    row = invitations.get_by_role("row", name=re.compile(re.escape(student_email)))
+    personal_code = row.locator("code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", personal_code)
+    page.get_by_role("link", name="Print the codes").click()
+    assert page.get_by_text(personal_code).is_visible()
+    assert_accessible(page)
+
+    # The student, who has an account, enters the code on their class list and is in the class.
+    context = browser.new_context(base_url=live_server.url)
+    student = context.new_page()
+    student.set_default_timeout(10_000)
+    try:
+        sign_in(student, student_email)
+        student.goto("/classes")
+        student.get_by_label("Join code").fill(personal_code.lower())
+        student.get_by_role("button", name="Join", exact=True).click()
+        assert student.get_by_text("You are in Roster check").is_visible()
+    finally:
+        context.close()
+
+    page.goto(roster_url)
+    students = page.get_by_role("table", name=re.compile("Students of"))
+    assert students.get_by_role("cell", name=student_email).is_visible()
+    page.get_by_role("link", name="Roster changes").click()
+    assert page.get_by_role("rowheader", name=re.compile("Accepted an invitation")).is_visible()
     assert_accessible(page)

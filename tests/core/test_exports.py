@@ -114,6 +114,10 @@ def test_numbers_stay_numbers_but_numeric_text_does_not():
     assert neutralize(-5.5) == -5.5
     assert neutralize(Decimal("-1.25")) == Decimal("-1.25")
     assert neutralize(10.0) == 10 and type(neutralize(10.0)) is int
+    # Binary noise from adding points goes; real digits stay.
+    assert repr(neutralize(4.04 + 4.04 + 7.05)) == "15.13" and repr(neutralize(0.1 + 0.2)) == "0.3"
+    assert neutralize(8.08) == 8.08 and neutralize(1 / 3) == 0.333333333333333 and neutralize(1e6 + 0.05) == 1000000.05
+    assert neutralize(11.95 + 7.05) == 19 and type(neutralize(11.95 + 7.05)) is int
     assert neutralize("-5") == "'-5"
     assert neutralize("5") == "5"
 

@@ -116,3 +116,30 @@ def test_shipped_texts_are_within_the_limits():
     ]
     assert questions
     assert [str(p) for p in qformat.validate(questions) if "duplicate" not in p.message] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("## The memorandum {#main}", "<h2>The memorandum</h2>"),
+        ("### Linkage {#csrf_token}", "<h3>Linkage</h3>"),
+        ('<dfn id="main">détente</dfn>', "<dfn>détente</dfn>"),
+        ('<h2 id="content">Title</h2>', "<h2>Title</h2>"),
+        (
+            '<p><span id="x" lang="ru">y</span><a id="top" href="https://example.org">z</a></p>',
+            '<span lang="ru">y</span>',
+        ),
+        ("Text[^1]\n\n[^1]: A note.", "A note."),
+    ],
+)
+def test_no_author_chosen_element_id_survives(text, kept):
+    html = render(text)
+    assert " id=" not in html, html
+    assert kept in html, html
+
+
+def test_stored_html_with_ids_is_cleaned_when_kept():
+    from studyapp.core import markdown
+
+    markdown.remember([("## Kept {#main}", False, '<h2 id="main">Kept</h2>')])
+    assert markdown.render("## Kept {#main}") == "<h2>Kept</h2>"

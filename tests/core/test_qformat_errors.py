@@ -4,7 +4,7 @@ import pytest
 
 from studyapp.core.qformat import MAX_BYTES, parse, validate
 
-EXPLANATION = '### Explanation\n"I replied that linkage was a fact of life."\n'
+EXPLANATION = '### Explanation\n"I replied that linkage was a fact of life".\n'
 
 
 def bank(fields: str, body: str, qid: str = "q1") -> str:

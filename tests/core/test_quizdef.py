@@ -5,7 +5,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyapp.core.qformat import Question
-from studyapp.core.qformat.quizdef import DrawRule, QuizDef, draw, parse_quiz, select_questions, validate_quizzes
+from studyapp.core.qformat.quizdef import (
+    SLOT_POINTS,
+    DrawRule,
+    QuizDef,
+    draw,
+    parse_quiz,
+    select_questions,
+    slot_points,
+    total_points,
+    validate_quizzes,
+)
 
 DRAWN = """\
 ---
@@ -83,6 +93,28 @@ def test_a_fixed_quiz_takes_the_defaults():
         "",
         "",
     )
+
+
+def test_each_rule_gives_the_questions_it_draws_fixed_points_one_by_default():
+    text = FIXED.replace(
+        "questions: [q-one, q-two]",
+        "draw:\n  - themes: [linkage]\n    count: 2\n  - count: 3\n    points: 2.5\n  - count: 1\n    points: 7",
+    )
+    quiz = parse_quiz(text, "q.md").quiz
+    assert [(rule.count, rule.points) for rule in quiz.draw] == [(2, SLOT_POINTS), (3, 2.5), (1, 7.0)]
+    assert SLOT_POINTS == 1.0 and isinstance(quiz.draw[2].points, float)
+    assert slot_points(quiz.draw) == [1.0, 1.0, 2.5, 2.5, 2.5, 7.0]  # in the order `draw` returns the questions
+    assert total_points(quiz.draw) == 16.5
+
+
+@settings(database=None)
+@given(st.integers(), st.lists(st.sampled_from([0.5, 1.0, 2.0, 8.08, 7.05]), min_size=1, max_size=3))
+def test_every_draw_of_a_quiz_is_out_of_the_same_total(seed, worths):
+    """Whatever the seed (whichever questions fall), each slot keeps its rule's points."""
+    rules = tuple(DrawRule(2, points=worth) for worth in worths)
+    drawn = draw(rules, BANK, seed)
+    assert len(drawn) == len(slot_points(rules)) == 2 * len(worths)
+    assert total_points(rules) == pytest.approx(2 * sum(worths))
 
 
 def test_a_single_value_where_a_list_is_expected_is_accepted():
@@ -201,6 +233,38 @@ QUIZ_CASES = [
         "'shuffle_questions' must be true or false, found 'yes please'",
     ),
     ("boolean as count", FIXED.replace("title:", "max_attempts: true\ntitle:"), 3, "found True"),
+    (
+        "slot points zero",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    points: 0"),
+        6,
+        "draw rule 1: 'points' must be a positive number (what each question it draws is worth, e.g. 1 or 2.5), "
+        "found 0",
+    ),
+    (
+        "slot points negative",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    points: -2"),
+        6,
+        "'points' must be a positive number",
+    ),
+    (
+        "slot points as text",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n  - count: 2\n    points: two"),
+        7,
+        "draw rule 2: 'points' must be a positive number (what each question it draws is worth, e.g. 1 or 2.5), "
+        "found 'two'",
+    ),
+    (
+        "slot points as a boolean",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    points: true"),
+        6,
+        "found True",
+    ),
+    (
+        "slot points infinite",
+        FIXED.replace("questions: [q-one, q-two]", "draw:\n  - count: 1\n    points: .inf"),
+        6,
+        "found inf",
+    ),
 ]
 
 

@@ -82,6 +82,7 @@ MARKERS = {
     "glossary definition": "XSSGLOSS",
     "document introduction": "XSSINTRO",
     "claim prompt": "XSSCLAIM",
+    "invitee name": "XSSINVITEE",
 }
 
 
@@ -218,6 +219,7 @@ class World:
     other_attempt_id: int
     card_id: int
     essay_position: int
+    invitation_id: int
     join_code: str
     other_join_code: str
     document_slug: str
@@ -238,7 +240,7 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     from studyapp.domain import content as reading
     from studyapp.domain import questions as authoring
     from studyapp.domain import questions as question_views
-    from studyapp.models import Attempt, Document, Passage, QuestionBank, Quiz, ReviewCard, Role, Theme
+    from studyapp.models import Attempt, Document, Invitation, Passage, QuestionBank, Quiz, ReviewCard, Role, Theme
     from studyapp.models.base import utcnow
 
     hostile_dir = hostile_content(Path(app.config["CONTENT_DIR"]), tmp_path / "hostile-content")
@@ -291,6 +293,9 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     other_class = classes.create_class(users["other_instructor"], name="Other class", sections=["B"])
     classes.join_class(other_class, users["other_student"])
     other_assignment = classes.save_assignment(other_class, None, quiz, {})
+    invitee = hostile_line(MARKERS["invitee name"]).replace('"', '""')
+    classes.import_roster(class_, f'name,email\n"{invitee}",invitee@studyapp.example\n', actor=users["instructor"])
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.class_id == class_.id))
 
     def take(user, answer_essay: str, *, submit: bool):
         attempt = quizzes.start_attempt(
@@ -350,6 +355,7 @@ def build_world(app: Flask, tmp_path: Path) -> World:
         other_attempt_id=other.id,
         card_id=card.id,
         essay_position=essay_position,
+        invitation_id=invitation.id,
         join_code=class_.join_code,
         other_join_code=other_class.join_code,
         document_slug=document.slug,
@@ -438,6 +444,8 @@ def candidates(rule, world: World, app: Flask) -> list[dict]:
         "fmt": ["csv", "xlsx"],
         "bank_id": [world.bank_id],
         "section_id": [world.section_id],
+        "token": ["no-such-reset-link"],
+        "invitation_id": [world.invitation_id],
     }
     names = sorted(rule.arguments)
     missing = [name for name in names if name not in options]

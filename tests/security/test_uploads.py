@@ -310,10 +310,10 @@ def test_a_utf8_roster_is_checked_and_nothing_written_until_confirmed(world, as_
     response = upload_roster(instructor, world, ROSTER.encode(encoding))
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:2000]
-    assert "The file is ready." in page and "2 new student accounts" in page and "Import 2 students" in page
+    assert "The file is ready." in page and "2 students to invite" in page and "Import 2 students" in page
     assert [tuple(unescape(cell) for cell in row) for row in PLAN_ROW.findall(page)] == [
-        ("2", "Zoë Brontë", "zoe@studyapp.example", "A", "New account"),
-        ("3", "José Núñez", "jose@studyapp.example", "B", "New account"),
+        ("2", "Zoë Brontë", "zoe@studyapp.example", "A", "Invite"),
+        ("3", "José Núñez", "jose@studyapp.example", "B", "Invite"),
     ]
     assert changed_tables(before, snapshot()) == {}, "checking a roster wrote to the database"
     print(f"Uploads: roster in {encoding} -> 200, both students listed with their accents; nothing written")

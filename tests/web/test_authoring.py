@@ -593,17 +593,36 @@ def test_quiz_builder_checks_questions_and_draw_rules(client, instructor):
             "rules-0-count": "3",
             "rules-1-types": "truefalse",
             "rules-1-count": "1",
+            "rules-1-points": "2.5",
             "action": "save",
         },
     )
     assert drawn.status_code == 302
     quiz = db.session.scalar(select(Quiz).where(Quiz.owner_id == instructor.id))
     assert quiz.question_ids is None and quiz.draw_rules == [
-        {"themes": ["linkage", "summit"], "types": [], "difficulty": [1, 2], "count": 3},
-        {"themes": [], "types": ["truefalse"], "difficulty": [], "count": 1},
+        {"themes": ["linkage", "summit"], "types": [], "difficulty": [1, 2], "count": 3, "points": 1.0},
+        {"themes": [], "types": ["truefalse"], "difficulty": [], "count": 1, "points": 2.5},
     ]
     page = client.get(f"/authoring/quizzes/{quiz.id}/preview").get_data(as_text=True)
     assert page.count('class="question"') == 4
+    # Each drawn question is shown worth its rule's points, whatever its own: 3 x 1 and 1 x 2.5.
+    assert (
+        page.count('<span class="qmeta">1 point</span>') == 3
+        and page.count('<span class="qmeta">2.5 points</span>') == 1
+    )
+    shown = client.get(f"/authoring/quizzes/{quiz.id}").get_data(as_text=True)
+    assert (
+        "Every attempt is out of <strong>5.5 points</strong>" in shown
+        and "1 question, of type truefalse, 2.5 points each" in shown
+    )
+    edit = client.get(f"/authoring/quizzes/{quiz.id}/edit").get_data(as_text=True)
+    assert 'name="rules-1-points" step="any" type="number" value="2.5"' in edit
+    assert 'name="rules-0-points" step="any" type="number" value="1"' in edit  # not "1.0"
+    bad = client.post(
+        f"/authoring/quizzes/{quiz.id}/edit",
+        data={**base, "mode": "draw", "rules-0-count": "1", "rules-0-points": "0", "action": "save"},
+    )
+    assert bad.status_code == 422 and "Give a number from 0.01 to 1,000,000." in bad.get_data(as_text=True)
 
 
 def test_results_list_each_attempt_with_its_score(app, client, instructor, make_user):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from studyapp.domain.errors import DomainError
 from studyapp.extensions import db
 from studyapp.models import Role, User
-from studyapp.web.boundary import refuse, refuse_json
+from studyapp.web.boundary import after_commit, refuse, refuse_json
 
 probe = Blueprint("probe", __name__)
 
@@ -39,6 +39,29 @@ def end(ending: str):
         raise DomainError("Nobody caught this.", 409)
     if ending == "missing":
         raise DomainError("gone", 404)
+    raise RuntimeError("the view broke")
+
+
+#: What each after-commit action saw: (ending, whether its row was committed when it ran).
+after_commit_runs: list[tuple[str, bool]] = []
+
+
+def _committed(name: str) -> bool:
+    """Whether the row `name` is committed, read on a connection of its own (not the request's session)."""
+    with db.engine.connect() as conn:
+        return conn.scalar(select(func.count(User.id)).where(User.email == f"{name}@probe.example")) == 1
+
+
+@probe.post("/probe/after-commit/<ending>")
+def end_after_commit(ending: str):
+    """Write a row, ask for an action after the commit, then end as `ending` says."""
+    name = f"after-{ending}"
+    _write(name)
+    after_commit(lambda: after_commit_runs.append((ending, _committed(name))))
+    if ending == "ok":
+        return jsonify(ok=True)
+    if ending == "form-errors":
+        return render_template_string("<p>Fix the form</p>"), 422
     raise RuntimeError("the view broke")
 
 
@@ -103,3 +126,12 @@ def test_a_nul_character_is_refused_before_the_view_runs(probe_app, client):
     assert "The field &#39;name&#39; holds a NUL character" in response.get_data(as_text=True)
     assert not stored("ok")
     assert client.get("/?q=%00").status_code == 400
+
+
+@pytest.mark.parametrize(("ending", "status"), [("ok", 200), ("form-errors", 422), ("broken", 500)])
+def test_an_after_commit_action_runs_only_once_the_request_has_committed(probe_app, client, ending, status):
+    after_commit_runs.clear()
+    assert client.post(f"/probe/after-commit/{ending}").status_code == status
+    assert after_commit_runs == ([("ok", True)] if ending == "ok" else []), after_commit_runs
+    assert client.post("/probe/ok").status_code == 200
+    assert after_commit_runs == ([("ok", True)] if ending == "ok" else []), "an action ran for a later request"

@@ -16,7 +16,6 @@ from studyapp.extensions import db
 from studyapp.models import Assignment, Attempt, Class, Membership, Role, Section, User
 from studyapp.models.base import utcnow
 from studyapp.models.classes import OVERRIDE_NAMES
-from tests.conftest import TEST_PASSWORD
 from tests.web.test_classes_support import assign, enrol, fixed_quiz, make_class, shipped_questions, take
 
 
@@ -201,60 +200,6 @@ def test_roster_file_problems(client, instructor, data, expected):
     response = upload(client, class_.id, data)
     assert response.status_code == 422
     assert expected.replace("'", "&#39;") in response.get_data(as_text=True)
-
-
-def test_roster_import_previews_then_applies_and_imported_students_claim_their_accounts(
-    client, login, make_user, instructor
-):
-    class_ = make_class(instructor)
-    existing = make_user(Role.STUDENT, email="eve@example.edu", name="Eve Existing")
-    text = (
-        "email;name;section\n"  # a spreadsheet in a locale that writes ";"
-        "ada@example.edu;Ada Lovelace;Section A\n"
-        "eve@example.edu;Eve E.;Section C\n"
-    )
-    preview = upload(client, class_.id, text)
-    assert preview.status_code == 200
-    page = preview.get_data(as_text=True)
-    assert "The file is ready" in page and "New sections: Section C" in page
-    assert "account name: Eve Existing" in page
-    assert member_ids(class_.id) == set()  # nothing yet
-    hidden = re.search(r'name="roster_text" type="hidden" value="([^"]*)"', page) or re.search(
-        r'id="roster_text" name="roster_text" type="hidden" value="([^"]*)"', page
-    )
-    assert hidden, "the preview carries the file to the confirmation"
-    response = client.post(f"/classes/{class_.id}/roster/import/confirm", data={"roster_text": text})
-    assert response.status_code == 302
-    ada = db.session.scalar(select(User).where(User.email == "ada@example.edu"))
-    assert member_ids(class_.id) == {ada.id, existing.id}
-    sections = {
-        m.user_id: m.section.name
-        for m in db.session.scalars(
-            select(Membership).where(Membership.class_id == class_.id, Membership.role == "student")
-        )
-    }
-    assert sections == {ada.id: "Section A", existing.id: "Section C"}
-    assert db.session.get(User, existing.id).display_name == "Eve Existing"
-    assert "has not signed up yet" in client.get(f"/classes/{class_.id}/roster").get_data(as_text=True)
-
-    # The imported account has no password: nothing signs in to it...
-    client.post("/logout")
-    assert ada.password_hash == classes.UNSET_PASSWORD
-    for password in ("", "!roster-import", "studyapp-dummy-password-for-timing", TEST_PASSWORD):
-        assert client.post("/login", data={"email": "ada@example.edu", "password": password}).status_code != 302
-    # ...until Ada signs up with her email and the class's join code.
-    refused = signup(client, email="ada@example.edu", display_name="Ada L.")
-    assert refused.status_code == 422 and "join code" in refused.get_data(as_text=True)
-    claimed = signup(client, email="ada@example.edu", display_name="Ada L.", join_code=class_.join_code)
-    assert claimed.status_code == 302
-    db.session.expire_all()
-    ada = db.session.get(User, ada.id)
-    assert ada.display_name == "Ada L." and ada.password_hash != classes.UNSET_PASSWORD
-    assert member_ids(class_.id) == {ada.id, existing.id}
-    client.post("/logout")
-    assert (
-        client.post("/login", data={"email": "ada@example.edu", "password": "a long reading list"}).status_code == 302
-    )
 
 
 def test_sections_can_be_set_and_students_removed(client, make_user, instructor):

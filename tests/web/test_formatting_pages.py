@@ -79,13 +79,12 @@ def new_question(source: str, author: User) -> Question:
     return result.question
 
 
-@pytest.fixture
-def world(make_user) -> World:
-    instructor = make_user(Role.INSTRUCTOR, name="Ina Instructor")
+def two_question_quiz(instructor: User, slug: str, title: str) -> Quiz:
+    """A quiz of the two questions above (11.95 + 7.05 points), in order, reviewed after submitting."""
     questions = [new_question(SINGLE, instructor), new_question(NUMERIC, instructor)]
     quiz = Quiz(
-        slug="formatting-check",
-        title="Formatting check",
+        slug=slug,
+        title=title,
         question_ids=[q.id for q in questions],
         shuffle_questions=False,
         shuffle_choices=False,
@@ -94,6 +93,13 @@ def world(make_user) -> World:
     )
     db.session.add(quiz)
     db.session.commit()
+    return quiz
+
+
+@pytest.fixture
+def world(make_user) -> World:
+    instructor = make_user(Role.INSTRUCTOR, name="Ina Instructor")
+    quiz = two_question_quiz(instructor, "formatting-check", "Formatting check")
     class_ = make_class(instructor)
     students = {name: make_user(Role.STUDENT, name=f"{name} Student") for name in SCORES}
     enrol(class_, *students.values())
@@ -107,6 +113,7 @@ def world(make_user) -> World:
         attempt.score = first[0] + second[0]
         attempts[name] = attempt
     db.session.commit()
+    questions = [db.session.get_one(Question, question_id) for question_id in quiz.question_ids]
     return World(instructor, students, class_, quiz, assignment, attempts, questions)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from studyapp.domain import attempts as quizzes
 from studyapp.domain import gradebook as books
 from studyapp.domain.attempts import settings_for
 from studyapp.domain.gradebook import AttemptFacts, cell_for
@@ -22,11 +23,13 @@ T0 = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def facts(
-    n: int, score: float | None, *, state: str = "submitted", ungraded: bool = False, minutes: int = 0
+    n: int, score: float | None, *, state: str = "submitted", ungraded: bool = False, minutes: int = 0, late=None
 ) -> AttemptFacts:
-    return AttemptFacts(
-        n, 1, 1, state, score, 10.0, T0 + timedelta(minutes=minutes) if state == "submitted" else None, ungraded
-    )
+    """An attempt's facts; late, unless told, as `submit` would have stored it against a close at T0 + 30 min."""
+    submitted = T0 + timedelta(minutes=minutes) if state == "submitted" else None
+    if late is None:
+        late = submitted is not None and minutes > 30
+    return AttemptFacts(n, 1, 1, state, score, 10.0, submitted, ungraded, late)
 
 
 def settings(**values):
@@ -79,6 +82,14 @@ def test_cell_states():
     assert cell_for([facts(1, 0.0)], s, False).percent == 0.0
 
 
+def test_a_cells_lateness_is_the_one_stored_at_submission_whatever_the_closing_time_is_now():
+    on_time, late = facts(1, 7.0, minutes=10, late=False), facts(2, 7.0, minutes=10, late=True)
+    for closes in (None, T0 - timedelta(days=1), T0 + timedelta(minutes=5), T0 + timedelta(days=1)):
+        s = settings(closes_at=closes)
+        assert cell_for([on_time], s, False).state == Standing.SUBMITTED, closes
+        assert cell_for([late], s, False).state == Standing.LATE, closes
+
+
 def rows_in_page(html: str) -> list[str]:
     return re.findall(r'<th scope="row">([^<]+)<br>', html)
 
@@ -98,8 +109,8 @@ def test_the_gradebook_shows_every_state_theme_averages_and_sorts(client, make_u
 
     take(b_open, first, {1: True}, submit=False)
     take(c_full, first, {1: True, 2: True})
-    late = take(d_late, first, {1: True, 2: True})
-    late.submitted_at = closes + timedelta(hours=2)
+    late = take(d_late, first, {1: True, 2: True}, submit=False)
+    quizzes.submit(late, closes + timedelta(hours=2))  # submitted after the close: stored as late
     take(g_half, first, {1: True, 2: False})
     take(f_essay, second, {1: True, 2: {"text": "Haig reads the letter as a sign of nervousness."}})
     db.session.commit()

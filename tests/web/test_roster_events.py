@@ -12,7 +12,7 @@ from sqlalchemy import select
 from studyapp.domain import events
 from studyapp.domain.classes import ClassError
 from studyapp.extensions import db
-from studyapp.models import Membership, Role, User
+from studyapp.models import Invitation, Membership, Role, User
 from studyapp.models.classes import INSTRUCTOR, STUDENT
 from tests.web.test_classes_support import enrol, make_class
 
@@ -63,22 +63,27 @@ def test_signing_up_with_a_code_sends_member_joined(client, make_user):
     assert joined == [(class_.id, sam.id, STUDENT)]
 
 
-def test_a_roster_import_sends_member_joined_for_each_student_added(client, make_user, instructor):
+def test_a_roster_import_joins_nobody_and_an_accepted_invitation_sends_member_joined(
+    client, make_user, instructor, signed_in
+):
     class_ = make_class(instructor)
     existing = make_user(Role.STUDENT, email="eve@example.edu")
     already = make_user(Role.STUDENT, email="al@example.edu")
     enrol(class_, already)
     text = (
         "name,email,section\n"
-        "Ada Lovelace,ada@example.edu,Section A\n"  # a new account
-        "Eve,eve@example.edu,Section B\n"  # an existing account
+        "Ada Lovelace,ada@example.edu,Section A\n"  # no account
+        "Eve,eve@example.edu,Section B\n"  # an account: invited, not added
         "Al,al@example.edu,Section B\n"  # already in the class: moves section, does not join again
     )
     with received(events.member_joined) as joined:
         response = client.post(f"/classes/{class_.id}/roster/import/confirm", data={"roster_text": text})
         assert response.status_code == 302
-    ada = db.session.scalar(select(User).where(User.email == "ada@example.edu"))
-    assert sorted(joined) == sorted([(class_.id, ada.id, STUDENT), (class_.id, existing.id, STUDENT)])
+    assert joined == []
+    code = db.session.scalar(select(Invitation.code).where(Invitation.email == "eve@example.edu"))
+    with received(events.member_joined) as joined:
+        assert signed_in(existing).post("/classes/join", data={"code": code}).status_code == 302
+    assert joined == [(class_.id, existing.id, STUDENT)]
 
 
 def test_removing_a_student_sends_member_left(client, make_user, instructor):

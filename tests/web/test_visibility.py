@@ -7,10 +7,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from studyapp.domain import classes
 from studyapp.extensions import db
-from studyapp.models import Class, Role, User
+from studyapp.models import Class, Invitation, Role, User
 from studyapp.models.base import utcnow
 from tests.web.test_classes_support import assign, fixed_quiz, shipped_questions, take
 from tests.web.test_progress import assignment_of, class_of, graded_attempt, progress_quiz, version_of
@@ -47,10 +48,14 @@ def heatmap_row(page: str, user: User) -> list[str]:
 
 
 def enrol_by(how: str, client, class_id: int, pupil: User) -> None:
-    """Put `pupil` on the class's roster as its instructor would (a roster import) or as the student would (a join)."""
+    """Put `pupil` on the class's roster through a roster import (and the invitation it makes, accepted)
+    or as the student would alone (a join with the class's code)."""
     if how == "import":
         text = f"name,email\n{pupil.display_name},{pupil.email}\n"
         assert client.post(f"/classes/{class_id}/roster/import/confirm", data={"roster_text": text}).status_code == 302
+        invitation = db.session.scalar(select(Invitation).where(Invitation.class_id == class_id))
+        classes.accept_invitation(invitation, pupil)
+        db.session.commit()
     else:
         classes.join_class(db.session.get_one(Class, class_id), pupil)
         db.session.commit()

@@ -27,6 +27,50 @@ def collapse(text: str) -> str:
     return WHITESPACE.sub(" ", text).strip()
 
 
+#: Quotation marks folded to their plain forms when a quotation is compared with its source.
+STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A text as quotations are compared with it, and where each of its characters came from."""
+
+    text: str
+    #: offsets[i]: the index in the original text of `text[i]` (a space: of the character after it).
+    offsets: tuple[int, ...]
+
+    @property
+    def lower(self) -> str:
+        """`text` with each letter lowercased one for one (offsets stay valid)."""
+        return "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original text's span of `text[start:end]` (a non-empty slice)."""
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def fold(text: str) -> Folded:
+    """Fold `text` as `collapse` does — page markers dropped too, quotation marks straightened —
+    keeping the original offset of every character, so a match can be mapped back to the words."""
+    dropped = bytearray(len(text))
+    for marker in PAGE_MARKER.finditer(text):
+        dropped[marker.start() : marker.end()] = b"\x01" * (marker.end() - marker.start())
+    chars: list[str] = []
+    offsets: list[int] = []
+    gap = False
+    for i, char in enumerate(text):
+        if dropped[i] or char.isspace():
+            gap = True
+            continue
+        if gap and chars:
+            chars.append(" ")
+            offsets.append(i)
+        gap = False
+        chars.append(char.translate(STRAIGHT_QUOTES))
+        offsets.append(i)
+    return Folded("".join(chars), tuple(offsets))
+
+
 def parse_source(text: str, first_page: int) -> SourceText:
     """Cut a source text into blocks (one per non-blank line) and find its markers and notes."""
     lines = text.removeprefix("\ufeff").splitlines()

@@ -5,6 +5,7 @@ See the "Quiz definitions" section of docs/question-format.md.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,9 @@ KEYS = (
     "review",
     "layout",
 )
-RULE_KEYS = ("themes", "types", "difficulty", "count")
+RULE_KEYS = ("themes", "types", "difficulty", "count", "points")
+#: What each question a rule draws is worth unless the rule says otherwise.
+SLOT_POINTS = 1.0
 
 T = TypeVar("T")
 #: Where a value sits in the front matter: keys and list indexes, as `FrontMatter.line` takes them.
@@ -40,13 +43,19 @@ KeyPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class DrawRule:
-    """Draw `count` questions among those matching every filter given (an empty filter matches all)."""
+    """Draw `count` questions among those matching every filter given (an empty filter matches all).
+
+    Each drawn question fills a slot worth `points`, whatever the question's own points: its score is
+    scaled to the slot (Moodle's random slots, Canvas's question groups), so that every attempt of a
+    quiz has the same maximum however the draw falls.
+    """
 
     count: int
     themes: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     difficulty: tuple[int, ...] = ()
     line: int = field(default=0, compare=False, repr=False)
+    points: float = SLOT_POINTS
 
     def admits(self, question: Question) -> bool:
         """Tell whether `question` is in this rule's pool."""
@@ -173,6 +182,16 @@ def draw(rules: Sequence[DrawRule], questions: Iterable[Question], seed: int | s
         used.update(question.id for question in picked)
         drawn.extend(picked)
     return drawn
+
+
+def slot_points(rules: Sequence[DrawRule]) -> list[float]:
+    """What each question `draw(rules, ...)` returns is worth, in the same order: its rule's points."""
+    return [rule.points for rule in rules for _ in range(rule.count)]
+
+
+def total_points(rules: Sequence[DrawRule]) -> float:
+    """The maximum of every attempt of a quiz drawn by `rules`: the sum of its slots' points."""
+    return math.fsum(slot_points(rules))
 
 
 def select_questions(quiz: QuizDef, questions: Mapping[str, Question], seed: int | str) -> list[Question]:
@@ -308,9 +327,21 @@ class _QuizReader:
             themes = self._rule_list(rule, "themes", path, _is_theme_id)
             types = self._rule_list(rule, "types", path, _is_type)
             levels = self._rule_list(rule, "difficulty", path, _is_difficulty)
-            if count is not None:
-                rules.append(DrawRule(count, themes, types, levels, line=self.front.line(*path)))
+            points = self._points(rule.get("points", SLOT_POINTS), path + ("points",), index)
+            if count is not None and points is not None:
+                rules.append(DrawRule(count, themes, types, levels, line=self.front.line(*path), points=points))
         return tuple(rules)
+
+    def _points(self, value: object, path: KeyPath, index: int) -> float | None:
+        """Return a rule's `points` if it is a positive number (what each question it draws is worth)."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+            self.error(
+                path,
+                f"draw rule {index + 1}: 'points' must be a positive number (what each question it draws "
+                f"is worth, e.g. 1 or 2.5), found {value!r}",
+            )
+            return None
+        return float(value)
 
     def _rule_list(
         self, rule: Mapping[str, object], key: str, path: tuple[str, int], valid: Callable[[object], TypeGuard[T]]

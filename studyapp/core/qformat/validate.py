@@ -9,6 +9,7 @@ from .. import markdown
 from ..sentences import normalize_ws, split_sentences
 from .model import Choice, Problem, Question, choice_id
 from .rendered import markdown_texts
+from .validate_quotes import Source, quotation_problems
 
 if TYPE_CHECKING:
     from ..content import ContentTree
@@ -25,11 +26,13 @@ def validate(
     """Return the problems of parsed questions against each other and the known content.
 
     `known_passages` maps a passage id to its quote text (paragraphs separated by blank lines).
-    Leave `known_themes` or `known_passages` as None to skip the checks that need them.
+    Leave `known_themes` or `known_passages` as None to skip the checks that need them; with
+    `known_passages`, quotations of them must keep their capitals and full stops (`validate_quotes`).
     """
     problems: list[Problem] = []
     seen: dict[str, Question] = {}
     sentences: dict[str, tuple[frozenset[str], str]] = {}
+    source = Source(known_passages.values()) if known_passages is not None else None
     for q in questions:
         if q.id in seen:
             first = seen[q.id]
@@ -51,6 +54,8 @@ def validate(
                     found = split_sentences(known_passages[q.evidence_passage])
                     sentences[q.evidence_passage] = (frozenset(found), " ".join(found))
                 problems.extend(_check_evidence(q, *sentences[q.evidence_passage]))
+        if source is not None:
+            problems.extend(quotation_problems(q, source))
     return problems
 
 
