@@ -216,15 +216,24 @@ def add_section(class_id: int):
     return redirect(url_for("classes.show", class_id=class_.id, _anchor="sections"))
 
 
-@bp.post("/classes/<int:class_id>/join-code")
+@bp.route("/classes/<int:class_id>/join-code", methods=["GET", "POST"])
 @login_required
 def regenerate_code(class_id: int):
-    """Give the class a new join code; the old code and link stop working."""
+    """Ask, then give the class a new join code; the old code and link stop working."""
     class_ = services.get_class_or_404(class_id, current_user)
+    back = url_for("classes.show", class_id=class_.id)
     if ActionForm().validate_on_submit():
         code = services.regenerate_join_code(class_, actor=current_user)
         flash(f"The new join code is {code}. The old code and link no longer work.", "success")
-    return redirect(url_for("classes.show", class_id=class_.id))
+        return redirect(back)
+    if request.method == "POST":
+        return redirect(back)
+    return _confirm(class_, "join_code", back)
+
+
+def _confirm(class_, what: str, back: str, **context):
+    """The confirmation step of an action that cannot be undone: a page that says what happens, and a button."""
+    return render_template("classes/confirm.html", class_=class_, what=what, back=back, **context)
 
 
 # --- the roster --------------------------------------------------------------------------------------------
@@ -268,14 +277,16 @@ def set_section(class_id: int, user_id: int):
     return redirect(back)
 
 
-@bp.post("/classes/<int:class_id>/roster/<int:user_id>/remove")
+@bp.route("/classes/<int:class_id>/roster/<int:user_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_student(class_id: int, user_id: int):
-    """Take a student off the roster (their attempts are kept)."""
+    """Ask, then take a student off the roster (their attempts are kept)."""
     class_ = services.get_class_or_404(class_id, current_user)
     back = url_for("classes.roster", class_id=class_.id)
     if not ActionForm().validate_on_submit():
-        return redirect(back)
+        if request.method == "POST":
+            return redirect(back)
+        return _confirm(class_, "student", back, entry=services.get_roster_entry_or_404(class_, user_id))
     try:
         user = services.remove_student(class_, user_id, actor=current_user)
     except DomainError as exc:
@@ -467,15 +478,17 @@ def _save_assignment(class_, assignment):
     return render_template("classes/assignment_form.html", class_=class_, assignment=assignment, form=form), status
 
 
-@bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/delete")
+@bp.route("/classes/<int:class_id>/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_assignment(class_id: int, assignment_id: int):
-    """Remove an assignment nobody has started."""
+    """Ask, then remove an assignment nobody has started."""
     class_ = services.get_class_or_404(class_id, current_user)
     assignment = services.get_assignment_or_404(class_, assignment_id)
     back = url_for("classes.show", class_id=class_.id, _anchor="assignments")
     if not ActionForm().validate_on_submit():
-        return redirect(back)
+        if request.method == "POST":
+            return redirect(back)
+        return _confirm(class_, "assignment", back, assignment=assignment, removable=services.removable(assignment))
     try:
         services.delete_assignment(assignment)
     except DomainError as exc:

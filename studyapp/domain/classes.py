@@ -717,6 +717,11 @@ def _has_attempts(assignment: Assignment) -> bool:
     return bool(db.session.scalar(select(exists().where(Attempt.assignment_id == assignment.id))))
 
 
+def removable(assignment: Assignment) -> bool:
+    """Whether the assignment can be removed: nobody has started it."""
+    return not _has_attempts(assignment)
+
+
 def delete_assignment(assignment: Assignment) -> None:
     """Remove an assignment nobody has started; one with attempts stays (its grades are records)."""
     if _has_attempts(assignment):
