@@ -54,7 +54,7 @@ def demo() -> None:
     """Load the shipped content, create (or reset) the demo accounts and print their logins."""
     with transaction():
         try:
-            questions, quizzes = library.load_shipped_content(current_app.config["CONTENT_DIR"])
+            loaded = library.load_shipped_content(current_app.config["CONTENT_DIR"])
         except library.ContentProblems as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
@@ -70,10 +70,7 @@ def demo() -> None:
             else:
                 accounts.set_password(user, password)
             lines.append(f"  {role.value:<11} {email:<30} password: {password}")
-    click.echo(
-        f"Content loaded: {len(questions.created) + len(questions.changed) + len(questions.unchanged)} questions, "
-        f"{len(quizzes.created) + len(quizzes.changed)} quizzes."
-    )
+    click.echo(library.summary(loaded))
     click.echo("Demo accounts (new passwords each time `flask demo` runs):")
     click.echo("\n".join(lines))
 

@@ -80,7 +80,10 @@ class Config:
     #: How many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (0: none, the
     #: client's address is the connection's). Set it to the real number: more lets clients forge their address.
     TRUSTED_PROXIES = 0
+    #: Sign-ups per address without a valid class code, and per class and address with one: a class of 40
+    #: behind one school address joins at once, while mass sign-up without a code stays slow.
     SIGNUP_LIMIT = "10 per hour"
+    SIGNUP_LIMIT_WITH_CODE = "60 per hour; 300 per day"
     #: Account recovery (docs/accounts.md, "Account recovery"): how long a code an instructor or an administrator
     #: issues works, and how long a mailed link works.
     RESET_CODE_HOURS = 48

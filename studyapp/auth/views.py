@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 import time
 from datetime import timedelta
@@ -14,7 +13,6 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from studyapp.auth.forms import (
@@ -34,7 +32,6 @@ from studyapp.extensions import limiter
 from studyapp.models import Role
 from studyapp.web import mail
 from studyapp.web.access import admin_required, safe_next
-from studyapp.web.errors import render_error
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -161,19 +158,32 @@ def _end_expired_session() -> None:
         session.clear()
 
 
-@bp.errorhandler(TooManyRequests)
-def too_many(error: TooManyRequests):
-    """Say how long to wait: the limit that was reached, not a guess."""
-    limit = limiter.current_limit
-    wait = max(1, math.ceil(limit.reset_at - _now())) if limit is not None else 60
-    unit = "second" if wait == 1 else "seconds"
-    if wait > 120:
-        wait, unit = math.ceil(wait / 60), "minutes"
-    return render_error(429, f"Too many attempts in a short time. Try again in {wait} {unit}.")
+def _signup_class() -> int | None:
+    """The class a sign-up's code opens (a join code or a personal invitation code), or None without a valid one."""
+    if "signup_class" not in g:
+        try:
+            class_, _ = classes.resolve_code(request.form.get("join_code", "")[:32])
+        except classes.JoinError:
+            g.signup_class = None
+        else:
+            g.signup_class = class_.id
+    return g.signup_class
+
+
+def _signup_class_key() -> str:
+    return f"signup-class:{_signup_class()}:{get_remote_address()}"
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("SIGNUP_LIMIT"), methods=["POST"])
+# Sign-ups with a valid code count per class and address, so that a class behind one school address joins
+# together; any other sign-up counts per address (docs/classes.md, "Joining from one school address").
+@limiter.limit(lambda: _limit("SIGNUP_LIMIT"), methods=["POST"], exempt_when=lambda: _signup_class() is not None)
+@limiter.limit(
+    lambda: _limit("SIGNUP_LIMIT_WITH_CODE"),
+    key_func=_signup_class_key,
+    methods=["POST"],
+    exempt_when=lambda: _signup_class() is None,
+)
 def signup():
     """Create a student account, then send its owner to sign in (the same answer for a taken email)."""
     if current_user.is_authenticated:

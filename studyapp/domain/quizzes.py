@@ -92,10 +92,10 @@ def import_quizzes(
             quiz = Quiz(slug=definition.id, owner_id=None)
             db.session.add(quiz)
             report.created.append(definition.id)
-        else:
-            report.changed.append(definition.id)
         apply_definition(quiz, definition, {key: q.id for key, q in questions.items()})
         quiz.source_path = definition.file
+        if definition.id not in report.created:
+            (report.changed if db.session.is_modified(quiz) else report.unchanged).append(definition.id)
     if savepoint is not None:
         savepoint.rollback()
         return report

@@ -11,11 +11,12 @@ from flask.cli import AppGroup
 
 from studyapp.core import content as core
 from studyapp.domain import content as services
+from studyapp.domain import library
 from studyapp.domain import questions as authoring
 from studyapp.domain import quizzes as quiz_rules
 from studyapp.extensions import transaction
 
-content_cli = AppGroup("content", help="Check, list and load the readings in content/.")
+content_cli = AppGroup("content", help="Check and list the readings in content/; load the whole library.")
 
 content_dir_option = click.option(
     "--content-dir",
@@ -93,22 +94,13 @@ def list_passages(content_dir: Path | None, as_json: bool) -> None:
 @content_cli.command("load")
 @content_dir_option
 def load(content_dir: Path | None) -> None:
-    """Check the content and load it into the database in one transaction (nothing changes on error)."""
+    """Load the readings, question banks and quizzes in one transaction; again, only what changed (nothing on error)."""
     with transaction():
         try:
-            report = services.load_content(_content_dir(content_dir))
-        except services.ContentInvalid as exc:
-            _report_errors(exc.errors)
-            click.echo("Nothing was loaded.", err=True)
+            report = library.load_shipped_content(_content_dir(content_dir))
+        except library.ContentProblems as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} error(s)\nNothing was loaded.", err=True)
             raise SystemExit(1) from None
-    parts = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in report.counts.items())
-    if report.changed:
-        changes = "; ".join(
-            f"{name.replace('_', ' ')}: {report.created[name]} new, {report.updated[name]} changed, "
-            f"{report.removed[name]} removed"
-            for name in report.counts
-            if report.created[name] or report.updated[name] or report.removed[name]
-        )
-        click.echo(f"Loaded {parts}.\nChanged {changes}.")
-    else:
-        click.echo(f"Loaded {parts}.\nThe database was already up to date.")
+    click.echo(library.summary(report))

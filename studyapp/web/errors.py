@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from studyapp.extensions import limiter
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
@@ -12,7 +17,7 @@ MESSAGES = {
     404: ("Not found", "There is nothing at this address. It may have moved, or the link may be wrong."),
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than this site accepts."),
-    429: ("Too many attempts", "Too many attempts in a short time. Wait a few minutes, then try again."),
+    429: ("Too many attempts", "Too many attempts in a short time. Wait a minute, then try again."),
     500: ("Something went wrong", "The server hit an error. Nothing you submitted was half-saved; try again."),
 }
 
@@ -32,6 +37,24 @@ def render_error(code: int, detail: str | None = None) -> tuple[Response, int] |
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def too_many() -> str:
+    """Say how long to wait before the limit that was reached allows one more request, not a guess."""
+    limit = limiter.current_limit
+    seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit is not None else 60
+    return f"Too many attempts in a short time. Try again in {wait(seconds)}."
+
+
+def wait(seconds: int) -> str:
+    """A wait in words: "45 seconds", "12 minutes", "3 hours"."""
+    if seconds <= 120:
+        amount, unit = seconds, "second"
+    elif seconds <= 120 * 60:
+        amount, unit = round(seconds / 60), "minute"
+    else:
+        amount, unit = round(seconds / 3600), "hour"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
 def register(app: Flask) -> None:
     """Install the handlers on the app."""
 
@@ -44,6 +67,8 @@ def register(app: Flask) -> None:
         detail = None
         if error.code == 400 and error.description and error.description != type(error).description:
             detail = error.description
+        elif error.code == 429:
+            detail = too_many()
         return render_error(error.code or 500, detail)
 
     @app.errorhandler(InternalServerError)

@@ -8,6 +8,7 @@ skip, unless REQUIRE_REDIS=1 makes them fail.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
@@ -210,6 +211,9 @@ def test_limits_survive_a_new_worker_only_in_redis(limited, world):
 def test_redis_url_selects_redis_and_an_outage_falls_back_to_memory(app, monkeypatch, database_url, world):
     _redis()
     db.session.rollback()
+    # The one Limiter remembers a dead storage across apps: put its "alive" flag back afterwards, or the
+    # next tests' apps would count in the fallback memory until it checks the storage again, half-way through.
+    monkeypatch.setattr(limiter, "_storage_dead", limiter._storage_dead)
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     config = base_config(database_url)
     config.pop("RATELIMIT_STORAGE_URI")
@@ -234,3 +238,61 @@ def test_redis_url_selects_redis_and_an_outage_falls_back_to_memory(app, monkeyp
         "Rate limit: REDIS_URL selects Redis, no REDIS_URL selects memory; with Redis down the limits "
         f"fall back to memory (sign-ins {codes})"
     )
+
+
+def _sign_up(client, n: int, code: str = "", confirm: str = "a long enough phrase"):
+    return client.post(
+        "/signup",
+        data={
+            "display_name": f"Pupil {n}",
+            "email": f"pupil{n}-{uuid.uuid4().hex[:6]}@school.example",
+            "password": "a long enough phrase",
+            "confirm": confirm,
+            "join_code": code,
+        },
+    )
+
+
+def _students_of(app, class_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from studyapp.models import Membership
+
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).where(Membership.class_id == class_id, Membership.role == "student")
+        )
+
+
+def test_a_class_of_forty_joins_from_one_school_address(limited, world):
+    storage, make_app = limited
+    app = make_app(SIGNUP_LIMIT_WITH_CODE="45 per hour")
+    client = app.test_client()  # every request from one address, as behind a school's NAT
+    before = _students_of(app, world.class_id)
+    statuses = [_sign_up(client, n, world.join_code).status_code for n in range(40)]
+    assert statuses == [302] * 40, statuses
+    assert _students_of(app, world.class_id) == before + 40
+    # Classmates did not use up the address's allowance for sign-ups without a code ...
+    assert _sign_up(client, 100, confirm="differs").status_code == 422
+    # ... and the class's allowance from this address still has room, then ends.
+    late = [_sign_up(client, 200 + n, world.join_code).status_code for n in range(6)]
+    assert late == [302] * 5 + [429], late
+    # Another class's code from the same address has its own allowance.
+    assert _sign_up(client, 300, world.other_join_code).status_code == 302
+    print(f"Rate limit ({storage}): 40 sign-ups with one join code from one address, all in; 429 after 45")
+
+
+def test_sign_ups_with_a_wrong_code_count_against_the_address(limited, world):
+    _, make_app = limited
+    app = make_app()
+    client = app.test_client()
+    allowed = _limit(app, "SIGNUP_LIMIT")
+    statuses = [_sign_up(client, n, "WRONG-CODE").status_code for n in range(allowed)]
+    assert statuses == [422] * allowed  # "No class has this join code", and nothing created
+    blocked = _sign_up(client, 99)
+    assert blocked.status_code == 429
+    wait = re.search(r"Try again in (\d+) minutes", blocked.get_data(as_text=True))
+    assert wait is not None and 50 <= int(wait.group(1)) <= 60, blocked.get_data(as_text=True)
+    assert blocked.headers["Retry-After"]
+    # A valid code is not held back by the address's spent allowance.
+    assert _sign_up(client, 100, world.join_code).status_code == 302

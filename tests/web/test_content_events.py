@@ -76,19 +76,23 @@ def test_content_load_sends_it_once(runner, app):
     with received(events.content_loaded) as calls:
         result = runner.invoke(args=["content", "load"])
     assert result.exit_code == 0, result.output
-    ((sender, kwargs),) = calls
-    assert isinstance(sender, LoadReport) and sender.counts["passages"] == 22
-    assert kwargs == {"readings": sender, "questions": None, "quizzes": None}
+    ((sender, kwargs),) = calls  # one signal for the readings, the banks and the quizzes together
+    assert sender is None
+    assert isinstance(kwargs["readings"], LoadReport) and kwargs["readings"].counts["passages"] == 22
+    assert kwargs["questions"].created and kwargs["quizzes"].created
 
     with received(events.content_loaded) as again:  # nothing differs: still a load, still one signal
         assert runner.invoke(args=["content", "load"]).exit_code == 0
-    ((sender, _),) = again
-    assert not sender.changed
+    ((_, kwargs),) = again
+    assert not kwargs["readings"].changed
+    assert not kwargs["questions"].created and not kwargs["questions"].changed
+    assert not kwargs["quizzes"].created and not kwargs["quizzes"].changed
 
 
 def test_load_shipped_content_sends_one_signal_for_all_three_parts(app):
     with received(events.content_loaded) as calls:
-        questions, quizzes = load_shipped_content(app.config["CONTENT_DIR"])
+        loaded = load_shipped_content(app.config["CONTENT_DIR"])
+    questions, quizzes = loaded.questions, loaded.quizzes
     ((sender, kwargs),) = calls
     assert sender is None
     assert isinstance(kwargs["readings"], LoadReport) and kwargs["readings"].counts["passages"] == 22

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from studyapp.domain.content import ContentInvalid, load_content
 from studyapp.extensions import db
-from studyapp.models import Claim, Document, GlossaryTerm, Passage, Theme
+from studyapp.models import Claim, Class, Document, GlossaryTerm, Passage, Role, Theme
 from tests.web.reading_support import SECOND_DOCUMENT, edit, line_of
 
 FIXTURE = SECOND_DOCUMENT.parent
@@ -156,3 +156,32 @@ def test_demo_refuses_content_with_errors_and_loads_nothing(app, runner, tmp_pat
     assert result.exit_code == 1
     assert "nothing was loaded" in result.output and "plaintively" in result.output
     assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_load_brings_the_whole_library_and_loading_again_changes_nothing(runner, app, client, make_user, login):
+    from studyapp.models import Question, QuestionVersion, Quiz
+
+    def library_rows() -> dict:
+        rows = {m.__tablename__: db.session.scalar(select(func.count()).select_from(m)) for m in (Question, Quiz)}
+        rows["question_versions"] = db.session.scalar(select(func.count()).select_from(QuestionVersion))
+        db.session.expire_all()
+        return {**rows, **{k: len(v) for k, v in snapshot().items()}}
+
+    first = runner.invoke(args=["content", "load"])
+    assert first.exit_code == 0, first.output
+    loaded = library_rows()
+    assert loaded["questions"] == 142 and loaded["quizzes"] > 0 and loaded["passages"] == 22
+    assert "questions: 142" in first.output and "Changed" in first.output
+
+    second = runner.invoke(args=["content", "load"])
+    assert second.exit_code == 0, second.output
+    assert "already up to date" in second.output, second.output
+    assert library_rows() == loaded  # no new versions, no new quizzes
+
+    # What the production steps need: an instructor's "Assign a quiz" offers the shipped quizzes.
+    login(make_user(Role.INSTRUCTOR))
+    client.post("/classes/new", data={"name": "Period 1", "term": "", "sections": ""})
+    class_id = db.session.scalar(select(func.max(Class.id)))
+    form = client.get(f"/classes/{class_id}/assignments/new").get_data(as_text=True)
+    first_quiz = db.session.scalar(select(Quiz.title).order_by(Quiz.id))
+    assert first_quiz in form
