@@ -9,13 +9,11 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-import pytest
 import qti2latex
 
 from studyapp.core import qformat
-from studyapp.core.content import load_tree
 from studyapp.core.markdown import render
-from studyapp.core.qformat import Question, parse_text2qti
+from studyapp.core.qformat import parse_text2qti
 from studyapp.core.qformat.qti import QTI_TYPES, write_qti
 from studyapp.core.qformat.writer import format_number
 
@@ -24,20 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 #: short answer, numerical and essay.
 TEXT2QTI_TYPES = ("single", "truefalse", "multiple", "short", "numeric", "essay")
 DATE = datetime.date(2024, 5, 25)
-
-
-@pytest.fixture(scope="module")
-def shipped() -> list[Question]:
-    questions = []
-    for path in sorted((ROOT / "content" / "questions").glob("*.md")):
-        questions.extend(qformat.parse(path.read_bytes(), str(path)).questions)
-    return questions
-
-
-@pytest.fixture(scope="module")
-def quotes() -> dict[str, str]:
-    tree, _ = load_tree(ROOT / "content")
-    return qformat.passage_quotes(tree)
 
 
 def local(element: ET.Element) -> str:
@@ -203,7 +187,8 @@ def test_an_imported_text2qti_quiz_goes_out_as_qti_again(tmp_path):
     single = items["t2q-whose-words"]
     (right,) = scoring_idents(single)
     assert dict(qti2latex.get_choices(single))[right] == "Dobrynin’s, as Haig reports it"
-    assert [f.get("ident") for f in find_all(single, "itemfeedback")] == ["general_fb", "t2q-whose-words-a_fb"]
+    first = find_all(single, "response_label")[0].get("ident")  # choice a, the one with feedback
+    assert [f.get("ident") for f in find_all(single, "itemfeedback")] == ["general_fb", f"{first}_fb"]
     truefalse = items["every-construct-10"]
     (right,) = qti2latex.get_correct_idents(truefalse)
     assert dict(qti2latex.get_choices(truefalse))[right] == "False"

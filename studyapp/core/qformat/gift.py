@@ -12,6 +12,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import PurePath
 from typing import Any, ClassVar
@@ -1081,6 +1082,32 @@ def _weight(value: float) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
 
+#: The grades Moodle accepts (its `question_bank::fraction_options_full`): p/q for q ≤ 6, p/10, 1/q for
+#: q ≤ 10 and 1/20, and their negatives. Any other grade in a GIFT file stops Moodle's whole import.
+MOODLE_GRADES = frozenset(
+    {Fraction(p, q) for q in range(1, 7) for p in range(q + 1)}
+    | {Fraction(p, 10) for p in range(11)}
+    | {Fraction(1, q) for q in range(1, 11)}
+    | {Fraction(1, 20)}
+)
+
+
+def right_shares(count: int) -> list[Fraction] | None:
+    """Grades Moodle accepts for `count` right choices, adding up to 1: equal shares when 1/count is one of
+    them, else tenths and twentieths (up to 20 right choices); None when no such grades exist."""
+    if Fraction(1, count) in MOODLE_GRADES:
+        return [Fraction(1, count)] * count
+    if count > 20:
+        return None
+    tenths = 20 - count
+    return [Fraction(1, 10)] * tenths + [Fraction(1, 20)] * (count - tenths)
+
+
+def wrong_share(count: int) -> Fraction:
+    """The grade Moodle accepts nearest to 1/count, taken off for each of `count` wrong choices."""
+    return min(MOODLE_GRADES - {Fraction(0)}, key=lambda grade: (abs(grade - Fraction(1, count)), grade))
+
+
 def write_gift(
     questions: Iterable[Question],
     *,
@@ -1103,7 +1130,9 @@ def write_gift(
             warnings.append(warning)
         if q is None:
             continue
-        text, problem = _gift_question(q)
+        notes: list[str] = []
+        text, problem = _gift_question(q, notes)
+        warnings.extend(f"{q.id}: {note}" for note in notes)
         if problem:
             warnings.append(f"{q.id}: {problem}")
             continue
@@ -1112,7 +1141,7 @@ def write_gift(
     return Exported("\n\n".join(parts) + "\n", count, warnings)
 
 
-def _gift_question(q: Question) -> tuple[str, str | None]:
+def _gift_question(q: Question, notes: list[str]) -> tuple[str, str | None]:
     comments = [f"// [id:{q.id}]", "// " + " ".join(f"[tag:{theme}]" for theme in q.themes)]
     facts = [f"[passage:{passage}]" for passage in q.passages] + [f"[difficulty:{q.difficulty}]"]
     if q.points != 1:
@@ -1138,7 +1167,7 @@ def _gift_question(q: Question) -> tuple[str, str | None]:
             comments.append("// [type:cloze]")
         answers = " ".join(f"={_piece(answer)}" for answer in q.blanks[0].answers)
         return "\n".join(comments) + f"\n{head}{escape(before)}{{{answers} {explanation}}}{escape(after)}", None
-    lines = _answer_lines(q)
+    lines = _answer_lines(q, notes)
     if isinstance(lines, str):
         return "", lines
     if q.type == "truefalse":
@@ -1152,21 +1181,15 @@ def _gift_question(q: Question) -> tuple[str, str | None]:
     return "\n".join(comments) + f"\n{head}{escape(q.prompt)}{body}", None
 
 
-def _answer_lines(q: Question) -> list[str] | str:
-    """The answer lines of a question's block, or why it cannot be written."""
+def _answer_lines(q: Question, notes: list[str]) -> list[str] | str:
+    """The answer lines of a question's block, or why it cannot be written; `notes` gets what differs."""
     if q.type == "single":
         return [
             f"{'=' if c.correct else '~'}{_piece(c.text)}{'#' + _piece(c.feedback) if c.feedback else ''}"
             for c in q.choices
         ]
     if q.type == "multiple":
-        right_count = sum(c.correct for c in q.choices)
-        wrong_count = len(q.choices) - right_count
-        return [
-            f"~%{_weight(100 / right_count) if c.correct else '-' + _weight(100 / wrong_count)}%{_piece(c.text)}"
-            f"{'#' + _piece(c.feedback) if c.feedback else ''}"
-            for c in q.choices
-        ]
+        return _multiple_lines(q, notes)
     if q.type == "truefalse":
         true, false = q.choices
         right, wrong = (true, false) if true.correct else (false, true)
@@ -1191,3 +1214,29 @@ def _answer_lines(q: Question) -> list[str] | str:
             f"= -> {escape(r)}" for r in q.distractors
         ]
     return []
+
+
+def _multiple_lines(q: Question, notes: list[str]) -> list[str] | str:
+    """A multiple-answer question's lines, with only grades Moodle accepts (`notes` says where scoring differs)."""
+    right_count = sum(c.correct for c in q.choices)
+    wrong_count = len(q.choices) - right_count
+    shares = right_shares(right_count)
+    if shares is None:
+        return f"left out: Moodle has no grades for {right_count} right choices adding up to 100%"
+    if len(set(shares)) > 1:
+        notes.append(
+            f"Moodle has no grade of 1/{right_count}: the first {shares.count(Fraction(1, 10))} right choices are "
+            f"worth 10% and the others 5%, where here each is worth the same"
+        )
+    penalty = wrong_share(wrong_count) if wrong_count else Fraction(0)
+    if wrong_count and penalty != Fraction(1, wrong_count):
+        notes.append(
+            f"Moodle has no grade of -1/{wrong_count}: each wrong choice takes off {_weight(float(penalty) * 100)}% "
+            f"there, where here the {wrong_count} wrong choices together take off 100%"
+        )
+    right = iter(shares)
+    lines = []
+    for c in q.choices:
+        grade = _weight(float(next(right)) * 100) if c.correct else "-" + _weight(float(penalty) * 100)
+        lines.append(f"~%{grade}%{_piece(c.text)}{'#' + _piece(c.feedback) if c.feedback else ''}")
+    return lines

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import itertools
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +36,10 @@ QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 MANIFEST_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+#: Each item numbers its answers, matches and feedback from position × IDENTS_PER_ITEM + 1.
+IDENTS_PER_ITEM = 1000
+#: Gives the next free number of an item, as an identifier.
+Idents = Callable[[], str]
 #: Zip entries carry this date, so the same questions always give the same bytes (but the manifest's date).
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -58,7 +63,7 @@ def write_qti(
             carried.append(q)
     digest = hashlib.blake2b("\n".join(q.id for q in carried).encode("utf-8"), digest_size=12).hexdigest()
     ident = f"studyapp_assessment_{digest}"
-    items = [_item(q, warnings) for q in carried]
+    items = [_item(q, position, warnings) for position, q in enumerate(carried, 1)]
     points = sum(q.points for q in carried)
     files = {
         "imsmanifest.xml": _manifest(ident, digest, date or datetime.date.today()),
@@ -192,8 +197,13 @@ def _assessment(ident: str, title: str, items: list[ET.Element]) -> ET.Element:
 # -- one item per question ------------------------------------------------------------------------
 
 
-def _item(q: Question, warnings: list[str]) -> ET.Element:
+def _item(q: Question, position: int, warnings: list[str]) -> ET.Element:
     item = _el(None, "item", ident=f"studyapp_{q.id}", title=q.id)
+    # Canvas reads an answer's id and a match's id from the first digits of its identifier, and routes
+    # feedback by words such as "correct" in the feedback's identifier: the identifiers of answers, matches
+    # and feedback are numbers of their own (item 3's are 3001, 3002, ...), never the question's id.
+    numbers = itertools.count(position * IDENTS_PER_ITEM + 1)
+    idents: Idents = lambda: str(next(numbers))
     metadata = _el(_el(item, "itemmetadata"), "qtimetadata")
     presentation = _el(item, "presentation")
     prompt = fill_blanks(q.prompt, lambda blank: f"[blank{blank.id}]") if q.type == "cloze" else q.prompt
@@ -208,7 +218,7 @@ def _item(q: Question, warnings: list[str]) -> ET.Element:
         _el(condition, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
     if q.hint:
         warnings.append(f"{q.id}: the hint is left out (a Canvas question has no hint)")
-    answer_ids = ITEM_WRITERS[q.type](q, presentation, processing, feedback, warnings)
+    answer_ids = ITEM_WRITERS[q.type](q, presentation, processing, feedback, warnings, idents)
     for key, value in (
         ("question_type", QTI_TYPES[q.type]),
         ("points_possible", format_number(q.points)),
@@ -221,14 +231,15 @@ def _item(q: Question, warnings: list[str]) -> ET.Element:
     return item
 
 
-def _choices(q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str]) -> list[str]:
-    """The choices of a single, truefalse or multiple question, with their feedback."""
+def _choices(
+    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], next_ident: Idents
+) -> dict[str, str]:
+    """The choices of a single, truefalse or multiple question, with their feedback: their idents by choice id."""
     cardinality = "Multiple" if q.type == "multiple" else "Single"
     render_choice = _el(_el(presentation, "response_lid", ident="response1", rcardinality=cardinality), "render_choice")
-    idents = []
+    idents = {}
     for choice in q.choices:
-        ident = f"{q.id}-{choice.id}"
-        idents.append(ident)
+        ident = idents[choice.id] = next_ident()
         _material(_el(render_choice, "response_label", ident=ident), render(choice.text, inline=True))
         if choice.feedback:
             feedback[f"{ident}_fb"] = choice.feedback
@@ -244,30 +255,40 @@ def _set_score(processing: ET.Element) -> ET.Element:
 
 
 def _single(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+    q: Question,
+    presentation: ET.Element,
+    processing: ET.Element,
+    feedback: dict[str, str],
+    warnings: list[str],
+    next_ident: Idents,
 ) -> list[str]:
-    idents = _choices(q, presentation, processing, feedback)
+    idents = _choices(q, presentation, processing, feedback, next_ident)
     condition = _set_score(processing)
-    right = next(f"{q.id}-{c.id}" for c in q.choices if c.correct)
+    right = next(idents[c.id] for c in q.choices if c.correct)
     _el(_el(condition, "conditionvar"), "varequal", right, respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
-    return idents
+    return list(idents.values())
 
 
 def _multiple(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+    q: Question,
+    presentation: ET.Element,
+    processing: ET.Element,
+    feedback: dict[str, str],
+    warnings: list[str],
+    next_ident: Idents,
 ) -> list[str]:
-    idents = _choices(q, presentation, processing, feedback)
+    idents = _choices(q, presentation, processing, feedback, next_ident)
     condition = _set_score(processing)
     both = _el(_el(condition, "conditionvar"), "and")
     for choice in q.choices:
-        ident = f"{q.id}-{choice.id}"
+        ident = idents[choice.id]
         if choice.correct:
             _el(both, "varequal", ident, respident="response1")
         else:
             _el(_el(both, "not"), "varequal", ident, respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
-    return idents
+    return list(idents.values())
 
 
 def _typed_response(presentation: ET.Element, fibtype: str | None = None) -> None:
@@ -277,7 +298,12 @@ def _typed_response(presentation: ET.Element, fibtype: str | None = None) -> Non
 
 
 def _short(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+    q: Question,
+    presentation: ET.Element,
+    processing: ET.Element,
+    feedback: dict[str, str],
+    warnings: list[str],
+    next_ident: Idents,
 ) -> list[str]:
     if q.match == "exact":
         warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares short answers without regard to case")
@@ -287,11 +313,16 @@ def _short(
     for answer in q.answers:
         _el(variables, "varequal", answer, respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
-    return [f"{q.id}-{n}" for n in range(1, len(q.answers) + 1)]
+    return [next_ident() for _ in q.answers]
 
 
 def _numeric(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+    q: Question,
+    presentation: ET.Element,
+    processing: ET.Element,
+    feedback: dict[str, str],
+    warnings: list[str],
+    next_ident: Idents,
 ) -> list[str]:
     _typed_response(presentation, "Decimal")
     condition = _set_score(processing)
@@ -307,11 +338,16 @@ def _numeric(
         _el(variables, "vargte", format_number(q.minimum), respident="response1")
         _el(variables, "varlte", format_number(q.maximum), respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
-    return [f"{q.id}-answer"]
+    return [next_ident()]
 
 
 def _essay(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+    q: Question,
+    presentation: ET.Element,
+    processing: ET.Element,
+    feedback: dict[str, str],
+    warnings: list[str],
+    next_ident: Idents,
 ) -> list[str]:
     if q.rubric:
         warnings.append(f"{q.id}: the essay's rubric is left out (Canvas essay questions carry none)")
@@ -322,10 +358,15 @@ def _essay(
 
 
 def _matching(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+    q: Question,
+    presentation: ET.Element,
+    processing: ET.Element,
+    feedback: dict[str, str],
+    warnings: list[str],
+    next_ident: Idents,
 ) -> list[str]:
     rights = [pair.right for pair in q.pairs] + list(q.distractors)
-    right_ids = [f"{q.id}-r{n}" for n in range(1, len(rights) + 1)]
+    right_ids = [next_ident() for _ in rights]
     for pair, right_id in zip(q.pairs, right_ids):
         response = _el(presentation, "response_lid", ident=f"response_{pair.id}")
         _material(response, pair.left, "text/plain")
@@ -339,7 +380,12 @@ def _matching(
 
 
 def _cloze(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], warnings: list[str]
+    q: Question,
+    presentation: ET.Element,
+    processing: ET.Element,
+    feedback: dict[str, str],
+    warnings: list[str],
+    next_ident: Idents,
 ) -> list[str]:
     if q.match == "exact":
         warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares blanks without regard to case")
@@ -348,8 +394,8 @@ def _cloze(
         response = _el(presentation, "response_lid", ident=f"response_blank{blank.id}")
         _material(response, f"blank{blank.id}", "text/plain")
         render_choice = _el(response, "render_choice")
-        for n, answer in enumerate(blank.answers, 1):
-            ident = f"{q.id}-blank{blank.id}-{n}"
+        for answer in blank.answers:
+            ident = next_ident()
             idents.append(ident)
             _material(_el(render_choice, "response_label", ident=ident), answer, "text/plain")
             condition = _el(processing, "respcondition", **{"continue": "Yes"})
@@ -359,8 +405,8 @@ def _cloze(
 
 
 #: Writes an item's responses and response processing: (question, presentation, resprocessing,
-#: feedback by ident, warnings) -> the idents of its answers.
-ItemWriter = Callable[[Question, ET.Element, ET.Element, dict[str, str], list[str]], list[str]]
+#: feedback by ident, warnings, the next free ident) -> the idents of its answers.
+ItemWriter = Callable[[Question, ET.Element, ET.Element, dict[str, str], list[str], Idents], list[str]]
 
 #: type -> the function that writes the item's responses and response processing.
 ITEM_WRITERS: dict[str, ItemWriter] = {
