@@ -89,6 +89,20 @@ def login_all(port: int, emails: list[str], password: str, *, parallel: int = 4)
     return {s.email: s for s in sessions}
 
 
+def floor_login(port: int, user_ids: list[int]) -> list[Session]:
+    """Sessions on the floor app (bench/floor.py): signed in as each user, with the page's CSRF token."""
+    sessions = []
+    for user_id in user_ids:
+        jar: dict[str, str] = {}
+        status, _, _ = _request(port, "GET", f"/signin/{user_id}", jar)
+        page_status, _, page = _request(port, "GET", "/page", jar)
+        match = CSRF_META.search(page)
+        if status != 200 or page_status != 200 or not match:
+            raise LoginFailed(f"the floor's session for user {user_id} answered {status}, then {page_status}")
+        sessions.append(Session(f"floor-{user_id}", "; ".join(f"{k}={v}" for k, v in jar.items()), match.group(1)))
+    return sessions
+
+
 # --- the driver ------------------------------------------------------------------------------------
 
 

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import client, databases, measure, plans, report, servers  # noqa: E402
-from bench.client import login_all  # noqa: E402
+from bench import client, databases, floor, measure, plans, report, servers  # noqa: E402
+from bench.client import floor_login, login_all  # noqa: E402
 from bench.seed import PASSWORD, SeedPlan, seed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             "settings": {
                 "command": (
                     f"gunicorn --workers {args.workers} --worker-class {WORKER_CLASS} --bind 127.0.0.1:<port> "
-                    f"{servers.APP_MODULE} (and {servers.BARE_MODULE})"
+                    f"{servers.APP_MODULE} (and {servers.BARE_MODULE}, {servers.FLOOR_MODULE})"
                 ),
                 "workers": args.workers,
                 "worker_class": WORKER_CLASS,
@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         results["targets"] = report.targets(results["runs"], args.levels)
         level = report.P95_CONNECTIONS if report.P95_CONNECTIONS in args.levels else args.levels[-1]
         results["capacity"] = report.capacity(results["runs"], cores, level)
+        results["targets"] += report.capacity_targets(results["capacity"])
         results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         results["elapsed_s"] = time.perf_counter() - clock
     json_path, md_path = report.write(results, args.out, args.name)
@@ -178,9 +179,10 @@ def _pg_version(uri: str) -> str:
 
 
 def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path, counter: dict) -> list[dict]:
-    """Serve studyapp and the bare app on this database and measure every endpoint at every level."""
+    """Serve studyapp, the bare app and the floor on this database and measure every endpoint at every level."""
     env = {"STUDYAPP_ENV": "production", "DATABASE_URL": uri, "SECRET_KEY": secrets.token_hex(32)}
     env.pop("REDIS_URL", None)
+    floor_ids = floor.prepare(uri, len(seeded.student_emails))
     runs = []
     app_server = servers.spawn(
         database,
@@ -195,14 +197,30 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
         bare_server = servers.spawn(
             f"bare-{database}", servers.BARE_MODULE, env, workers=args.workers, worker_class=WORKER_CLASS, log_dir=work
         )
+        floor_server = servers.spawn(
+            f"floor-{database}",
+            servers.FLOOR_MODULE,
+            env,
+            workers=args.workers,
+            worker_class=WORKER_CLASS,
+            log_dir=work,
+            ready_path="/healthz",
+        )
         try:
             servers.wait_ready(app_server)
             servers.wait_ready(bare_server)
+            servers.wait_ready(floor_server)
             signing_in = time.perf_counter()
             sessions = login_all(app_server.port, [seeded.head_email, *seeded.student_emails], PASSWORD)
+            floor_sessions = floor_login(floor_server.port, floor_ids)
             log(f"bench: {database}: {len(sessions)} accounts signed in in {time.perf_counter() - signing_in:.0f} s")
+            server_of = {"bare": bare_server, "floor_page": floor_server, "floor_write": floor_server}
 
             def lines_for(endpoint: str, level_index: int) -> list:
+                if endpoint == "bare":
+                    return plans.bare()
+                if endpoint in plans.FLOOR_ENDPOINTS:
+                    return getattr(plans, endpoint)(floor_sessions)
                 if endpoint == "autosave":
                     counter["saves"] += 1
                     return plans.autosave(seeded, sessions, bodies, seq=1000 + 1_000_000 * counter["saves"])
@@ -210,13 +228,18 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                     return plans.submission(seeded, sessions, paper=1 + level_index)
                 return getattr(plans, endpoint)(seeded, sessions)
 
+            drain_cpu = {}  # what the drain's own requests cost each server, taken off each measurement
+            for server in (bare_server, floor_server, app_server):
+                before = server.cpu_seconds()
+                server.drain()
+                drain_cpu[server.name] = server.cpu_seconds() - before
             warm_rps = {}
             cores = min(args.workers, os.cpu_count() or 1)
-            for endpoint in ["bare", *args.endpoints]:
+            for endpoint in ["bare", *plans.FLOOR_ENDPOINTS, *args.endpoints]:
                 if endpoint == "submission":  # each submission is real: none is spent on warming up
                     continue
-                server = bare_server if endpoint == "bare" else app_server
-                lines = plans.bare() if endpoint == "bare" else lines_for(endpoint, -1)
+                server = server_of.get(endpoint, app_server)
+                lines = lines_for(endpoint, -1)
                 expect = plans.ENDPOINTS[endpoint].expect
                 # one request at a time first: its latency is the endpoint's service time
                 single = client.drive(server.port, lines[:1], connections=1, duration=120, once=True, expect=expect)
@@ -245,14 +268,16 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                 warm_rps[endpoint] = warm["rps"] if warm["requests"] >= 8 else estimate
             for index, connections in enumerate(args.levels):
                 bare = None
-                for endpoint in ["bare", *args.endpoints]:
+                floors: dict[str, float | None] = {}
+                for endpoint in ["bare", *plans.FLOOR_ENDPOINTS, *args.endpoints]:
                     spec = plans.ENDPOINTS[endpoint]
                     if connections not in spec.levels(args.levels):
                         continue
-                    server = bare_server if endpoint == "bare" else app_server
-                    lines = plans.bare() if endpoint == "bare" else lines_for(endpoint, index)
+                    server = server_of.get(endpoint, app_server)
+                    lines = lines_for(endpoint, index)
                     load_before = os.getloadavg()[0]
                     duration = _duration(args.duration, connections, warm_rps.get(endpoint))
+                    cpu_before = server.cpu_seconds()
                     result = measure.run(
                         server.port,
                         lines,
@@ -264,6 +289,8 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                         name=f"{database}-{endpoint}-{connections}",
                     )
                     result.pop("wrk", None)  # its counts are in error_kinds
+                    drain = server.drain()  # the requests still queued when the load stopped used CPU too
+                    cpu = server.cpu_seconds() - cpu_before - drain_cpu.get(server.name, 0.0)
                     run = {
                         "database": database,
                         "endpoint": endpoint,
@@ -271,15 +298,26 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                         "duration_s": round(duration, 1),
                         **result,
                         "load_average": round(load_before, 2),
-                        "drain_s": round(server.drain(), 2),
+                        "drain_s": round(drain, 2),
+                        "cpu_ms": 1000 * cpu / result["requests"] if result["requests"] else None,
                     }
                     if endpoint == "bare":
                         bare = run["rps"]
                     else:
                         run["bare_rps"] = bare
                         run["ratio"] = run["rps"] / bare if bare else None
+                    if endpoint in plans.FLOOR_ENDPOINTS:
+                        floors[endpoint] = run["cpu_ms"]
+                    elif endpoint in plans.FLOOR_OF:
+                        floor_cpu = floors.get(plans.FLOOR_OF[endpoint])
+                        run["floor_cpu_ms"] = floor_cpu
+                        run["floor_ratio"] = floor_cpu / run["cpu_ms"] if floor_cpu and run["cpu_ms"] else None
                     runs.append(run)
                     ratio = "" if endpoint == "bare" else f"  ratio {run['ratio']:.3f}"
+                    if run.get("floor_ratio") is not None:
+                        ratio += f"  floor {run['floor_ratio']:.2f}"
+                    if run["cpu_ms"] is not None:
+                        ratio += f"  cpu {run['cpu_ms']:.2f} ms"
                     log(
                         f"bench: {database:10} {endpoint:10} c={connections:<3} {run['rps']:8.1f} req/s  "
                         f"p50 {run['p50_ms']:7.1f}  p95 {run['p95_ms']:7.1f}  p99 {run['p99_ms']:7.1f} ms  "
@@ -287,6 +325,7 @@ def _measure_database(database: str, uri: str, seeded, bodies, args, work: Path,
                     )
         finally:
             bare_server.stop()
+            floor_server.stop()
     finally:
         app_server.stop()
     return runs

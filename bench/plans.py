@@ -39,6 +39,8 @@ class Endpoint:
 
 ENDPOINTS = {
     "bare": Endpoint("bare", "bare Flask: GET / (a short string)"),
+    "floor_page": Endpoint("floor_page", "floor: a signed-in page (user row, CSRF token, layout): GET /page"),
+    "floor_write": Endpoint("floor_write", "floor: a CSRF-checked POST updating one row: POST /write"),
     "reading": Endpoint("reading", "reading page: GET /read/passages/<slug>"),
     "quiz_page": Endpoint("quiz_page", "quiz page of an attempt (10 questions): GET /attempts/<id>"),
     "autosave": Endpoint("autosave", "autosave: POST /attempts/<id>/save"),
@@ -56,6 +58,18 @@ ENDPOINTS = {
     ),
 }
 APP_ENDPOINTS = ("reading", "quiz_page", "autosave", "submission", "dashboard", "gradebook", "export")
+#: The floor measurements, made beside the bare app's at every level.
+FLOOR_ENDPOINTS = ("floor_page", "floor_write")
+#: The floor each endpoint of studyapp is compared with: a signed-in page, or a write.
+FLOOR_OF = {
+    "reading": "floor_page",
+    "quiz_page": "floor_page",
+    "dashboard": "floor_page",
+    "gradebook": "floor_page",
+    "export": "floor_page",
+    "autosave": "floor_write",
+    "submission": "floor_write",
+}
 
 
 def _sessions(seeded: Seeded, sessions: dict[str, Session]) -> list[Session]:
@@ -64,6 +78,14 @@ def _sessions(seeded: Seeded, sessions: dict[str, Session]) -> list[Session]:
 
 def bare() -> list[Line]:
     return [Line(0, "GET", "/")]
+
+
+def floor_page(sessions: list[Session]) -> list[Line]:
+    return [Line(n, "GET", "/page", s.cookie) for n, s in enumerate(sessions)]
+
+
+def floor_write(sessions: list[Session]) -> list[Line]:
+    return [Line(n, "POST", "/write", s.cookie, s.csrf, "") for n, s in enumerate(sessions)]
 
 
 def reading(seeded: Seeded, sessions: dict[str, Session]) -> list[Line]:

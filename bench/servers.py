@@ -1,4 +1,4 @@
-"""Start and stop the servers under test: studyapp and the bare Flask app, under one gunicorn command."""
+"""Start and stop the servers under test: studyapp, the bare Flask app and the floor, under one gunicorn command."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 APP_MODULE = "wsgi:app"
 BARE_MODULE = "bench.bare:app"
+FLOOR_MODULE = "bench.floor:app"
+#: The kernel's clock ticks per second, the unit of the CPU times in /proc/<pid>/stat.
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -72,6 +75,21 @@ class Server:
         with ThreadPoolExecutor(self.workers) as pool:
             list(pool.map(ask, range(self.workers)))
         return time.perf_counter() - started
+
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system) this gunicorn's master and workers have used so far.
+
+        Read from /proc: steadier than wall time on a machine shared with the load generator. Workers
+        are the master's children; none is restarted during a run (no max-requests), so the sum only grows.
+        """
+        total = 0.0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process that has just exited
+                continue
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+        return total
 
     def stop(self) -> None:
         """Stop this gunicorn (its master, which stops its workers); kill it if it will not go."""
@@ -133,3 +151,14 @@ def wait_ready(server: Server, timeout: float = 120) -> Server:
         f"gunicorn for {server.name} did not answer {server.ready_path} within {timeout:.0f} s:\n"
         f"{server.log.read_text()[-3000:]}"
     )
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in task.read_text().split()]
+        except OSError:
+            continue
+    return found

@@ -47,7 +47,8 @@ def test_the_smoke_run_measures_every_endpoint_on_both_databases(smoke):
     level = results["settings"]["levels"]
     assert len(level) == 1
     measured = {(r["database"], r["endpoint"], r["connections"]) for r in results["runs"]}
-    assert measured == {(d, e, level[0]) for d in expected for e in ("bare", *plans.APP_ENDPOINTS)}
+    endpoints = ("bare", *plans.FLOOR_ENDPOINTS, *plans.APP_ENDPOINTS)
+    assert measured == {(d, e, level[0]) for d in expected for e in endpoints}
 
 
 def test_every_request_answered_as_it_should(smoke):
@@ -60,6 +61,15 @@ def test_every_request_answered_as_it_should(smoke):
             assert isinstance(run[key], (int, float)) and run[key] >= 0, (key, run)
         if run["endpoint"] != "bare":
             assert run["ratio"] == pytest.approx(run["rps"] / run["bare_rps"]), run
+        assert run["cpu_ms"] > 0, run  # the workers' CPU time, read from /proc
+        if run["endpoint"] in plans.FLOOR_OF:
+            floor = next(
+                r
+                for r in results["runs"]
+                if (r["database"], r["endpoint"], r["connections"])
+                == (run["database"], plans.FLOOR_OF[run["endpoint"]], run["connections"])
+            )
+            assert run["floor_ratio"] == pytest.approx(floor["cpu_ms"] / run["cpu_ms"]), run
 
 
 def test_each_submission_submitted_one_attempt(smoke):
@@ -76,11 +86,12 @@ def test_the_results_carry_targets_capacity_and_a_markdown_table(smoke):
     results, out = smoke
     assert results["machine"]["cores"] >= 1
     kinds = {(t["kind"], t["endpoint"]) for t in results["targets"]}
-    assert {("ratio", endpoint) for endpoint in report.RATIO_TARGETS} <= kinds
+    assert {("floor", endpoint) for endpoint in report.FLOOR_TARGETS} <= kinds
+    assert {t["database"] for t in results["targets"] if t["kind"] == "students_per_core"} == set(results["databases"])
     for database in results["databases"]:
         assert results["capacity"][database]["students_per_core"] > 0
     text = (out / "latest.md").read_text(encoding="utf-8")
-    assert "| endpoint | conns | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to bare | target |" in text
+    assert report.TABLE_HEADER in text and "floor: a signed-in page" in text
     assert "per CPU core" in text
     section = report.readme_section(results)
     assert section.startswith(report.README_HEADING + "\n")
