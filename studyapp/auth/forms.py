@@ -7,6 +7,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from studyapp.core.moments import zone_names
 from studyapp.domain.passwords import MAX_LENGTH, MIN_LENGTH, TOO_SHORT, password_problem
 from studyapp.models import Role
 
@@ -56,6 +57,22 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat the new password", validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")]
     )
+
+
+#: The choice of no zone of one's own.
+NO_ZONE = ""
+
+
+def zone_choices() -> list[SelectChoice]:
+    """No zone of one's own, then every zone one may choose, by its IANA name."""
+    return [SelectChoice(NO_ZONE, "None chosen: a class's own zone on its pages, else UTC")] + [
+        SelectChoice(name, name) for name in zone_names()
+    ]
+
+
+class TimeZoneForm(FlaskForm):
+    #: Validated against the zone database's names (a name not in the list is refused).
+    time_zone = SelectField("Your time zone", choices=zone_choices, validate_choice=True)
 
 
 class CreateUserForm(FlaskForm):

@@ -24,12 +24,14 @@ from studyapp.auth.forms import (
     ResetWithCodeForm,
     ResetWithLinkForm,
     SignupForm,
+    TimeZoneForm,
 )
 from studyapp.domain import accounts as services
 from studyapp.domain import classes as classes
 from studyapp.domain import recovery
 from studyapp.extensions import limiter
 from studyapp.models import Role
+from studyapp.models.base import utcnow
 from studyapp.web import mail
 from studyapp.web.access import admin_required, safe_next
 
@@ -287,9 +289,15 @@ def _password_check_key() -> str:
     deduct_when=_password_failed,
 )
 def account():
-    """Show the account and change its password."""
+    """Show the account; change its password or its time zone."""
     form = ChangePasswordForm(account_email=current_user.email, account_name=current_user.display_name)
-    if form.validate_on_submit():
+    zone_form = TimeZoneForm(prefix="zone", data={"time_zone": current_user.time_zone or ""})
+    if zone_form.time_zone.name in request.form:  # the time zone's form was sent, not the password's
+        if zone_form.validate_on_submit():
+            services.set_time_zone(current_user, zone_form.time_zone.data or None)
+            flash("Your time zone is saved: pages show times on its clock.", "success")
+            return redirect(url_for("auth.account"))
+    elif form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.password.data)
         except services.AccountError as exc:
@@ -299,7 +307,8 @@ def account():
             _start_session(current_user._get_current_object())
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 200 if not form.errors else 422
+    status = 422 if form.errors or zone_form.errors else 200
+    return render_template("auth/account.html", form=form, zone_form=zone_form, now=utcnow()), status
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from studyapp.core.moments import DEFAULT_ZONE, NonexistentTime, moment_text, to_local, to_utc, zone, zone_names
 
 #: "" means "as the quiz says" in every override field.
 DEFAULT = ""
@@ -43,9 +45,16 @@ class ClassForm(FlaskForm):
     sections = TextAreaField("Sections", validators=[Optional(), Length(max=5000)])
 
 
+def zone_choices() -> list[SelectChoice]:
+    """Every zone one may choose, by its IANA name."""
+    return [SelectChoice(name, name) for name in zone_names()]
+
+
 class EditClassForm(FlaskForm):
     name = StringField("Class name", validators=[DataRequired(), Length(max=200)])
     term = StringField("Term", validators=[Optional(), Length(max=100)])
+    #: Validated against the zone database's names (a name not in the list is refused).
+    time_zone = SelectField("Time zone", choices=zone_choices, default=DEFAULT_ZONE, validate_choice=True)
 
 
 class SectionForm(FlaskForm):
@@ -70,9 +79,18 @@ class RosterConfirmForm(FlaskForm):
 
 
 class AssignmentForm(FlaskForm):
+    """An assignment's dates, typed on the clock of `zone` (the zone that applies: see
+    `studyapp.web.formatting.zone_name_for`), and its overrides of the quiz's settings."""
+
+    def __init__(self, *args, time_zone: ZoneInfo | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = time_zone or zone(DEFAULT_ZONE)
+        self.opens_at.label.text = f"Opens ({self.zone.key})"
+        self.closes_at.label.text = f"Closes ({self.zone.key})"
+
     quiz = SelectField("Quiz", coerce=int, validate_choice=True)
-    opens_at = DateTimeLocalField("Opens (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    closes_at = DateTimeLocalField("Closes (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    opens_at = DateTimeLocalField("Opens", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField("Closes", format="%Y-%m-%dT%H:%M", validators=[Optional()])
     time_limit_minutes = IntegerField("Time limit in minutes", validators=[Optional(), NumberRange(0, 600)])
     max_attempts = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 100)])
     grading = SelectField("Grade from", choices=GRADING)
@@ -81,11 +99,25 @@ class AssignmentForm(FlaskForm):
     shuffle_questions = SelectField("Shuffle the questions", choices=YES_NO)
     shuffle_choices = SelectField("Shuffle the choices", choices=YES_NO)
 
+    def validate_opens_at(self, field) -> None:
+        self._exists(field)
+
+    def validate_closes_at(self, field) -> None:
+        self._exists(field)
+
+    def _exists(self, field) -> None:
+        """Refuse a time the zone skips (summer time starting); an ambiguous one is its first occurrence."""
+        if field.data is not None:
+            try:
+                to_utc(field.data, self.zone)
+            except NonexistentTime as exc:
+                raise ValidationError(str(exc)) from exc
+
     def values(self) -> dict:
         """The assignment's columns: dates in UTC, None wherever the quiz's own setting applies."""
 
         def when(field):
-            return field.data.replace(tzinfo=UTC) if field.data else None
+            return to_utc(field.data, self.zone) if field.data else None
 
         def flag(field):
             return None if field.data == DEFAULT else field.data == "yes"
@@ -107,7 +139,7 @@ class AssignmentForm(FlaskForm):
         self.quiz.data = assignment.quiz_id
         for name in ("opens_at", "closes_at"):
             value = getattr(assignment, name)
-            getattr(self, name).data = value.astimezone(UTC).replace(tzinfo=None) if value else None
+            getattr(self, name).data = to_local(value, self.zone) if value else None
         self.time_limit_minutes.data = assignment.time_limit_minutes
         self.max_attempts.data = assignment.max_attempts
         for name in ("grading", "review", "layout"):
@@ -115,3 +147,24 @@ class AssignmentForm(FlaskForm):
         for name in ("shuffle_questions", "shuffle_choices"):
             value = getattr(assignment, name)
             getattr(self, name).data = DEFAULT if value is None else ("yes" if value else "no")
+
+
+def _label(choices: list[SelectChoice], value) -> str:
+    return next((choice.label for choice in choices if choice.value == value), str(value))
+
+
+def as_the_quiz(settings, where: ZoneInfo) -> dict[str, str]:
+    """What "As the quiz says" means for each field of `AssignmentForm`, given a quiz's own settings
+    (`studyapp.domain.quizzes.settings_for(quiz)`): "25 minutes", "Highest attempt", "No closing time"."""
+    minutes, attempts = settings.time_limit_minutes, settings.max_attempts
+    return {
+        "opens_at": moment_text(settings.opens_at, where) if settings.opens_at else "No opening time",
+        "closes_at": moment_text(settings.closes_at, where) if settings.closes_at else "No closing time",
+        "time_limit_minutes": f"{minutes} minute{'' if minutes == 1 else 's'}" if minutes else "No time limit",
+        "max_attempts": f"{attempts} attempt{'' if attempts == 1 else 's'}" if attempts else "Unlimited attempts",
+        "grading": _label(GRADING, settings.grading),
+        "review": _label(REVIEW, settings.review),
+        "layout": _label(LAYOUT, settings.layout),
+        "shuffle_questions": "Yes" if settings.shuffle_questions else "No",
+        "shuffle_choices": "Yes" if settings.shuffle_choices else "No",
+    }

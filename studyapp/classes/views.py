@@ -31,6 +31,7 @@ from studyapp.classes.forms import (
     RosterConfirmForm,
     RosterUploadForm,
     SectionForm,
+    as_the_quiz,
 )
 from studyapp.core.exports import content_disposition
 from studyapp.core.numbers import points
@@ -39,11 +40,12 @@ from studyapp.domain import classes as services
 from studyapp.domain import exports
 from studyapp.domain import gradebook as books
 from studyapp.domain.errors import DomainError
-from studyapp.domain.quizzes import quiz_totals
+from studyapp.domain.quizzes import quiz_totals, settings_for
 from studyapp.extensions import limiter
 from studyapp.models.base import utcnow
 from studyapp.web.access import admin_required, instructor_required
 from studyapp.web.boundary import refuse
+from studyapp.web.formatting import zone_for
 
 bp = Blueprint(
     "classes", __name__, template_folder="templates", static_folder="static", static_url_path="/classes/static"
@@ -190,12 +192,12 @@ def _show(class_, *, edit_form=None, section_form=None, status=200):
 @bp.post("/classes/<int:class_id>/edit")
 @login_required
 def edit(class_id: int):
-    """Rename the class or change its term."""
+    """Rename the class, or change its term or time zone."""
     class_ = services.get_class_or_404(class_id, current_user)
     form = EditClassForm()
     if not form.validate_on_submit():
         return _show(class_, edit_form=form, status=422)
-    services.update_class(class_, name=form.name.data, term=form.term.data or "")
+    services.update_class(class_, name=form.name.data, term=form.term.data or "", time_zone=form.time_zone.data)
     flash("The class is saved.", "success")
     return redirect(url_for("classes.show", class_id=class_.id))
 
@@ -425,8 +427,10 @@ def all_roster_changes():
 # --- assignments -------------------------------------------------------------------------------------------
 
 
-def _assignment_form(obj=None) -> AssignmentForm:
-    form = AssignmentForm()
+def _assignment_form(class_, obj=None) -> tuple[AssignmentForm, list[dict]]:
+    """The form, its dates on the clock of the zone that applies, and what each assignable quiz says
+    ("As the quiz says": its own settings and total), in the select's order."""
+    form = AssignmentForm(time_zone=zone_for(class_))
     assignable = services.assignable_quizzes(current_user)
     totals = quiz_totals(assignable)
     form.quiz.choices = [
@@ -437,7 +441,16 @@ def _assignment_form(obj=None) -> AssignmentForm:
         form.fill(obj)
     elif request.method == "GET" and (quiz_id := request.args.get("quiz", type=int)):
         form.quiz.data = quiz_id  # "Assign to a class" from a quiz's page
-    return form
+    said = [
+        {
+            "id": q.id,
+            "title": q.title,
+            "total": worth(totals[q.id]),
+            "settings": as_the_quiz(settings_for(q), form.zone),
+        }
+        for q in assignable
+    ]
+    return form, said
 
 
 def worth(total: float) -> str:
@@ -464,7 +477,7 @@ def edit_assignment(class_id: int, assignment_id: int):
 
 
 def _save_assignment(class_, assignment):
-    form = _assignment_form(assignment)
+    form, said = _assignment_form(class_, assignment)
     if form.validate_on_submit():
         quiz = next(q for q in services.assignable_quizzes(current_user) if q.id == form.quiz.data)
         try:
@@ -475,7 +488,17 @@ def _save_assignment(class_, assignment):
             flash(f"{saved.title} is assigned to {class_.name}.", "success")
             return redirect(url_for("classes.show", class_id=class_.id, _anchor="assignments"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("classes/assignment_form.html", class_=class_, assignment=assignment, form=form), status
+    # The quiz the select shows: the one chosen, else its first.
+    selected = next((row for row in said if row["id"] == form.quiz.data), said[0] if said else None)
+    return render_template(
+        "classes/assignment_form.html",
+        class_=class_,
+        assignment=assignment,
+        form=form,
+        said=said,
+        selected=selected,
+        own_zone=bool(current_user.time_zone),
+    ), status
 
 
 @bp.route("/classes/<int:class_id>/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from studyapp.core.moments import is_zone
 from studyapp.domain.errors import DomainError
 from studyapp.domain.passwords import hash_password, needs_rehash, verify_password
 from studyapp.extensions import db
@@ -68,6 +69,14 @@ def set_password(user: User, new: str) -> None:
     """Set a password without the old one (operators and the demo command)."""
     user.password_hash = hash_password(new)
     user.revoke_sessions()
+    db.session.flush()
+
+
+def set_time_zone(user: User, time_zone: str | None) -> None:
+    """Choose the zone the user reads and types times in (an IANA name), or None for the class's or UTC."""
+    if time_zone is not None and not is_zone(time_zone):
+        raise AccountError(f"“{time_zone}” is not a time zone this site knows.")
+    user.time_zone = time_zone
     db.session.flush()
 
 

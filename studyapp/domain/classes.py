@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 
+from studyapp.core.moments import is_zone
 from studyapp.core.roster import LineError, RosterLine, parse_roster
 from studyapp.domain import accounts, events
 from studyapp.domain.errors import DomainError, NotFound
@@ -168,8 +169,13 @@ def create_class(owner: User, *, name: str, term: str = "", sections: Iterable[s
     return class_
 
 
-def update_class(class_: Class, *, name: str, term: str) -> None:
+def update_class(class_: Class, *, name: str, term: str, time_zone: str | None = None) -> None:
+    """Rename the class, change its term and, when given, its time zone (an IANA name)."""
+    if time_zone is not None and not is_zone(time_zone):
+        raise ClassError(f"“{time_zone}” is not a time zone this site knows.")
     class_.name, class_.term = name.strip(), (term or "").strip()
+    if time_zone is not None:
+        class_.time_zone = time_zone
     db.session.flush()
 
 

@@ -53,6 +53,8 @@ class Class(Model):
     #: Students join with it; regenerating it makes the old code and link stop working.
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The IANA zone ("Europe/Paris") of the class's pages and assignment dates for whoever chose no zone.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="class_", order_by="Section.name", cascade="all, delete-orphan"

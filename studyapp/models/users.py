@@ -41,6 +41,9 @@ class User(UserMixin, Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The IANA zone ("Europe/Paris") the user reads and types times in; None until they choose one
+    #: (then a class's page uses the class's zone, any other page UTC).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -1,22 +1,74 @@
-"""The Jinja filters for numbers (the formatters of `studyapp.core.numbers`, one per kind of value) and moments."""
+"""The Jinja filters for numbers (the formatters of `studyapp.core.numbers`, one per kind of value) and moments
+(`studyapp.core.moments`, on the clock of the zone that applies: see `zone_name_for`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from flask import has_request_context
+from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from studyapp.core.moments import DEFAULT_ZONE, clock_text, day_text, is_zone, moment_text, zone
 from studyapp.core.numbers import number, percent, plain_number, points, score
 
 if TYPE_CHECKING:
     from flask import Flask
 
 
-def when(moment: datetime | None) -> str:
-    """A moment as the pages show it: "5 Dec 2026, 14:30 UTC", or a dash when there is none."""
+def zone_name_for(class_: Any = None) -> str:
+    """The zone moments are shown and typed in: the signed-in user's own when they chose one; else, on a
+    page of a class, the class's; else UTC (docs/classes.md, "Times and time zones")."""
+    if has_request_context() and current_user.is_authenticated:
+        own = getattr(current_user, "time_zone", None)
+        if is_zone(own):
+            return str(own)
+    place = getattr(class_, "time_zone", None) if class_ else None
+    if is_zone(place):
+        return str(place)
+    return DEFAULT_ZONE
+
+
+def zone_for(class_: Any = None) -> ZoneInfo:
+    """The zone of `zone_name_for`, loaded."""
+    return zone(zone_name_for(class_))
+
+
+def _class_of(context: Context, class_: Any) -> Any:
+    """The class whose zone a page's moments fall back to: the one the template names, else its `class_`."""
+    return class_ if class_ else context.get("class_")
+
+
+@pass_context
+def when(context: Context, moment: datetime | None, class_: Any = None) -> str:
+    """A moment as the pages show it: "5 Dec 2026, 15:30 CET", or a dash when there is none.
+
+    On a page of a class (a template with `class_`), or given the class (`moment|when(class_)`), a user
+    who chose no zone sees the class's.
+    """
     if moment is None:
         return "—"
-    return f"{moment:%-d %b %Y, %H:%M} UTC"
+    return moment_text(moment, zone_for(_class_of(context, class_)))
+
+
+@pass_context
+def day(context: Context, moment: datetime | None, class_: Any = None) -> str:
+    """The day of a moment, in the same zone as `when`: "5 Dec 2026", or a dash."""
+    if moment is None:
+        return "—"
+    return day_text(moment, zone_for(_class_of(context, class_)))
+
+
+@pass_context
+def clock(context: Context, moment: datetime | None, class_: Any = None) -> str:
+    """The time of day of a moment, in the same zone as `when`: "15:30 CET", or a dash."""
+    if moment is None:
+        return "—"
+    return clock_text(moment, zone_for(_class_of(context, class_)))
 
 
 #: The Jinja filters, by name.
@@ -27,10 +79,13 @@ FILTERS: dict[str, Callable[..., str]] = {
     "percent": percent,
     "plain_number": plain_number,
     "when": when,
+    "day": day,
+    "clock": clock,
 }
 
 
 def register(app: Flask) -> None:
-    """Install the filters on the app."""
+    """Install the filters on the app, and `zone_name_for` for pages that name the zone."""
     for name, function in FILTERS.items():
         app.add_template_filter(function, name)
+    app.add_template_global(zone_name_for)
