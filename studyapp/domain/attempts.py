@@ -40,6 +40,7 @@ from studyapp.models import (
     Assignment,
     Attempt,
     AttemptItem,
+    Class,
     Excusal,
     Membership,
     Question,
@@ -233,12 +234,60 @@ class QuizRow:
     assignment: Assignment | None = None
     #: Answers of the attempts behind `final` still waiting for a person: while above 0, `final` is provisional.
     pending: int = 0
+    #: The closing time has passed: no attempt starts any more.
+    closed: bool = False
+
+    @property
+    def label(self) -> str:
+        """The state as the pages say it: "Closed" for a quiz closed before the student began it."""
+        if self.state == Standing.NOT_STARTED and self.closed:
+            return "Closed"
+        return self.state.label
 
 
-def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
-    """The assignments of the student's classes, then the quizzes open to `user`, each with its state,
-    graded score and attempts left (four queries)."""
-    now = now or utcnow()
+@dataclass
+class ClassQuizzes:
+    """The assignments of one of the student's classes, in the class's order."""
+
+    class_: Class
+    rows: list[QuizRow]
+
+
+@dataclass
+class QuizList:
+    """What /quizzes shows a student: each class's assignments under the class, then the quizzes on their own.
+
+    A quiz assigned to one of the student's classes is listed once, under the class: its self-study
+    copy is left out of `self_study` while the assignment exists (and cannot be started, see
+    `start_attempt`), whatever the student did with it before.
+    """
+
+    classes: list[ClassQuizzes]
+    self_study: list[QuizRow]
+
+
+def assigned_rows(user: User, now: datetime | None = None) -> list[QuizRow]:
+    """The assignments of the student's classes, by class then in each class's order, each with its state,
+    graded score and attempts left (three queries; one for a student of no class)."""
+    return _student_rows(user, now or utcnow(), self_study=False)[0]
+
+
+def quizzes_for(user: User, now: datetime | None = None) -> QuizList:
+    """The assignments of the student's classes, grouped by class, then the quizzes open to `user` on their
+    own, less those assigned to one of the student's classes; each with its state, graded score and
+    attempts left (four queries; three for a student of no class)."""
+    assigned, alone = _student_rows(user, now or utcnow(), self_study=True)
+    classes: dict[int, ClassQuizzes] = {}
+    for row in assigned:
+        assert row.assignment is not None
+        group = classes.setdefault(row.assignment.class_id, ClassQuizzes(row.assignment.class_, []))
+        group.rows.append(row)
+    return QuizList(classes=list(classes.values()), self_study=alone)
+
+
+def _student_rows(user: User, now: datetime, *, self_study: bool) -> tuple[list[QuizRow], list[QuizRow]]:
+    """The student's assignment rows and (with `self_study`) the rows of the quizzes open to them on their
+    own that none of their classes assigns."""
     assignments = db.session.scalars(
         select(Assignment)
         .join(Membership, Membership.class_id == Assignment.class_id)
@@ -246,13 +295,17 @@ def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
         .options(joinedload(Assignment.quiz), joinedload(Assignment.class_))
         .order_by(Assignment.class_id, Assignment.position, Assignment.id)
     ).all()
-    excused = set(db.session.scalars(select(Excusal.assignment_id).where(Excusal.user_id == user.id)))
-    quizzes = db.session.scalars(
-        select(Quiz).where((Quiz.owner_id.is_(None)) | (Quiz.owner_id == user.id)).order_by(Quiz.slug)
-    ).all()
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user.id, Attempt.practice.is_(False)).order_by(Attempt.started_at)
-    ).all()
+    excused = (
+        set(db.session.scalars(select(Excusal.assignment_id).where(Excusal.user_id == user.id)))
+        if assignments
+        else set()
+    )
+    mine = select(Attempt).where(Attempt.user_id == user.id, Attempt.practice.is_(False))
+    if not self_study:
+        if not assignments:
+            return [], []
+        mine = mine.where(Attempt.assignment_id.in_([a.id for a in assignments]))
+    attempts = db.session.scalars(mine.order_by(Attempt.started_at)).all()
     by_quiz: dict[int, list[Attempt]] = defaultdict(list)
     by_assignment: dict[int, list[Attempt]] = defaultdict(list)
     for attempt in attempts:
@@ -260,7 +313,7 @@ def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
             by_quiz[attempt.quiz_id].append(attempt)
         else:
             by_assignment[attempt.assignment_id].append(attempt)
-    rows = [
+    assigned = [
         _quiz_row(
             a.quiz,
             settings_for(a.quiz, a.overrides()),
@@ -271,8 +324,16 @@ def quizzes_for(user: User, now: datetime | None = None) -> list[QuizRow]:
         )
         for a in assignments
     ]
-    rows.extend(_quiz_row(quiz, settings_for(quiz), by_quiz.get(quiz.id, []), now) for quiz in quizzes)
-    return rows
+    if not self_study:
+        return assigned, []
+    taken = {a.quiz_id for a in assignments}
+    quizzes = db.session.scalars(
+        select(Quiz).where((Quiz.owner_id.is_(None)) | (Quiz.owner_id == user.id)).order_by(Quiz.slug)
+    ).all()
+    alone = [
+        _quiz_row(quiz, settings_for(quiz), by_quiz.get(quiz.id, []), now) for quiz in quizzes if quiz.id not in taken
+    ]
+    return assigned, alone
 
 
 def _quiz_row(
@@ -284,12 +345,14 @@ def _quiz_row(
     assignment: Assignment | None = None,
     excused: bool = False,
 ) -> QuizRow:
-    open_attempt = next((a for a in mine if a.state == IN_PROGRESS), None)
+    # An attempt whose time ran out is submitted at its next touch (see `finalize_expired`): never "continue" it.
+    open_attempt = next((a for a in mine if a.state == IN_PROGRESS and not _over(a, settings, now)), None)
     done = [a for a in mine if a.state == SUBMITTED]
     if open_attempt:
         state = Standing.IN_PROGRESS
     else:
-        state = Standing.SUBMITTED if done else Standing.EXCUSED if excused else Standing.NOT_STARTED
+        over = any(a.state == IN_PROGRESS for a in mine)
+        state = Standing.SUBMITTED if done or over else Standing.EXCUSED if excused else Standing.NOT_STARTED
     left = None if settings.max_attempts is None else max(0, settings.max_attempts - len(mine))
     shown = [a for a in done if a.score is not None and review_allows(settings, a, now)]
     visible = [a.score for a in shown if a.score is not None]
@@ -305,7 +368,15 @@ def _quiz_row(
         is_open=settings.is_open(now),
         assignment=assignment,
         pending=sum(a.pending for a in shown),
+        closed=settings.closes_at is not None and now >= settings.closes_at,
     )
+
+
+def _over(attempt: Attempt, settings: Settings, now: datetime) -> bool:
+    """Whether an open attempt under `settings` is over (as `is_finished`, without loading its quiz)."""
+    if attempt.deadline_at is not None and now > attempt.deadline_at + GRACE:
+        return True
+    return settings.closes_at is not None and now >= settings.closes_at
 
 
 # --- starting --------------------------------------------------------------------------------
@@ -368,6 +439,8 @@ def start_attempt(
     if open_attempt is not None:
         return open_attempt
     if not practice:
+        if assignment is None:
+            _refuse_self_study_of_assigned(quiz, user)
         if not settings.is_open(now):
             raise AttemptError("This quiz is closed.", 403)
         used = db.session.execute(
@@ -402,6 +475,30 @@ def start_attempt(
     db.session.add(attempt)
     db.session.flush()
     return attempt
+
+
+def _refuse_self_study_of_assigned(quiz: Quiz, user: User) -> None:
+    """Refuse a new attempt at `quiz` on its own while one of the student's classes assigns it (one query).
+
+    The class's assignment is the quiz for them: its dates, time limit and attempts hold, and its
+    attempts are the ones their instructor sees. A copy on the side would let them see the questions
+    before the assignment opens, or take it again past its limits. An attempt at the quiz on its own
+    already open when it was assigned can still be finished; practice by theme stays open to all.
+    """
+    names = db.session.scalars(
+        select(Class.name)
+        .join(Assignment, Assignment.class_id == Class.id)
+        .join(Membership, Membership.class_id == Class.id)
+        .where(Assignment.quiz_id == quiz.id, Membership.user_id == user.id, Membership.role == CLASS_STUDENT)
+        .order_by(Class.name)
+        .distinct()
+    ).all()
+    if names:
+        raise AttemptError(
+            f"{quiz.title} is assigned to your class {' and '.join(names)}: "
+            "take it there, under the class's name on your quiz list.",
+            409,
+        )
 
 
 # --- saving ----------------------------------------------------------------------------------

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from studyapp.domain import home
 from studyapp.extensions import db
+from studyapp.models.base import utcnow
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.get("/")
 def index():
-    """Introduce the app and the document it teaches."""
-    return render_template("main/index.html")
+    """Introduce the app to a visitor; show a signed-in student what to do next, an instructor what to look at."""
+    if not current_user.is_authenticated:
+        return render_template("main/index.html")
+    now = utcnow()
+    if current_user.is_instructor:
+        return render_template("main/instructor.html", home=home.instructor_home(current_user, now), now=now)
+    return render_template("main/student.html", home=home.student_home(current_user, now), now=now)
 
 
 @bp.get("/healthz")

@@ -28,10 +28,11 @@ PAGE_ACTIONS = ("save", "next", "previous", "finish", "check")
 @bp.get("/quizzes")
 @login_required
 def index():
-    """List the quizzes open to the student with their state, score and attempts left."""
+    """List the student's assignments under their classes, then the quizzes to take on their own, each once,
+    with its state, score and attempts left."""
     now = utcnow()
     services.finalize_expired(now, user_id=current_user.id)  # the deliberate write on GET (see web.boundary)
-    return render_template("quiz/index.html", rows=services.quizzes_for(current_user, now), now=now)
+    return render_template("quiz/index.html", listing=services.quizzes_for(current_user, now), now=now)
 
 
 @bp.post("/quizzes/<int:quiz_id>/start")

@@ -103,7 +103,9 @@ def summary(page) -> str:
 
 def quiz_row(page) -> str:
     """The student's row of the class's assignment (the shipped quiz of the theme has the same title)."""
-    return " ".join(page.get_by_role("row").filter(has_text=CLASS).filter(has_text=TITLE).inner_text().split())
+    return " ".join(
+        page.get_by_role("region", name=CLASS).get_by_role("row").filter(has_text=TITLE).inner_text().split()
+    )
 
 
 def downloads(page, class_id: int) -> dict[str, bytes]:

@@ -299,7 +299,7 @@ def test_a_score_with_an_essay_waiting_is_provisional_everywhere_and_left_out_of
 
     student = signed_in(ann)
     listed = student.get("/quizzes").get_data(as_text=True)
-    row = re.search(r"Linkage<br>.*?</tr>", listed, re.S).group(0)
+    row = re.search(r"Linkage</th>.*?</tr>", listed, re.S).group(0)
     assert f"8.08 / {TOTAL}" in row and note in row
     progress = student.get("/progress").get_data(as_text=True)
     table = re.search(r'<table class="attempts-table".*?</table>', progress, re.S).group(0)
@@ -324,7 +324,7 @@ def test_a_score_with_an_essay_waiting_is_provisional_everywhere_and_left_out_of
     board = mastery.dashboard(ann, utcnow())
     assert board.overall.answers == 3 and len(board.trend) == 1
     final = student.get("/quizzes").get_data(as_text=True)
-    row = re.search(r"Linkage<br>.*?</tr>", final, re.S).group(0)
+    row = re.search(r"Linkage</th>.*?</tr>", final, re.S).group(0)
     assert "11.58 / 15.13" in row and "provisional" not in row
 
 
