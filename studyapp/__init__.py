@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from studyapp import config
 from studyapp.core.markdown import render as render_markdown
 from studyapp.extensions import csrf, db, limiter, login_manager, migrate
-from studyapp.web import boundary, converters, errors, formatting, security
+from studyapp.web import assets, boundary, converters, errors, formatting, security
 from studyapp.web.navigation import nav_links
 
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     boundary.register(app)
     formatting.register(app)
     security.register(app)
+    assets.register(app)
     app.add_template_global(nav_links)
     app.add_template_filter(lambda text, inline=False: Markup(render_markdown(text, inline=inline)), "markdown")
 

@@ -6,6 +6,8 @@ from flask import Flask, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from studyapp.web.assets import is_static
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -32,7 +34,7 @@ def register(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        if not is_static(request.endpoint) and current_user and current_user.is_authenticated:
             # A signed-in page stays out of every cache: on a shared classroom computer, the browser's
             # back button or cache must not show the next person someone else's grades.
             response.headers["Cache-Control"] = "no-store"

@@ -618,7 +618,11 @@ class InertChecker(HTMLParser):
         if tag == "script":
             self.in_script = True
             src = values.get("src", "")
-            if not src.startswith("/") or src.startswith("//") or not re.match(r"^/[\w/.-]*static/[\w/.-]+\.js$", src):
+            if (
+                not src.startswith("/")
+                or src.startswith("//")
+                or not re.match(r"^/[\w/.-]*static/[\w/.-]+\.js(\?v=[0-9a-f]+)?$", src)
+            ):
                 self.problems.append(f"<script src={src!r}>: only the app's own static scripts may load")
         if tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}>: an element that can load or run content")

@@ -473,7 +473,7 @@ def test_study_guide_has_passages_terms_and_the_students_missed_questions(client
     explanation = question_of(version_of("linkage-whose-words")).explanation
     assert "Missed question 1" in page and "reported speech" in explanation
     assert "reported speech" in page  # its explanation
-    assert 'href="/progress/static/progress.css"' in page
+    assert 'href="/progress/static/progress.css?v=' in page
     other = client.get("/progress/themes/summit").get_data(as_text=True)
     assert "None so far" in other
     assert client.get("/progress/themes/no-such-theme").status_code == 404
