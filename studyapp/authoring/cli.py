@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from studyapp.core import qformat
-from studyapp.core.qformat.gift import EXPLANATION_POLICIES
+from studyapp.core.qformat.gift import DEFAULT_DIFFICULTY, EXPLANATION_POLICIES
 from studyapp.domain import questions as services
 from studyapp.domain import quizzes as quiz_rules
 from studyapp.domain.attempts import regrade as regrade_question
@@ -42,6 +42,17 @@ def _fail(problems) -> None:
     raise click.exceptions.Exit(1)
 
 
+def _tag_pairs(ctx, param, values) -> tuple[tuple[str, str], ...]:
+    """Read each `--tag-theme TAG=THEME` (the tag as Moodle writes it, the theme's id)."""
+    pairs = []
+    for value in values:
+        tag, equals, theme = value.rpartition("=")
+        if not equals or not tag.strip() or not qformat.is_slug(theme.strip()):
+            raise click.BadParameter(f"expected TAG=THEME-ID, found '{value}'", ctx, param)
+        pairs.append((tag.strip(), theme.strip()))
+    return tuple(pairs)
+
+
 def _reading_options(command):
     """Add the options that choose a bank file's format and the defaults of GIFT and text2qti files."""
     options = (
@@ -57,25 +68,37 @@ def _reading_options(command):
             "--theme",
             "themes",
             multiple=True,
-            help="GIFT/text2qti: theme of questions without a [tag:...] comment (repeat for several).",
+            help="GIFT/text2qti: theme of questions whose tags name none (repeat for several); "
+            "without it they are not filed yet.",
         ),
         click.option(
             "--passage",
             "passages",
             multiple=True,
-            help="GIFT/text2qti: passage of questions without a [passage:...] comment (repeatable).",
+            help="GIFT/text2qti: passage of questions without a [passage:...] comment (repeatable); "
+            "without it they are not filed yet.",
         ),
         click.option(
             "--difficulty",
             type=click.IntRange(1, 3),
-            help="GIFT/text2qti: difficulty of questions without a [difficulty:...] comment.",
+            help=f"GIFT/text2qti: difficulty of questions without a [difficulty:...] comment "
+            f"(without it: {DEFAULT_DIFFICULTY}, with a warning).",
+        ),
+        click.option(
+            "--tag-theme",
+            "tag_themes",
+            multiple=True,
+            metavar="TAG=THEME",
+            callback=_tag_pairs,
+            help="GIFT/text2qti: file questions with this tag under this theme (repeatable); a tag that is "
+            "a theme's id needs none.",
         ),
         click.option(
             "--explanation-missing",
             type=click.Choice(EXPLANATION_POLICIES),
-            default="error",
+            default="warn",
             show_default=True,
-            help="GIFT/text2qti: refuse a question with no explanation, or warn.",
+            help="GIFT/text2qti: warn about a question with no explanation, or refuse it.",
         ),
     )
     for option in reversed(options):
@@ -83,9 +106,19 @@ def _reading_options(command):
     return command
 
 
-def _read(paths, fmt, themes, passages, difficulty, explanation_missing, base=None):
-    """Read the bank files in `fmt`; print the warnings of foreign files to stderr."""
-    defaults = qformat.ImportDefaults(tuple(themes), tuple(passages), difficulty, explanation_missing)
+def _read(paths, tree, fmt, themes, passages, difficulty, tag_themes, explanation_missing, base=None):
+    """Read the bank files in `fmt`; print the warnings of foreign files to stderr.
+
+    A tag that is the id of one of the content's themes files its question under that theme.
+    """
+    defaults = qformat.ImportDefaults(
+        tuple(themes),
+        tuple(passages),
+        difficulty,
+        explanation_missing,
+        known_themes=frozenset(tree.themes),
+        tag_themes=tag_themes,
+    )
     files = services.expand(paths, services.IMPORT_FORMATS[fmt])
     banks = services.read_banks(files, base=base, fmt=fmt, defaults=defaults)
     for warning in services.bank_warnings(banks):
@@ -99,8 +132,9 @@ def _read(paths, fmt, themes, passages, difficulty, explanation_missing, base=No
 @_reading_options
 def check(paths, as_json: bool, **reading) -> None:
     """Check bank files (or folders of them); print every problem as file:line:column: message."""
-    banks = _read(paths, **reading)
-    problems = services.check_banks(banks, _tree())
+    tree = _tree()
+    banks = _read(paths, tree, **reading)
+    problems = services.check_banks(banks, tree)
     if as_json:
         questions = [services.question_data(q) for bank in banks for q in bank.result.questions]
         click.echo(
@@ -121,9 +155,10 @@ def check(paths, as_json: bool, **reading) -> None:
 @_reading_options
 def import_(paths, dry_run: bool, **reading) -> None:
     """Import bank files into the shipped banks: all of them or, on any problem, none."""
-    banks = _read(paths, **reading, base=_content_dir())
+    tree = _tree()
+    banks = _read(paths, tree, **reading, base=_content_dir())
     with transaction(dry_run=dry_run):
-        report = services.import_banks(banks, _tree(), dry_run=dry_run)
+        report = services.import_banks(banks, tree, dry_run=dry_run)
         if not report.ok:
             _fail(report.problems)
     verb = "would be" if dry_run else "were"

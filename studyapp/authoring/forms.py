@@ -28,6 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from studyapp.core.markdown import LIMITS
 from studyapp.core.numbers import plain_number
 from studyapp.core.qformat import DIFFICULTIES, TYPES, is_slug
+from studyapp.core.qformat.gift import DEFAULT_DIFFICULTY
 from studyapp.core.qformat.quizdef import GRADINGS, LAYOUTS, REVIEWS, SLOT_POINTS
 
 #: The editor holds one question: far below the 1 MB a bank file may reach.
@@ -64,17 +65,53 @@ class BankForm(FlaskForm):
 UPLOAD_FORMATS = [("md", "Our Markdown format (.md)"), ("gift", "Moodle GIFT (.gift)"), ("text2qti", "text2qti (.txt)")]
 
 
+#: What a foreign file's question gets when neither its tags nor the form name a theme or passage.
+NOT_FILED = "Not filed yet (file it later in the bank)"
+MAX_TAG_LINES = 50
+
+
+def tag_theme_pairs(text: str) -> list[tuple[str, str]]:
+    """Read `tag = theme-id` lines (blank lines skipped); ValueError names the first line that is not one."""
+    pairs = []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        tag, equals, theme = line.rpartition("=")
+        if not equals or not tag.strip() or not is_slug(theme.strip()):
+            raise ValueError(f"Line {number}: write a tag, '=' and a theme's id, e.g. 'Week 3 = linkage'.")
+        pairs.append((tag.strip(), theme.strip()))
+    return pairs
+
+
 class UploadForm(FlaskForm):
     file = FileField("Bank file (UTF-8, at most 1 MB)", validators=[FileRequired("Choose a file.")])
     format = SelectField("Format", choices=[SelectChoice(v, label) for v, label in UPLOAD_FORMATS], default="md")
-    default_theme = SelectField("Theme for questions that name none", choices=[], default="")
+    default_theme = SelectField("Theme for questions whose tags name none", choices=[], default="")
     default_passage = SelectField("Passage for questions that name none", choices=[], default="")
     default_difficulty = SelectField(
         "Difficulty for questions that give none",
         default="",
-        choices=[SelectChoice("", "None")] + [SelectChoice(str(n), str(n)) for n in (1, 2, 3)],
+        choices=[SelectChoice("", f"Not given: {DEFAULT_DIFFICULTY}, with a warning")]
+        + [SelectChoice(str(n), str(n)) for n in (1, 2, 3)],
+    )
+    tag_themes = TextAreaField(
+        "Tags to file under a theme (optional)",
+        validators=[Optional(), Length(max=5000)],
+        render_kw={"rows": 3},
     )
     retire_missing = BooleanField("Retire the questions of this bank that the file no longer holds")
+
+    def validate_tag_themes(self, field: TextAreaField) -> None:
+        try:
+            pairs = tag_theme_pairs(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+        if len(pairs) > MAX_TAG_LINES:
+            raise ValidationError(f"At most {MAX_TAG_LINES} tags.")
+        known = {choice.value for choice in self.default_theme.choices if choice.value}
+        unknown = [theme for _, theme in pairs if theme not in known]
+        if unknown:
+            raise ValidationError(f"No theme has the id '{unknown[0]}'.")
 
     def defaults(self) -> dict:
         """The defaults as plain data (they matter only for GIFT and text2qti files)."""
@@ -83,6 +120,7 @@ class UploadForm(FlaskForm):
             "theme": self.default_theme.data or "",
             "passage": self.default_passage.data or "",
             "difficulty": self.default_difficulty.data or "",
+            "tag_themes": self.tag_themes.data or "",
         }
 
 
@@ -96,6 +134,7 @@ class ConfirmUploadForm(FlaskForm):
     theme = HiddenField()
     passage = HiddenField()
     difficulty = HiddenField()
+    tag_themes = HiddenField()
 
 
 class MultiCheckboxField(SelectMultipleField):

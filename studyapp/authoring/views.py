@@ -31,12 +31,14 @@ from wtforms.fields import SelectChoice
 from studyapp.authoring.forms import (
     MAX_RULES,
     MAX_SOURCE_CHARS,
+    NOT_FILED,
     STARTERS,
     BankForm,
     ConfirmUploadForm,
     QuestionForm,
     QuizForm,
     UploadForm,
+    tag_theme_pairs,
 )
 from studyapp.core import grading, qformat
 from studyapp.core.qformat.quizdef import SLOT_POINTS, DrawRule, QuizDef
@@ -131,7 +133,7 @@ def bank():
     difficulty = args.get("difficulty", type=int)
     filters = services.BankFilters(
         bank_id=selected.id if selected else None,
-        theme=args.get("theme", "") if args.get("theme") in {t.slug for t in themes} else "",
+        theme=args.get("theme", "") if args.get("theme") in {t.slug for t in themes} | {qformat.UNFILED} else "",
         type=args.get("type", "") if args.get("type") in qformat.TYPES else "",
         difficulty=difficulty if difficulty in qformat.DIFFICULTIES else None,
         passage=args.get("passage", "") if args.get("passage") in {p.slug for p in passages} else "",
@@ -149,6 +151,7 @@ def bank():
         passages=passages,
         types=qformat.TYPES,
         filter_url=_filter_url,
+        unfiled=qformat.UNFILED,
         taught=_teaching() if selected and services.can_edit_bank(selected, current_user) else [],
     )
 
@@ -411,7 +414,12 @@ def _content_tree():
 
 def _upload_page(form, report=None, bank_file=None, confirm=None, status=200):
     return render_template(
-        "authoring/upload.html", form=form, report=report, bank_file=bank_file, confirm=confirm
+        "authoring/upload.html",
+        form=form,
+        report=report,
+        bank_file=bank_file,
+        confirm=confirm,
+        unfiled=qformat.UNFILED,
     ), status
 
 
@@ -424,7 +432,13 @@ def upload():
     storage = form.file.data
     data = storage.read()
     defaults = form.defaults()
-    bank_file = services.read_upload(data, storage.filename, defaults.pop("format"), **defaults)
+    bank_file = services.read_upload(
+        data,
+        storage.filename,
+        defaults.pop("format"),
+        tag_themes=tag_theme_pairs(defaults.pop("tag_themes")),
+        **defaults,
+    )
     report = services.import_upload(
         bank_file, current_user, _content_tree(), retire_missing=form.retire_missing.data, dry_run=True
     )
@@ -444,10 +458,10 @@ def upload():
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    form.default_theme.choices = [SelectChoice("", "None")] + [
+    form.default_theme.choices = [SelectChoice("", NOT_FILED)] + [
         SelectChoice(t.slug, t.title) for t in content.list_themes()
     ]
-    form.default_passage.choices = [SelectChoice("", "None")] + [
+    form.default_passage.choices = [SelectChoice("", NOT_FILED)] + [
         SelectChoice(p.slug, p.title)
         for p in db.session.scalars(select(Passage).order_by(Passage.document_id, Passage.position))
     ]
@@ -459,6 +473,10 @@ def confirm_upload():
     """Import the previewed upload, checked again from scratch: all of it, or on any problem nothing."""
     form = ConfirmUploadForm()
     data = unpack(form.draft.data or "") if form.validate_on_submit() else None
+    try:
+        tag_themes = tag_theme_pairs(form.tag_themes.data or "")
+    except ValueError:
+        data = None
     if data is None:
         abort(400, "The upload could not be read back. Upload the file again.")
     bank_file = services.read_upload(
@@ -468,6 +486,7 @@ def confirm_upload():
         theme=form.theme.data or "",
         passage=form.passage.data or "",
         difficulty=form.difficulty.data or "",
+        tag_themes=tag_themes,
     )
     retire_missing = form.retire_missing.data == "1"
     report = services.import_upload(

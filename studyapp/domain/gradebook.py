@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from studyapp.core import charts, grading
 from studyapp.core.analytics import Analysis, AttemptScores, ItemScore, ItemStats, analyse, final_score
+from studyapp.core.qformat import UNFILED
 from studyapp.domain import questions, quizzes
 from studyapp.domain.questions import question_of
 from studyapp.domain.quizzes import Standing
@@ -351,7 +352,7 @@ def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
         if totals
         else {}
     )
-    slugs_used = {slug for themes in themes_of.values() for slug in themes or ()}
+    slugs_used = {slug for themes in themes_of.values() for slug in themes or () if slug != UNFILED}
     if not slugs_used:
         return []
     known = plain_rows(select(Theme.slug, Theme.title).order_by(Theme.position)).all()

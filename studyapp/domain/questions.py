@@ -711,10 +711,18 @@ def selected_questions(question_ids: Iterable[int], user: User) -> list[qformat.
 
 
 def read_upload(
-    data: bytes, filename: str, fmt: str = "md", *, theme: str = "", passage: str = "", difficulty: str = ""
+    data: bytes,
+    filename: str,
+    fmt: str = "md",
+    *,
+    theme: str = "",
+    passage: str = "",
+    difficulty: str = "",
+    tag_themes: Sequence[tuple[str, str]] = (),
 ) -> BankFile:
     """Parse an uploaded bank (ours, GIFT or text2qti); the bank's id is the file's name, as for the
-    files of content/questions/. The defaults fill in what a foreign file's questions do not say."""
+    files of content/questions/. The defaults fill in what a foreign file's questions do not say; what
+    is still missing is "not filed yet", with a warning. A tag naming a theme files its question there."""
     label = secure_filename(filename or "") or "upload.md"
     slug = slugify(Path(label).stem, max_length=80) or "uploaded-questions"
     if fmt not in IMPORT_FORMATS:
@@ -729,6 +737,8 @@ def read_upload(
         themes=(theme,) if theme else (),
         passages=(passage,) if passage else (),
         difficulty=int(difficulty) if difficulty.isdigit() else None,
+        known_themes=frozenset(db.session.scalars(select(Theme.slug))),
+        tag_themes=tuple(tag_themes),
     )
     return BankFile(Path(f"{slug}.md"), label, parse_bank(data, label, fmt, defaults))
 

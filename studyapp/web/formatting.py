@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 
 from studyapp.core.moments import DEFAULT_ZONE, clock_text, day_text, is_zone, moment_text, zone
 from studyapp.core.numbers import number, percent, plain_number, points, score
+from studyapp.core.qformat import UNFILED
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -85,7 +86,9 @@ FILTERS: dict[str, Callable[..., str]] = {
 
 
 def register(app: Flask) -> None:
-    """Install the filters on the app, and `zone_name_for` for pages that name the zone."""
+    """Install the filters on the app, `zone_name_for` for pages that name the zone, and `unfiled`, the theme and
+    passage of an imported question not filed yet (no page links to it)."""
     for name, function in FILTERS.items():
         app.add_template_filter(function, name)
     app.add_template_global(zone_name_for)
+    app.jinja_env.globals["unfiled"] = UNFILED

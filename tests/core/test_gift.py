@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from studyapp.core import qformat
 from studyapp.core.content import load_tree
-from studyapp.core.qformat import Blank, Choice, ImportDefaults, Pair, Question, parse_gift, write_gift
-from studyapp.core.qformat.gift import GIFT_TYPES, MISSING_EXPLANATION, MISSING_RUBRIC
+from studyapp.core.qformat import UNFILED, Blank, Choice, ImportDefaults, Pair, Question, parse_gift, write_gift
+from studyapp.core.qformat.gift import DEFAULT_DIFFICULTY, GIFT_TYPES, MISSING_EXPLANATION, MISSING_RUBRIC
 from studyapp.core.sentences import normalize_ws
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +163,8 @@ EXPECTED = [
         id="page-of-the-letter",
         type="numeric",
         prompt="On which page of the volume does Brezhnev's letter begin?",
-        explanation="The letter's heading follows the “[Page 155]” marker.",
+        # Moodle's own ("auto") format has no Markdown: its brackets are escaped to show as they are.
+        explanation="The letter's heading follows the “\\[Page 155\\]” marker.",
         themes=("sourcing",),
         passages=("letter-opening",),
         difficulty=2,
@@ -223,8 +224,8 @@ EXPECTED = [
     Question(
         id="escapes",
         type="short",
-        prompt="Colon : hash # equals = braces { } tilde ~ backslash \\ and a new\nline.",
-        explanation="Every escape: \\n is a new line.",
+        prompt="Colon : hash # equals = braces \\{ \\} tilde ~ backslash \\\\ and a new<br>\nline.",
+        explanation="Every escape: \\\\n is a new line.",
         themes=("sourcing",),
         passages=("memo-heading-and-delivery",),
         difficulty=2,
@@ -286,15 +287,23 @@ def test_questions_without_tags_take_the_defaults_and_warnings_name_lines():
     ]
 
 
-def test_without_defaults_missing_facts_are_errors_naming_the_question_line():
+def test_without_defaults_questions_import_not_filed_yet_with_a_warning_on_their_line():
     result = read_fixture("needs-defaults.gift")
-    assert result.questions == []
-    messages = [(e.line, e.message.split(":")[0]) for e in result.errors]
-    assert (3, "no theme") in messages and (3, "no passage") in messages and (3, "no difficulty") in messages
-    assert (3, "no explanation") in messages and (9, "no theme") in messages
-    assert "'// [tag:<theme-id>]'" in result.errors[0].message or any(
-        "'// [tag:<theme-id>]'" in e.message for e in result.errors
-    )
+    assert result.errors == []
+    essay, short = result.questions
+    for question in (essay, short):
+        assert (question.themes, question.passages, question.difficulty) == ((UNFILED,), (UNFILED,), DEFAULT_DIFFICULTY)
+    assert essay.explanation == MISSING_EXPLANATION
+    filing = [(w.line, w.message) for w in result.warnings if w.message.startswith("no theme")]
+    assert [line for line, _ in filing] == [3, 9]
+    assert "no passage: not filed yet" in filing[0][1] and f"no difficulty: {DEFAULT_DIFFICULTY}" in filing[0][1]
+    assert any(w.line == 3 and w.message.startswith("no explanation") for w in result.warnings)
+
+
+def test_a_missing_explanation_is_an_error_only_when_asked():
+    result = read_fixture("needs-defaults.gift", ImportDefaults(explanation_missing="error"))
+    assert [(e.line, e.message.split(":")[0]) for e in result.errors] == [(3, "no explanation")]
+    assert [q.id for q in result.questions] == ["delivery"]
 
 
 def test_shipped_banks_go_round_through_gift_field_by_field():

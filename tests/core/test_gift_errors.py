@@ -11,7 +11,7 @@ GOOD = TAGS + "::Good::Haig replied that linkage was a fact of life.{TRUE####“
 
 
 def errors_of(text: str | bytes) -> list[tuple[int, int, str]]:
-    result = parse_gift(text, "bad.gift")
+    result = parse_gift(text, "bad.gift", ImportDefaults(explanation_missing="error"))
     return [(e.line, e.column, e.message) for e in result.errors]
 
 
@@ -124,27 +124,6 @@ def errors_of(text: str | bytes) -> list[tuple[int, int, str]]:
             id="bad-difficulty",
         ),
         pytest.param(
-            "// [id:Bad Id] [tag:linkage] [passage:memo-linkage] [difficulty:2]\n::X::Who?{=Dobrynin ~Haig####D.}\n",
-            1,
-            4,
-            "bad question id 'Bad Id' in '[id:…]'",
-            id="bad-id",
-        ),
-        pytest.param(
-            "// [tag:Linkage] [passage:memo-linkage] [difficulty:2]\n::X::Who?{=Dobrynin ~Haig####D.}\n",
-            1,
-            4,
-            "bad theme id 'Linkage' in '[tag:…]'",
-            id="bad-theme",
-        ),
-        pytest.param(
-            TAGS + "::Same::Who?{=Dobrynin ~Haig####D.}\n\n" + TAGS + "::Same::Who again?{=Dobrynin ~Haig####D.}\n",
-            5,
-            1,
-            "duplicate question id 'same' (first used on line 2)",
-            id="duplicate-id",
-        ),
-        pytest.param(
             TAGS + "::Copy::Who?{=Dobrynin ~Dobrynin####D.}\n",
             2,
             1,
@@ -198,9 +177,9 @@ def test_windows_1252_bytes_are_an_error_with_their_line():
     assert result.errors[0].message.startswith("not UTF-8: byte 0xe9 cannot start or continue a character")
 
 
-def test_explanation_missing_can_be_a_warning_instead():
+def test_explanation_missing_is_a_warning_by_default():
     text = TAGS + "::No explanation::Who?{=Dobrynin ~Haig}\n"
-    result = parse_gift(text, "warn.gift", ImportDefaults(explanation_missing="warn"))
+    result = parse_gift(text, "warn.gift")
     assert result.errors == [] and len(result.questions) == 1
     assert [(w.line, w.message.split(":")[0]) for w in result.warnings] == [(2, "no explanation")]
 

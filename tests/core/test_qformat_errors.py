@@ -65,7 +65,7 @@ CASES = [
         6,
         "expected a field 'key: value' or a blank line",
     ),
-    ("unknown field", bank(with_field("tags: cold war"), CHOICES), 6, "unknown field 'tags'"),
+    ("unknown field", bank(with_field("topic: cold war"), CHOICES), 6, "unknown field 'topic'"),
     ("misspelt field", bank(SINGLE.replace("difficulty:", "dificulty:"), CHOICES), 5, "did you mean 'difficulty'?"),
     ("field given twice", bank(with_field("type: multiple"), CHOICES), 6, "field 'type' given twice (first on line 2)"),
     ("unknown type", bank(typed("multi"), CHOICES), 2, "unknown type 'multi'"),

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.core.qformat import Choice, ImportDefaults, Question, parse_text2qti
+from studyapp.core.qformat import UNFILED, Choice, ImportDefaults, Question, parse_text2qti
+from studyapp.core.qformat.gift import DEFAULT_DIFFICULTY, MISSING_EXPLANATION
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "interchange" / "every-construct.txt"
 TAGS = "% [tag:linkage] [passage:memo-linkage] [difficulty:2]\n"
@@ -260,12 +261,6 @@ def text_errors(text: str | bytes) -> list[tuple[int, str]]:
             "points must be a positive number",
             id="bad-points",
         ),
-        pytest.param(
-            "1.  Who?\n... D.\n*a) Dobrynin\nb)  Haig\n",
-            1,
-            "no theme: add a comment line '% [tag:<theme-id>]'",
-            id="no-theme",
-        ),
     ],
 )
 def test_bad_text2qti_is_an_error_with_its_line(text, line, message):
@@ -315,3 +310,15 @@ def test_a_solution_becomes_the_explanation_when_there_is_no_feedback():
     text = TAGS + "1.  Who?\n!   Dobrynin delivered it.\n*a) Dobrynin\nb)  Haig\n"
     result = parse_text2qti(text, "solution.txt")
     assert result.errors == [] and result.questions[0].explanation == "Dobrynin delivered it."
+
+
+def test_a_plain_text2qti_file_imports_not_filed_yet_with_warnings():
+    result = parse_text2qti("1.  Who gave Haig the letter?\n*a) Dobrynin\nb)  Brezhnev\n", "plain.txt")
+    assert result.errors == []
+    (question,) = result.questions
+    assert (question.themes, question.passages, question.difficulty) == ((UNFILED,), (UNFILED,), DEFAULT_DIFFICULTY)
+    assert question.explanation == MISSING_EXPLANATION
+    assert sorted((w.line, w.message.split(":")[0]) for w in result.warnings) == [
+        (1, "no explanation"),
+        (1, "no theme"),
+    ]

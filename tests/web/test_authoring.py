@@ -665,11 +665,19 @@ def test_a_gift_file_uploads_through_the_same_preview_and_confirm(client, instru
     assert db.session.scalar(select(Question).where(Question.key == "tnf-next-week-gift")) is not None
 
 
-def test_a_gift_file_without_themes_needs_the_defaults(client, instructor):
+def test_a_gift_file_without_themes_imports_not_filed_yet_or_with_the_defaults(client, instructor):
     bare = "::bare-question::Who delivered the letter?{=Dobrynin####“Ambassador Dobrynin gave me the attached”.}\n"
     data = {"file": (io.BytesIO(bare.encode()), "bare.gift"), "format": "gift"}
-    refused = client.post("/authoring/upload", data=dict(data), content_type="multipart/form-data")
-    assert refused.status_code == 422 and "bare.gift" in refused.get_data(as_text=True)
+    plain = client.post("/authoring/upload", data=dict(data), content_type="multipart/form-data")
+    page = plain.get_data(as_text=True)
+    assert plain.status_code == 200 and "<code>bare-question</code>" in page
+    assert "1 question is not filed yet" in page and "no theme: not filed yet" in page
+    fields = dict(
+        re.findall(r'name="(draft|filename|format|theme|passage|difficulty)" type="hidden" value="([^"]*)"', page)
+    )
+    assert client.post("/authoring/upload/confirm", data=fields).status_code == 302
+    bank = client.get("/authoring/?theme=unfiled").get_data(as_text=True)
+    assert "bare-question" in bank and "Not filed yet" in bank
     data = {
         "file": (io.BytesIO(bare.encode()), "bare.gift"),
         "format": "gift",
@@ -678,7 +686,8 @@ def test_a_gift_file_without_themes_needs_the_defaults(client, instructor):
         "default_difficulty": "1",
     }
     accepted = client.post("/authoring/upload", data=data, content_type="multipart/form-data")
-    assert accepted.status_code == 200 and "<code>bare-question</code>" in accepted.get_data(as_text=True)
+    page = accepted.get_data(as_text=True)
+    assert accepted.status_code == 200 and "<code>bare-question</code>" in page and "no theme:" not in page
 
 
 def test_the_selection_exports_as_gift_and_as_a_qti_zip(client, instructor):

@@ -72,12 +72,23 @@ def test_a_text2qti_file_imports_to_the_expected_questions(runner, tmp_path):
     assert list(stored("t2q-sample").values()) == parsed
 
 
+def test_a_plain_foreign_file_imports_without_options_not_filed_yet(runner):
+    path = str(FIXTURES / "needs-defaults.gift")
+    plain = runner.invoke(args=["questions", "import", "--format", "gift", path])
+    assert plain.exit_code == 0, plain.output
+    assert "2 question(s) were created" in plain.stdout
+    assert "needs-defaults.gift:3:1: warning: no theme: not filed yet" in plain.stderr
+    assert "needs-defaults.gift:3:1: warning: no explanation" in plain.stderr
+    essay = stored("needs-defaults")["write"]
+    assert (essay.themes, essay.passages) == ((qformat.UNFILED,), (qformat.UNFILED,))
+
+
 def test_defaults_on_the_command_line_complete_foreign_questions(runner):
     path = str(FIXTURES / "needs-defaults.gift")
     before = counts()
-    refused = runner.invoke(args=["questions", "import", "--format", "gift", path])
+    refused = runner.invoke(args=["questions", "import", "--format", "gift", path, "--explanation-missing", "error"])
     assert refused.exit_code == 1
-    assert "needs-defaults.gift:3:1: no theme: add a comment line '// [tag:<theme-id>]'" in refused.stdout
+    assert "needs-defaults.gift:3:1: no explanation" in refused.stdout
     assert counts() == before
     result = runner.invoke(
         args=[
@@ -92,8 +103,6 @@ def test_defaults_on_the_command_line_complete_foreign_questions(runner):
             "memo-heading-and-delivery",
             "--difficulty",
             "1",
-            "--explanation-missing",
-            "warn",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -103,12 +112,24 @@ def test_defaults_on_the_command_line_complete_foreign_questions(runner):
     assert (essay.themes, essay.passages, essay.difficulty) == (("sourcing",), ("memo-heading-and-delivery",), 1)
 
 
+def test_a_tag_naming_a_theme_files_the_question_and_other_tags_are_kept(runner, tmp_path):
+    bank = tmp_path / "tagged.gift"
+    bank.write_text("// [tag:linkage] [tag:Week 3] [tag:week-4]\n::Tagged::Who?{=Dobrynin ~Haig####D.}\n")
+    result = runner.invoke(
+        args=["questions", "import", "--format", "gift", str(bank), "--tag-theme", "week-4=sourcing"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "tagged.gift:1:4: warning: tag 'Week 3' kept as the question's tag" in result.stderr
+    tagged = stored("tagged")["tagged"]
+    assert (tagged.themes, tagged.tags) == (("linkage", "sourcing"), ("Week 3", "week-4"))
+
+
 def test_references_are_checked_against_the_content_at_the_tag_line(runner, tmp_path):
     bank = tmp_path / "unknown.gift"
-    bank.write_text(GOOD.replace("[tag:linkage]", "[tag:linkages]"), encoding="utf-8")
+    bank.write_text(GOOD.replace("[passage:memo-linkage]", "[passage:memo-linkages]"), encoding="utf-8")
     result = runner.invoke(args=["questions", "check", "--format", "gift", str(bank)])
     assert result.exit_code == 1
-    assert "unknown.gift:1:4: unknown theme 'linkages'" in result.stdout
+    assert "unknown.gift:1:18: unknown passage 'memo-linkages'" in result.stdout
 
 
 BAD = [

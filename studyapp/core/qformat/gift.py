@@ -9,6 +9,7 @@ accepts — and `export_form`, the nearest form of a question a foreign format c
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from .model import (
     DIFFICULTIES,
     MATCH_MODES,
     MAX_ID_LENGTH,
+    MAX_SOURCE_ID_LENGTH,
+    UNFILED,
     Blank,
     Choice,
     Pair,
@@ -41,6 +44,12 @@ from .writer import format_number, write_question
 EXPLANATION_POLICIES = ("error", "warn")
 #: The explanation given, with a warning, under `explanation_missing="warn"`.
 MISSING_EXPLANATION = "No explanation came with this question when it was imported."
+#: What the warnings about something left out say (a file holding nothing else is refused with it).
+NO_EQUIVALENT = "has no equivalent"
+#: The difficulty of an imported question that gives none, when the import names no default either.
+DEFAULT_DIFFICULTY = 2
+#: Tags whose values are Moodle's: only `\]` and `\\` are escapes in them.
+MOODLE_TAGS = ("tag", "id")
 #: The rubric of an imported essay that came with neither a rubric nor an explanation.
 MISSING_RUBRIC = "No rubric came with this question when it was imported: grade against the explanation."
 #: `[key:value]` in a comment; `\]` and `\\` escape inside the value, `\n` is a new line.
@@ -52,7 +61,16 @@ LIST_TAGS = {"tag": "themes", "passage": "passages"}
 SINGLE_TAGS = ("id", "difficulty", "points", "match", "hint", "rubric", "type")
 HEADING_RE = re.compile(r"^#{2,3}(?=[ \t]|$)", re.MULTILINE)
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]])")
+#: What Markdown (with the extensions pages use) reads as markup anywhere in a line.
+TEXT_SPECIALS = re.compile(r"([\\`*_\[\]{}|])")
+#: `&name;` and `&#n;`: Markdown shows an entity as its character, so a literal one is escaped.
+ENTITY_RE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+#: A line of `=` or `-` only: it would underline the line above as a heading.
+SETEXT_RE = re.compile(r"[=-]+[ \t]*\Z")
+ORDERED_RE = re.compile(r"[0-9]{1,9}[.)](?=[ \t]|\Z)")
+#: Stands for a `<pre>` block while the text around it is tidied.
+PRE_MARK = "\ue000"
+PRE_RE = re.compile(f"{PRE_MARK}([0-9]+){PRE_MARK}")
 
 
 def ordinal(n: int) -> str:
@@ -72,7 +90,12 @@ class ImportDefaults:
     passages: tuple[str, ...] = ()
     difficulty: int | None = None
     #: "error": a question without an explanation is not imported; "warn": it gets MISSING_EXPLANATION.
-    explanation_missing: str = "error"
+    explanation_missing: str = "warn"
+    #: The theme ids the content knows: a `[tag:…]` naming one of them files the question under that
+    #: theme, any other tag stays a tag. None (a tool without the content): every tag that is an id is a theme.
+    known_themes: frozenset[str] | None = None
+    #: (tag, theme id) pairs: tags to file under a theme of another name (`--tag-theme TAG=THEME`).
+    tag_themes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -121,9 +144,33 @@ def unescape_tag(value: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n"}.get(m.group(1), m.group(1)), value)
 
 
+def unescape_moodle(value: str) -> str:
+    """Read the value of Moodle's `[tag:…]` or `[id:…]`: `\\]` is `]` and `\\\\` a backslash, nothing else."""
+    return re.sub(r"\\([\]\\])", r"\1", value)
+
+
 def escape_tag(value: str) -> str:
     """Write a value inside `[key:value]` on one comment line."""
     return value.replace("\\", "\\\\").replace("]", "\\]").replace("\n", "\\n")
+
+
+def escape_moodle(value: str) -> str:
+    """Write a value inside Moodle's `[tag:…]` or `[id:…]`."""
+    return value.replace("\\", "\\\\").replace("]", "\\]")
+
+
+def moodle_id(question: Question) -> str:
+    """The `[id:…]` to write: the ID number the question came with when it still reads back as its id."""
+    q = question
+    if q.source_id and slugify(q.source_id, max_length=MAX_ID_LENGTH) == q.id:
+        return escape_moodle(q.source_id)
+    return q.id
+
+
+def moodle_tags(question: Question) -> list[str]:
+    """The `[tag:…]` values to write: the themes (a question not filed yet has none) and the tags kept."""
+    names = [theme for theme in question.themes if theme != UNFILED] + list(question.tags)
+    return [escape_moodle(name) for name in dict.fromkeys(names)]
 
 
 def find_tags(text: str) -> Iterator[tuple[int, str, str]]:
@@ -142,13 +189,35 @@ def find_tags(text: str) -> Iterator[tuple[int, str, str]]:
         position = value.end()
 
 
-def markdown_escape(text: str) -> str:
-    """Make plain text safe to read as Markdown: its emphasis, code and link marks stay literal."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("<", "&lt;")
+def _escape_line_start(text: str) -> str:
+    """Escape what would start a heading, quote, list, rule, fence, definition or setext line."""
+    if SETEXT_RE.match(text):
+        return "&#61;" + text[1:] if text.startswith("=") else "\\" + text
+    if text.startswith(":") and text[1:2] in (" ", "\t", ""):
+        return "&#58;" + text[1:]
+    if text.startswith("~~~"):
+        return "&#126;" + text[1:]
+    if text[:1] in ("#", ">") or (text[:1] in ("-", "+") and text[1:2] in (" ", "\t", "")):
+        return "\\" + text
+    number = ORDERED_RE.match(text)
+    if number:
+        return text[: number.end() - 1] + "\\" + text[number.end() - 1 :]
+    return text
+
+
+def text_escape(text: str) -> str:
+    """Escape text (no line breaks in it) so that Markdown shows every character as it is written."""
+    text = TEXT_SPECIALS.sub(r"\\\1", text)
+    text = ENTITY_RE.sub("&amp;", text)
+    return text.replace("<", "&lt;")
 
 
 class _HTMLToMarkdown(HTMLParser):
-    """Turn the simple HTML of a question into Markdown; note what cannot be kept."""
+    """Turn the simple HTML of a question into Markdown that shows the same; note what cannot be kept.
+
+    Text is escaped so that nothing in it reads as Markdown; `<br>` stays a line break, `<pre>` a
+    block of code whose lines are kept, and the inline tags pages allow (`<sub>`, `<sup>`…) stay HTML.
+    """
 
     BLOCKS: ClassVar[frozenset[str]] = frozenset(
         {"p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
@@ -158,6 +227,18 @@ class _HTMLToMarkdown(HTMLParser):
         {"img", "audio", "video", "iframe", "object", "embed", "svg", "math", "script", "style"}
     )
     SILENT_CONTENT: ClassVar[frozenset[str]] = frozenset({"script", "style"})
+    #: Inline tags kept as HTML, with the attributes the app's sanitizer keeps.
+    INLINE: ClassVar[dict[str, frozenset[str]]] = {
+        "sub": frozenset(),
+        "sup": frozenset(),
+        "mark": frozenset(),
+        "s": frozenset(),
+        "del": frozenset(),
+        "q": frozenset(),
+        "dfn": frozenset(),
+        "abbr": frozenset({"title"}),
+        "span": frozenset({"lang"}),
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -165,54 +246,122 @@ class _HTMLToMarkdown(HTMLParser):
         self.dropped: list[str] = []
         self.href: list[str | None] = []
         self.skip = 0
+        #: the text of each `<pre>`, put back once the rest is tidied; None outside one
+        self.pre: list[str] = []
+        self.in_pre: list[str] | None = None
+        self.line_start = True
+
+    def _emit(self, text: str, *, starts_line: bool = False) -> None:
+        self.parts.append(text)
+        if text.strip(" \t"):
+            self.line_start = starts_line or text.endswith("\n")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.in_pre is not None:
+            if tag == "br":
+                self.in_pre.append("\n")
+            return
         if tag in self.DROPPED:
             self.dropped.append(tag)
             self.skip += tag in self.SILENT_CONTENT
+        elif tag == "pre":
+            self.in_pre = []
         elif tag in self.MARKS:
-            self.parts.append(self.MARKS[tag])
+            self._emit(self.MARKS[tag])
+        elif tag in self.INLINE:
+            kept = "".join(f' {name}="{html.escape(value or "")}"' for name, value in attrs if name in self.INLINE[tag])
+            self._emit(f"<{tag}{kept}>")
         elif tag == "li":
-            self.parts.append("\n- ")
+            self._emit("\n- ", starts_line=True)
         elif tag == "br":
-            self.parts.append("\n")
+            self._emit("<br>\n")
         elif tag in self.BLOCKS:
-            self.parts.append("\n\n")
+            self._emit("\n\n")
         elif tag == "a":
             href = dict(attrs).get("href") or ""
             keep = href.startswith(("http://", "https://", "mailto:"))
             self.href.append(href if keep else None)
             if keep:
-                self.parts.append("[")
+                self._emit("[")
 
     def handle_endtag(self, tag: str) -> None:
+        if self.in_pre is not None:
+            if tag == "pre":
+                self._end_pre()
+            return
         if tag in self.SILENT_CONTENT:
             self.skip = max(0, self.skip - 1)
         elif tag in self.MARKS:
-            self.parts.append(self.MARKS[tag])
+            self._emit(self.MARKS[tag])
+        elif tag in self.INLINE:
+            self._emit(f"</{tag}>")
         elif tag in self.BLOCKS and tag not in ("br", "li"):
-            self.parts.append("\n\n")
+            self._emit("\n\n")
         elif tag == "a" and self.href:
             href = self.href.pop()
             if href:
-                self.parts.append(f"]({href})")
+                self._emit(f"]({href})")
+
+    def _end_pre(self) -> None:
+        assert self.in_pre is not None, "only inside <pre>"
+        code = "".join(self.in_pre)
+        code = code.removeprefix("\n").removesuffix("\n")
+        self.in_pre = None
+        self.pre.append(code)
+        self._emit(f"\n\n{PRE_MARK}{len(self.pre) - 1}{PRE_MARK}\n\n")
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(markdown_escape(" ".join(data.split("\n"))))
+        if self.in_pre is not None:
+            self.in_pre.append(data)
+            return
+        if self.skip:
+            return
+        text = text_escape(" ".join(data.split("\n")))
+        if self.line_start:
+            stripped = text.lstrip(" \t")
+            if stripped:
+                text = text[: len(text) - len(stripped)] + _escape_line_start(stripped)
+        self._emit(text)
 
     def markdown(self) -> str:
+        if self.in_pre is not None:
+            self._end_pre()
         text = "".join(self.parts)
         text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-        return re.sub(r"\n{3,}", "\n\n", text)
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        return PRE_RE.sub(lambda m: _fenced(self.pre[int(m.group(1))]), text)
 
 
-def html_to_markdown(html: str) -> tuple[str, list[str]]:
+def _fenced(code: str) -> str:
+    """A fenced code block showing `code` line by line, its fence longer than any run of backticks in it."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code}\n{fence}"
+
+
+def html_to_markdown(html_text: str) -> tuple[str, list[str]]:
     """Return the Markdown of an HTML text and the tags that were dropped (images, scripts...)."""
     converter = _HTMLToMarkdown()
-    converter.feed(html)
+    converter.feed(html_text)
     converter.close()
     return converter.markdown(), converter.dropped
+
+
+def moodle_html(text: str) -> str:
+    """The HTML Moodle shows for a text in its own ("auto") format: `text_to_html` of lib/weblib.php.
+
+    HTML is kept; white space between two tags goes; a line break next to a tag is a space, any
+    other one a `<br>`. There is no Markdown in it.
+    """
+    text = re.sub(r">\s+<", "><", text)
+    text = re.sub(r"[\n\r]<", " <", text)
+    text = re.sub(r">[\n\r]", "> ", text)
+    return text.replace("\n", "<br>\n")
+
+
+def plain_html(text: str) -> str:
+    """The HTML Moodle shows for a text in its plain format: every character as it is, lines kept."""
+    return html.escape(text, quote=False).replace("\n", "<br>\n")
 
 
 def one_line(text: str) -> str:
@@ -268,7 +417,11 @@ class Importer:
         self.result.errors.sort(key=lambda p: (p.line, p.column))
         self.result.warnings.sort(key=lambda p: (p.line, p.column))
         if not self.result.errors and not self.result.questions:
-            self.error(1, 1, f"no questions found in this {self.format_name} file")
+            skipped = next((w for w in self.result.warnings if NO_EQUIVALENT in w.message), None)
+            if skipped is None:
+                self.error(1, 1, f"no questions found in this {self.format_name} file")
+            else:
+                self.error(skipped.line, skipped.column, f"no question this app can import: {skipped.message}")
         return self.result
 
     # -- comments --------------------------------------------------------------------------
@@ -276,7 +429,7 @@ class Importer:
     def read_tags(self, text: str, line: int, column: int, meta: Metadata) -> None:
         """Read the `[key:value]` tags of one comment line into `meta`."""
         for start, key, raw in find_tags(text):
-            value = unescape_tag(raw).strip()
+            value = (unescape_moodle(raw) if key in MOODLE_TAGS else unescape_tag(raw)).strip()
             at = column + start
             if key in LIST_TAGS:
                 getattr(meta, LIST_TAGS[key]).append((value, line, at))
@@ -308,10 +461,13 @@ class Importer:
         errors_before = len(self.result.errors)
         meta = draft.meta
         line, column = draft.line, draft.column
-        qid = self._question_id(draft)
-        themes, themes_at = self._ids(draft, meta.themes, self.defaults.themes, "theme", "tag")
-        passages, passages_at = self._ids(draft, meta.passages, self.defaults.passages, "passage", "passage")
-        difficulty = self._difficulty(draft)
+        qid, source_id = self._question_id(draft)
+        unfiled: list[str] = []
+        themes, tags, themes_at = self._themes(draft, unfiled)
+        passages, passages_at = self._ids(draft, meta.passages, self.defaults.passages, "passage", unfiled)
+        difficulty = self._difficulty(draft, unfiled)
+        if unfiled:
+            self.warn(line, column, "; ".join(unfiled))
         points = self._points(draft)
         match = "normalized"
         if "match" in meta.single:
@@ -375,6 +531,8 @@ class Importer:
             difficulty=difficulty,
             points=points,
             match=match,
+            tags=tags,
+            source_id=source_id,
             **spec,
         )
         parsed = parse(write_question(question), self.filename)
@@ -390,14 +548,28 @@ class Importer:
     def _no_explanation(self) -> str:
         return "no explanation: every question needs one (it is shown at review)"
 
-    def _question_id(self, draft: Draft) -> str:
-        if "id" in draft.meta.single:
-            qid, line, column = draft.meta.single["id"]
+    def _question_id(self, draft: Draft) -> tuple[str, str]:
+        """The question's id, and the id it came with when that is not one of ours (kept to be written back).
+
+        `[id:…]` (Moodle's ID number: any text) is slugified when it is not an id already; else the
+        title's slug; else `<file>-<n>`. An id taken by an earlier question of the file gets a number.
+        """
+        source_id = ""
+        given = draft.meta.single.get("id")
+        if given and given[0]:
+            qid, line, column = given
             if not is_slug(qid):
-                self.error(
+                source_id = qid[:MAX_SOURCE_ID_LENGTH]
+                qid = slugify(qid, max_length=MAX_ID_LENGTH) or f"{self.stem}-{self.count}"
+                if len(given[0]) > MAX_SOURCE_ID_LENGTH:
+                    self.warn(
+                        line, column, f"ID number longer than {MAX_SOURCE_ID_LENGTH} characters: only the first kept"
+                    )
+                self.warn(
                     line,
                     column,
-                    f"bad question id '{qid}' in '[id:…]': use lowercase letters, digits and hyphens (at most 100)",
+                    f"ID number '{given[0]}' is not an id here (lowercase letters, digits and hyphens): the "
+                    f"question's id is '{qid}', and '{source_id}' is kept and written back on export",
                 )
         else:
             qid, line, column = (
@@ -406,10 +578,62 @@ class Importer:
                 draft.column,
             )
         if qid in self.ids:
-            self.error(line, column, f"duplicate question id '{qid}' (first used on line {self.ids[qid]})")
-        else:
-            self.ids[qid] = draft.line
-        return qid
+            taken, n = qid, 2
+            while (qid := f"{taken[: MAX_ID_LENGTH - len(str(n)) - 1]}-{n}") in self.ids:
+                n += 1
+            self.warn(
+                line,
+                column,
+                f"id '{taken}' is taken by the question on line {self.ids[taken]}: this one's id is '{qid}' "
+                "(give each question its own '[id:…]' to keep ids stable across imports)",
+            )
+        self.ids[qid] = draft.line
+        return qid, source_id
+
+    def _themes(self, draft: Draft, unfiled: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, int]]:
+        """The question's themes and its tags, from its `[tag:…]` comments (Moodle's tags).
+
+        A tag that is the id of a theme (letter case aside), or that `tag_themes` maps to one, files the
+        question under that theme; every tag that is not exactly a theme's id stays a tag, with a warning
+        when it names no theme. Without such a tag, the import's default themes; else not filed yet.
+        """
+        mapping = dict(self.defaults.tag_themes)
+        known = self.defaults.known_themes
+        themes: list[str] = []
+        tags: list[str] = []
+        orphans: list[str] = []
+        for value, line, column in draft.meta.themes:
+            if "," in value:
+                kept = " ".join(value.replace(",", " ").split())
+                self.warn(line, column, f"a tag cannot hold a comma here: '{value}' is kept as '{kept}'")
+                value = kept
+            if not value:
+                continue
+            theme = mapping.get(value)
+            if theme is None and (value.casefold() in known if known is not None else is_slug(value)):
+                theme = value.casefold()
+            if theme is not None and theme not in themes:
+                themes.append(theme)
+            if value != theme and value not in tags:
+                tags.append(value)
+                if theme is None:
+                    orphans.append(value)
+        if orphans:
+            _, line, column = draft.meta.themes[0]
+            names = ", ".join(f"'{tag}'" for tag in orphans)
+            plural = len(orphans) > 1
+            self.warn(
+                line,
+                column,
+                f"tag{'s' if plural else ''} {names} kept as the question's tag{'s' if plural else ''} (no theme has "
+                f"{'those ids' if plural else 'that id'}): file the question under a theme in the bank, or map a tag "
+                "to a theme when importing",
+            )
+        if themes:
+            _, line, column = draft.meta.themes[0]
+            return tuple(themes), tuple(tags), (line, column)
+        found, at = self._ids(draft, [], self.defaults.themes, "theme", unfiled)
+        return found, tuple(tags), at
 
     def _ids(
         self,
@@ -417,13 +641,14 @@ class Importer:
         found: list[tuple[str, int, int]],
         default: tuple[str, ...],
         what: str,
-        tag: str,
+        unfiled: list[str],
     ) -> tuple[tuple[str, ...], tuple[int, int]]:
+        """Theme or passage ids: those the question names, else the import's defaults, else UNFILED."""
         ids: list[str] = []
         for value, line, column in found:
             if not is_slug(value):
                 self.error(
-                    line, column, f"bad {what} id '{value}' in '[{tag}:…]': use lowercase letters, digits and hyphens"
+                    line, column, f"bad {what} id '{value}' in '[{what}:…]': use lowercase letters, digits and hyphens"
                 )
             elif value not in ids:
                 ids.append(value)
@@ -438,16 +663,12 @@ class Importer:
                 )
             elif value not in ids:
                 ids.append(value)
-        if not ids:
-            self.error(
-                draft.line,
-                draft.column,
-                f"no {what}: add a comment line '{self.comment} [{tag}:<{what}-id>]' straight above the question, "
-                f"or import with a default {what} (--{what})",
-            )
+        if not ids and not default:
+            unfiled.append(f"no {what}: not filed yet (until edited in the bank)")
+            ids.append(UNFILED)
         return tuple(ids), (draft.line, draft.column)
 
-    def _difficulty(self, draft: Draft) -> int | None:
+    def _difficulty(self, draft: Draft, unfiled: list[str]) -> int | None:
         if "difficulty" in draft.meta.single:
             value, line, column = draft.meta.single["difficulty"]
             if value not in {str(level) for level in DIFFICULTIES}:
@@ -456,13 +677,8 @@ class Importer:
             return int(value)
         if self.defaults.difficulty in DIFFICULTIES:
             return self.defaults.difficulty
-        self.error(
-            draft.line,
-            draft.column,
-            f"no difficulty: add a comment line '{self.comment} [difficulty:2]' straight above the question, "
-            "or import with a default difficulty (--difficulty)",
-        )
-        return None
+        unfiled.append(f"no difficulty: {DEFAULT_DIFFICULTY} is used")
+        return DEFAULT_DIFFICULTY
 
     def _points(self, draft: Draft) -> float:
         given = draft.points or draft.meta.single.get("points")
@@ -611,16 +827,19 @@ class _GiftReader(Importer):
         self._question(text, meta)
 
     def _escapes(self, body: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]] | None:
-        """Join the lines, replacing each escape by a placeholder; report unknown escapes."""
+        """Join the lines, each trimmed as Moodle trims them, replacing each escape by a placeholder;
+        report unknown escapes. (Trimmed, an indented line is never a code block.)"""
         chars: list[str] = []
         where: list[tuple[int, int]] = []
         ok = True
-        previous = (0, "")
-        for index, line in body:
+        previous = (0, 0)
+        for index, whole in body:
+            lead = len(whole) - len(whole.lstrip())
+            line = whole.strip()
             if chars:
                 chars.append("\n")
-                where.append((previous[0] + 1, len(previous[1]) + 1))
-            previous = (index, line)
+                where.append((previous[0] + 1, previous[1] + 1))
+            previous = (index, lead + len(line))
             i = 0
             while i < len(line):
                 char = line[i]
@@ -628,18 +847,18 @@ class _GiftReader(Importer):
                     following = line[i + 1 : i + 2]
                     if following and following in ESCAPES:
                         chars.append(PLACEHOLDERS[following])
-                        where.append((index + 1, i + 1))
+                        where.append((index + 1, lead + i + 1))
                         i += 2
                         continue
                     shown = f"'\\{following}'" if following else "'\\' at the end of a line"
                     self.error(
                         index + 1,
-                        i + 1,
+                        lead + i + 1,
                         f"unknown escape {shown}: GIFT escapes are {ESCAPE_LIST} (write a backslash as '\\\\')",
                     )
                     ok = False
                 chars.append(char)
-                where.append((index + 1, i + 1))
+                where.append((index + 1, lead + i + 1))
                 i += 1
         where.append(where[-1] if where else (body[0][0] + 1, 1))
         return ("".join(chars), where) if ok else None
@@ -697,8 +916,10 @@ class _GiftReader(Importer):
         stripped = answer.strip()
         answer_start += len(answer) - len(answer.lstrip())
         draft = Draft(line=line, column=column, type="", prompt="", title=title, explanation=explanation, meta=meta)
-        before_text = self._text(before, rest, fmt)
-        after_text = self._text(after, close + 1, fmt)
+        # Moodle trims the question's text as a whole: its first and last line breaks are no line breaks.
+        lead = len(before) - len(before.lstrip())
+        before_text = self._text(before[lead:], rest + lead, fmt)
+        after_text = self._text(after.rstrip(), close + 1, fmt)
         missing_word = bool(after.strip())
         blank = "_____" if missing_word else ""
         draft.prompt = before_text + blank + after_text
@@ -792,15 +1013,20 @@ class _GiftReader(Importer):
             if marker:
                 fmt, raw, start = marker.group(1), raw[marker.end() :], start + marker.end()
         text = raw.translate(RESTORE)
-        if fmt == "plain":
-            return markdown_escape(text)
-        if fmt == "html":
-            converted, dropped = html_to_markdown(text)
-            if dropped:
-                tags = ", ".join(sorted({f"<{tag}>" for tag in dropped}))
-                self.warn(*self.at(start), f"HTML {tags} has no equivalent here and is left out of the text")
-            return converted
-        return text
+        if fmt == "markdown":
+            return text
+        source = plain_html(text) if fmt == "plain" else moodle_html(text) if fmt == "moodle" else text
+        converted, dropped = html_to_markdown(source)
+        if dropped:
+            tags = ", ".join(sorted({f"<{tag}>" for tag in dropped}))
+            self.warn(*self.at(start), f"HTML {tags} has no equivalent here and is left out of the text")
+        return converted
+
+    @staticmethod
+    def _typed(raw: str) -> str:
+        """A typed answer as a student types it: no text format applies (Moodle compares it as it is)."""
+        marker = FORMAT_RE.match(raw)
+        return one_line((raw[marker.end() :] if marker else raw).translate(RESTORE))
 
     def _pieces(self, answer: str, start: int, marks: str) -> list[_Piece]:
         """Split an answer block at its marks, keeping where each piece starts."""
@@ -834,10 +1060,13 @@ class _GiftReader(Importer):
         piece.text, piece.start = text[match.end() :], start + match.end()
         return value
 
-    def _answer_and_feedback(self, piece: _Piece, fmt: str) -> tuple[str, str, int]:
+    def _answer_and_feedback(self, piece: _Piece, fmt: str, typed: bool = False) -> tuple[str, str, int]:
         text, _, feedback = piece.text.partition("#")
         feedback_start = piece.start + len(text) + 1
-        answer = one_line(self._text(text.strip(), piece.start + len(text) - len(text.lstrip()), fmt, True))
+        if typed:
+            answer = self._typed(text.strip())
+        else:
+            answer = one_line(self._text(text.strip(), piece.start + len(text) - len(text.lstrip()), fmt, True))
         return answer, self._text(feedback.strip(), feedback_start, fmt, True).strip() if feedback else "", piece.start
 
     # -- the answer blocks ---------------------------------------------------------------------
@@ -938,7 +1167,7 @@ class _GiftReader(Importer):
             weight = self._weight(piece, 100.0)
             if weight is None:
                 return False
-            text, feedback, at = self._answer_and_feedback(piece, fmt)
+            text, feedback, at = self._answer_and_feedback(piece, fmt, typed=True)
             if not text:
                 self.error(*self.at(at), "empty answer after '='")
                 return False
@@ -1048,7 +1277,8 @@ class _GiftReader(Importer):
                 return False
             left, _, right = piece.text.partition("->")
             left_text = one_line(self._text(left.strip(), piece.start, fmt, True))
-            right_text = one_line(right.translate(RESTORE))
+            # Moodle shows a right-hand side as plain text, in a menu; our own GIFT ([markdown]) writes Markdown there.
+            right_text = one_line(self._text(right.strip(), piece.start, "markdown" if fmt == "markdown" else "plain"))
             if left_text:
                 pairs.append(Pair(choice_id(len(pairs)), left_text, right_text))
             else:
@@ -1142,7 +1372,7 @@ def write_gift(
 
 
 def _gift_question(q: Question, notes: list[str]) -> tuple[str, str | None]:
-    comments = [f"// [id:{q.id}]", "// " + " ".join(f"[tag:{theme}]" for theme in q.themes)]
+    comments = [f"// [id:{moodle_id(q)}]", "// " + " ".join(f"[tag:{tag}]" for tag in moodle_tags(q))]
     facts = [f"[passage:{passage}]" for passage in q.passages] + [f"[difficulty:{q.difficulty}]"]
     if q.points != 1:
         facts.append(f"[points:{format_number(q.points)}]")

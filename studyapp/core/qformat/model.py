@@ -26,6 +26,11 @@ DIFFICULTIES = (1, 2, 3)
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 #: Ids are stored in the database; keep them short enough for an index.
 MAX_ID_LENGTH = 100
+#: The theme and passage of a question not filed yet (an imported question that named none): a
+#: reserved id that every check accepts, shown in the bank so the instructor can file it later.
+UNFILED = "unfiled"
+#: Moodle allows ID numbers of up to 100 characters of any text.
+MAX_SOURCE_ID_LENGTH = 100
 #: A cloze blank: `{{answer|another accepted answer}}`.
 BLANK_RE = re.compile(r"\{\{(.*?)\}\}")
 
@@ -131,6 +136,10 @@ class Question:
     #: evidence: the passage whose sentences are the choices, and the sentences named
     evidence_passage: str = ""
     evidence: tuple[EvidenceSentence, ...] = ()
+    #: Labels an imported question came with (Moodle's tags) that are not themes: kept to be written back.
+    tags: tuple[str, ...] = ()
+    #: The id the question had where it came from when ours had to differ (Moodle's free-text ID number).
+    source_id: str = ""
     #: Where the question was read from (not part of equality).
     file: str = field(default="", compare=False, repr=False)
     line: int = field(default=0, compare=False, repr=False)

@@ -13,6 +13,7 @@ from .model import (
     DIFFICULTIES,
     MATCH_MODES,
     MAX_ID_LENGTH,
+    MAX_SOURCE_ID_LENGTH,
     TYPES,
     Blank,
     Choice,
@@ -43,6 +44,8 @@ FIELDS = {
     "tolerance": "numeric",
     "range": "numeric",
     "evidence-passage": "evidence",
+    "tags": "every question",
+    "source-id": "every question",
 }
 REQUIRED_FIELDS = {
     "type": "one of " + ", ".join(TYPES),
@@ -360,9 +363,39 @@ class _QuestionReader:
                 self.error(index, column, f"points must be a positive number (e.g. 1 or 0.5), found '{value}'")
             else:
                 points = number
+        tags = self._tags()
+        source_id = ""
+        if "source-id" in self.fields:
+            value, index, column = self.fields["source-id"]
+            if not value or len(value) > MAX_SOURCE_ID_LENGTH:
+                self.error(index, column, f"source-id must be 1 to {MAX_SOURCE_ID_LENGTH} characters")
+            else:
+                source_id = value
         if not themes or not passages or difficulty is None:
             return None
-        return {"themes": themes, "passages": passages, "difficulty": difficulty, "points": points}
+        return {
+            "themes": themes,
+            "passages": passages,
+            "difficulty": difficulty,
+            "points": points,
+            "tags": tags,
+            "source_id": source_id,
+        }
+
+    def _tags(self) -> tuple[str, ...]:
+        """Read the comma-separated `tags` (free text, kept from an imported question)."""
+        if "tags" not in self.fields:
+            return ()
+        value, index, column = self.fields["tags"]
+        tags: list[str] = []
+        for offset, item in list_items(value):
+            if not item:
+                self.error(index, column + offset, "empty item in 'tags' (two commas, or a comma at an end)")
+            elif item in tags:
+                self.error(index, column + offset, f"tag '{item}' listed twice")
+            else:
+                tags.append(item)
+        return tuple(tags)
 
     def _id_list(self, key: str, what: str) -> tuple[str, ...]:
         """Read a comma-separated list of ids, recording where each one is."""

@@ -73,6 +73,10 @@ KIND_NAMES = {
     "essay": "essay ('____')",
     "upload": "file-upload ('^^^^')",
 }
+#: A choice is one line of our format: its paragraphs are kept apart by line breaks.
+PARAGRAPH_BREAK = "<br><br>"
+#: text2qti's LaTeX math (`$…$`, not `\$`) and siunitx macros, which it turns into images of the formula.
+MATH_RE = re.compile(r"(?<![\\$])\$(?=\S)(?:[^$\n]|\\\$)+?(?<=[^\s\\])\$(?!\$)|\\(?:SI|si|num)\{")
 NUMERIC_FORMS = "write '= 1973', '= 1.4142 +- 0.0001', '= 5 +- 10%' or '= [1970, 1975]'"
 
 
@@ -371,9 +375,8 @@ class _Text2qtiReader(Importer):
         kind = CHOICE_KINDS[action]
         if question is None or (question.kind != kind and not self._kind(question, kind, number)):
             return
-        if "\n\n" in content:
-            self.warn(number, 1, "a choice is one line here: its paragraphs are joined")
-        question.choices.append(_Choice(one_line(content), action.startswith("correct"), number))
+        paragraphs = [one_line(paragraph) for paragraph in re.split(r"\n[ \t]*\n", content) if paragraph.strip()]
+        question.choices.append(_Choice(PARAGRAPH_BREAK.join(paragraphs), action.startswith("correct"), number))
 
     def _on_correct_choice(self, content: str, number: int, column: int) -> None:
         self._add_choice(content, number, "correct_choice")
@@ -542,6 +545,19 @@ class _Text2qtiReader(Importer):
             self.count += 1
             return
         self._question_level_feedback(question, draft)
+        texts = [
+            question.text,
+            question.feedback,
+            *(c.text for c in question.choices),
+            *(c.feedback for c in question.choices),
+        ]
+        if any(MATH_RE.search(text) for text in texts):
+            self.warn(
+                line,
+                1,
+                "LaTeX math ('$…$') and siunitx macros are kept as text here, where text2qti shows images of the "
+                "formulas",
+            )
         self.finish(draft)
 
     def _spec_mctf(self, question: _Question, draft: Draft) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .. import markdown
 from ..sentences import normalize_ws, split_sentences
-from .model import Choice, Problem, Question, choice_id
+from .model import UNFILED, Choice, Problem, Question, choice_id
 from .rendered import markdown_texts
 from .validate_quotes import Source, quotation_problems
 
@@ -26,7 +26,8 @@ def validate(
     """Return the problems of parsed questions against each other and the known content.
 
     `known_passages` maps a passage id to its quote text (paragraphs separated by blank lines).
-    Leave `known_themes` or `known_passages` as None to skip the checks that need them; with
+    Leave `known_themes` or `known_passages` as None to skip the checks that need them (`UNFILED`, a
+    question not filed yet, is known to every check); with
     `known_passages`, quotations of them must keep their capitals and full stops (`validate_quotes`).
     """
     problems: list[Problem] = []
@@ -43,11 +44,11 @@ def validate(
         problems.extend(markdown_problems(q))
         if known_themes is not None:
             for theme in q.themes:
-                if theme not in known_themes:
+                if theme not in known_themes and theme != UNFILED:
                     problems.append(_at(q, "themes", theme, f"unknown theme '{theme}'"))
         if known_passages is not None:
             for passage in q.passages:
-                if passage not in known_passages:
+                if passage not in known_passages and passage != UNFILED:
                     problems.append(_at(q, "passages", passage, f"unknown passage '{passage}'"))
             if q.type == "evidence" and q.evidence_passage in known_passages:
                 if q.evidence_passage not in sentences:

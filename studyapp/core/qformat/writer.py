@@ -44,6 +44,10 @@ def write_question(question: Question) -> str:
             fields.append(f"range: {format_number(q.minimum)}..{format_number(q.maximum)}")
     if q.type == "evidence":
         fields.append(f"evidence-passage: {q.evidence_passage}")
+    if q.tags:
+        fields.append(f"tags: {', '.join(q.tags)}")
+    if q.source_id:
+        fields.append(f"source-id: {q.source_id}")
     blocks = [f"## {q.id}\n" + "\n".join(fields), q.prompt]
     blocks.extend(_answer_section(q))
     if q.hint:
