@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,3 +107,16 @@ def test_a_moment_shown_in_a_zone_and_typed_back_is_the_same_moment_to_the_minut
     # A repeated wall-clock time reads back as its first occurrence: the same moment or the one an
     # hour (half an hour at Lord Howe) earlier, never a different wall-clock time.
     assert back == moment or (timedelta(0) < moment - back <= timedelta(hours=1) and to_local(back, where) == local)
+
+
+def test_the_zones_are_there_without_the_systems_zone_database():
+    """A server without /usr/share/zoneinfo (a slim container) reads the `tzdata` package instead."""
+    script = (
+        "import zoneinfo; from studyapp.core import moments; "
+        "assert zoneinfo.TZPATH == (); assert moments.is_zone('Europe/Paris'); print(len(moments.zone_names()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env={"PYTHONTZPATH": ""}, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 400
