@@ -80,8 +80,7 @@ class AttemptError(DomainError):
 
 def get_attempt_or_404(attempt_id: int, user: User, *, items: bool = True) -> Attempt:
     """Load an attempt of `user` (any other user's attempt is "not found") with its quiz, assignment,
-    items and their versions, or only the attempt when `items` is False (a save needs one item:
-    `attempt_item`)."""
+    items and their versions, or only the attempt when `items` is False."""
     query = select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
     if items:
         query = query.options(
@@ -97,18 +96,6 @@ def get_attempt_or_404(attempt_id: int, user: User, *, items: bool = True) -> At
 
 #: Positions are 32-bit integers in the database: a larger one cannot name an item.
 MAX_POSITION = 2**31 - 1
-
-
-def attempt_item(attempt: Attempt, position: int) -> AttemptItem | None:
-    """The item at `position` of an attempt loaded without its items, with its version (one query;
-    none for a position no column can hold)."""
-    if not 1 <= position <= MAX_POSITION:
-        return None
-    return db.session.scalar(
-        select(AttemptItem)
-        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
-        .options(joinedload(AttemptItem.version, innerjoin=True))
-    )
 
 
 # --- what an attempt shows ---------------------------------------------------------------------
@@ -526,13 +513,43 @@ def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
         .where(Attempt.id == attempt_id)
         .with_for_update(read=True, of=Attempt)
     ).one()
+    _refuse_unless_open(state, deadline, practice, closing, now)
+    return db.session.get_one(Attempt, attempt_id)
+
+
+def _refuse_unless_open(
+    state: str, deadline: datetime | None, practice: bool, closing: datetime | None, now: datetime
+) -> None:
     if state != IN_PROGRESS:
         raise AttemptError("This attempt has been submitted; answers can no longer change.", 409, closed=True)
     if deadline is not None and now > deadline + GRACE:
         raise AttemptError("Time is up: answers after the deadline are not accepted.", 409, closed=True)
     if not practice and closing is not None and now >= closing:
         raise AttemptError("This quiz has closed: answers after its closing time are not accepted.", 409, closed=True)
-    return db.session.get_one(Attempt, attempt_id)
+
+
+def item_for_save(
+    attempt_id: int, user: User, position: int | None, now: datetime
+) -> tuple[Attempt, AttemptItem | None]:
+    """A save's whole read in one query: the attempt of `user`, share-locked as `_lock_open_attempt` locks it
+    and checked open, with its item at `position` and the item's version. Another user's attempt is "not
+    found"; one no longer open raises AttemptError(409); the item is None for a position the attempt does
+    not hold. Pass the item to `save_response(..., locked=True)`."""
+    if position is not None and 1 <= position <= MAX_POSITION:
+        row = db.session.execute(
+            select(AttemptItem, Attempt, _CLOSING)
+            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .outerjoin(Assignment, Assignment.id == Attempt.assignment_id)
+            .where(Attempt.id == attempt_id, Attempt.user_id == user.id, AttemptItem.position == position)
+            .options(joinedload(AttemptItem.version, innerjoin=True))
+            .with_for_update(read=True, of=Attempt)
+        ).first()
+        if row is not None:
+            item, attempt, closing = row
+            _refuse_unless_open(attempt.state, attempt.deadline_at, attempt.practice, closing, now)
+            return attempt, item
+    return get_attempt_or_404(attempt_id, user, items=False), None
 
 
 def closes_at(attempt: Attempt) -> datetime | None:
@@ -558,17 +575,20 @@ def save_response(
     now: datetime | None = None,
     *,
     item: AttemptItem | None = None,
+    locked: bool = False,
 ) -> int:
     """Store one answer if it is valid and newer than the stored one; return the sequence number kept.
 
     `seq` is the client's sequence number for this attempt; None lets the server number the save
     (forms posted without JavaScript). A stale or replayed save raises AttemptError(409). `item` is
-    the attempt's item at `position` when the caller has it (else it is found in `attempt.items`).
+    the attempt's item at `position` when the caller has it (else it is found in `attempt.items`);
+    `locked` says the caller has already locked the attempt and checked it open (`item_for_save`).
     """
     now = now or utcnow()
     if seq is not None and not 1 <= seq <= MAX_SEQ:
         raise AttemptError(f"Question {position}: a save's sequence number runs from 1 to {MAX_SEQ:,}.", 400)
-    _lock_open_attempt(attempt.id, now)
+    if not locked:
+        _lock_open_attempt(attempt.id, now)
     if item is None:
         item = next((i for i in attempt.items if i.position == position), None)
     if item is None:

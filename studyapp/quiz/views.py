@@ -147,19 +147,22 @@ def save_page(attempt_id: int):
 @limiter.limit("120 per minute", key_func=lambda: f"autosave:{current_user.id}")
 def autosave(attempt_id: int):
     """Save one answer from the page's script; refuse stale, invalid or late saves with a JSON message."""
-    attempt = services.get_attempt_or_404(attempt_id, current_user, items=False)
-    position = request.form.get("position", type=int)  # attempt_item finds no item beyond a column's range
+    position = request.form.get("position", type=int)  # item_for_save finds no item beyond a column's range
     try:
         seq = int_field(request.form, "seq", "The save's sequence number", low=1, high=services.MAX_SEQ)
     except FieldError as exc:
+        services.get_attempt_or_404(attempt_id, current_user, items=False)  # another's attempt stays "not found"
         return jsonify(ok=False, error=str(exc)), 400
-    item = services.attempt_item(attempt, position) if position is not None else None
+    try:
+        attempt, item = services.item_for_save(attempt_id, current_user, position, utcnow())
+    except services.AttemptError as exc:  # no longer open; another's attempt is "not found", as every page
+        return refuse_json(exc)
     if item is None or seq is None:
         return jsonify(ok=False, error="The save must name a question of this attempt and a sequence number."), 400
     try:
         question = services.question_of(item.version)
         response = response_from_form(question, item.position, request.form)
-        kept = services.save_response(attempt, item.position, response, seq, item=item)
+        kept = services.save_response(attempt, item.position, response, seq, item=item, locked=True)
     except FormError as exc:
         return jsonify(ok=False, error=str(exc)), 400
     except DomainError as exc:

@@ -62,6 +62,19 @@ def test_autosave_of_every_type_and_review(client, student):
     assert "#:~:text=" in review and "the words that answer it are highlighted" in review
 
 
+def test_an_autosave_reads_the_attempt_and_its_item_in_one_locked_query(client, student, count_queries):
+    attempt = start(client, one_of_each_type())
+    short = next(i for i in attempt.items if question_of(i.version).type == "short")
+    url, pos = f"/attempts/{attempt.id}/save", short.position
+    headers = {"X-CSRFToken": client.csrf_token()}  # fetched outside the count
+    with count_queries() as statements:
+        reply = client.post(url, data={f"q{pos}": "counted", "position": pos, "seq": 1}, headers=headers)
+    assert reply.status_code == 200, reply.get_json()
+    # the signed-in user, the item with its attempt (locked) and version, and the conditional UPDATE
+    assert len(statements) == 3, statements
+    assert statements[-1].lstrip().upper().startswith("UPDATE")
+
+
 def test_stale_or_replayed_save_never_overwrites_a_newer_answer(client, student):
     quiz = one_of_each_type()
     attempt = start(client, quiz)
