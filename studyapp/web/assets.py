@@ -10,8 +10,7 @@ per term, and a changed file reaches every browser at once.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
-from pathlib import Path
+import os
 
 from flask import Flask, request
 from werkzeug.security import safe_join
@@ -26,21 +25,31 @@ def is_static(endpoint: str | None) -> bool:
     return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
 
-@lru_cache(maxsize=1024)
-def _digest(path: str, mtime_ns: int, size: int) -> str:
-    return hashlib.blake2b(Path(path).read_bytes(), digest_size=6).hexdigest()
+#: (folder, filename) -> (path, mtime_ns, size, fingerprint) of the files named so far; `safe_join` and
+#: the hash run once per file and change, so naming a file costs one `stat`.
+_STAMPS: dict[tuple[str, str], tuple[str, int, int, str]] = {}
 
 
 def fingerprint(folder: str | None, filename: str) -> str | None:
-    """The fingerprint of `filename` under `folder`: its bytes hashed (kept until it changes on disk)."""
-    path = safe_join(folder, filename) if folder else None
+    """The fingerprint of `filename` under `folder`: its bytes hashed (again only when it changes on disk)."""
+    if not folder:
+        return None
+    known = _STAMPS.get((folder, filename))
+    path = known[0] if known else safe_join(folder, filename)
     if path is None:
         return None
     try:
-        stat = Path(path).stat()
+        stat = os.stat(path)
     except OSError:
         return None
-    return _digest(path, stat.st_mtime_ns, stat.st_size)
+    if known and known[1] == stat.st_mtime_ns and known[2] == stat.st_size:
+        return known[3]
+    with open(path, "rb") as handle:
+        stamp = hashlib.blake2b(handle.read(), digest_size=6).hexdigest()
+    if len(_STAMPS) >= 4096:  # a bound, whatever names are asked for
+        _STAMPS.clear()
+    _STAMPS[(folder, filename)] = (path, stat.st_mtime_ns, stat.st_size, stamp)
+    return stamp
 
 
 def _folder(app: Flask, endpoint: str) -> str | None:
