@@ -333,7 +333,9 @@ def _quiz_row(
     excused: bool = False,
 ) -> QuizRow:
     # An attempt whose time ran out is submitted at its next touch (see `finalize_expired`): never "continue" it.
-    open_attempt = next((a for a in mine if a.state == IN_PROGRESS and not _over(a, settings, now)), None)
+    open_attempt = next(
+        (a for a in mine if a.state == IN_PROGRESS and not _time_is_up(a.deadline_at, settings.closes_at, now)), None
+    )
     done = [a for a in mine if a.state == SUBMITTED]
     if open_attempt:
         state = Standing.IN_PROGRESS
@@ -359,11 +361,9 @@ def _quiz_row(
     )
 
 
-def _over(attempt: Attempt, settings: Settings, now: datetime) -> bool:
-    """Whether an open attempt under `settings` is over (as `is_finished`, without loading its quiz)."""
-    if attempt.deadline_at is not None and now > attempt.deadline_at + GRACE:
-        return True
-    return settings.closes_at is not None and now >= settings.closes_at
+def _time_is_up(deadline: datetime | None, closing: datetime | None, now: datetime) -> bool:
+    """Whether answers are over: the deadline plus the grace, or the closing time, has passed."""
+    return (deadline is not None and now > deadline + GRACE) or (closing is not None and now >= closing)
 
 
 # --- starting --------------------------------------------------------------------------------
@@ -492,11 +492,11 @@ def _refuse_self_study_of_assigned(quiz: Quiz, user: User) -> None:
 
 
 #: When an attempt's quiz closes: its class assignment's closing time, else the quiz's own (as `settings_for`).
-_CLOSING = func.coalesce(Assignment.closes_at, Quiz.closes_at)
+CLOSING = func.coalesce(Assignment.closes_at, Quiz.closes_at)
 
 
 def _closing_of_attempt():
-    """`_CLOSING` as subqueries correlated to the attempts row being updated (an UPDATE has no joins)."""
+    """`CLOSING` as subqueries correlated to the attempts row being updated (an UPDATE has no joins)."""
     return func.coalesce(
         select(Assignment.closes_at).where(Assignment.id == Attempt.assignment_id).scalar_subquery(),
         select(Quiz.closes_at).where(Quiz.id == Attempt.quiz_id).scalar_subquery(),
@@ -507,7 +507,7 @@ def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
     """Re-read the attempt under a shared row lock (PostgreSQL; SQLite's write lock is already held)
     so that a save and a submit never interleave; refuse if it is no longer open."""
     state, deadline, practice, closing = db.session.execute(
-        select(Attempt.state, Attempt.deadline_at, Attempt.practice, _CLOSING)
+        select(Attempt.state, Attempt.deadline_at, Attempt.practice, CLOSING)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .outerjoin(Assignment, Assignment.id == Attempt.assignment_id)
         .where(Attempt.id == attempt_id)
@@ -537,7 +537,7 @@ def item_for_save(
     not hold. Pass the item to `save_response(..., locked=True)`."""
     if position is not None and 1 <= position <= MAX_POSITION:
         row = db.session.execute(
-            select(AttemptItem, Attempt, _CLOSING)
+            select(AttemptItem, Attempt, CLOSING)
             .join(Attempt, Attempt.id == AttemptItem.attempt_id)
             .join(Quiz, Quiz.id == Attempt.quiz_id)
             .outerjoin(Assignment, Assignment.id == Attempt.assignment_id)
@@ -558,13 +558,6 @@ def closes_at(attempt: Attempt) -> datetime | None:
     if attempt.practice:
         return None
     return attempt_settings(attempt)[1].closes_at
-
-
-def is_past_close(attempt: Attempt, now: datetime) -> bool:
-    """Whether the closing time has come: from then on, an "after close" review may show the key, so an
-    attempt still open takes no more answers (no grace here, unlike a time limit's deadline)."""
-    moment = closes_at(attempt)
-    return moment is not None and now >= moment
 
 
 def save_response(
@@ -762,7 +755,7 @@ def finalize_expired(
     `quiz_id` (and `assignment_id`, None meaning the quiz taken on its own), when given. An attempt
     submitted after the close is marked late (`submit` decides and stores it)."""
     now = now or utcnow()
-    closing = _CLOSING
+    closing = CLOSING
     query = (
         select(Attempt)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
@@ -796,11 +789,7 @@ def finalize_closed_with(attempt: Attempt, now: datetime | None = None) -> int:
 def is_finished(attempt: Attempt, now: datetime) -> bool:
     """Whether an open attempt is over (its deadline plus the grace, or its quiz's close, has passed):
     the next touch submits it."""
-    if attempt.state != IN_PROGRESS:
-        return False
-    if attempt.deadline_at is not None and now > attempt.deadline_at + GRACE:
-        return True
-    return is_past_close(attempt, now)
+    return attempt.state == IN_PROGRESS and _time_is_up(attempt.deadline_at, closes_at(attempt), now)
 
 
 def open_attempts_at(assignment: Assignment) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from studyapp.core import grading
-from studyapp.domain.attempts import QuizRow, assigned_rows, is_finished
+from studyapp.domain.attempts import CLOSING, QuizRow, assigned_rows, is_finished
 from studyapp.domain.mastery import QueueSummary, queue_summary, read_next
 from studyapp.domain.quizzes import Standing
 from studyapp.extensions import db
@@ -218,7 +218,7 @@ def _closing_soon(class_ids: list[int], now: datetime) -> list[ClosingSoon]:
     how many students submitted each (two queries, none without classes)."""
     if not class_ids:
         return []
-    closing = func.coalesce(Assignment.closes_at, Quiz.closes_at)  # as `quizzes.settings_for` decides
+    closing = CLOSING  # the column as `quizzes.settings_for` decides it
     rows = db.session.execute(
         select(Assignment, closing)
         .join(Quiz, Quiz.id == Assignment.quiz_id)

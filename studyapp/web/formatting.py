@@ -44,32 +44,26 @@ def _class_of(context: Context, class_: Any) -> Any:
     return class_ if class_ else context.get("class_")
 
 
-@pass_context
-def when(context: Context, moment: datetime | None, class_: Any = None) -> str:
-    """A moment as the pages show it: "5 Dec 2026, 15:30 CET", or a dash when there is none.
+def _moment_filter(text: Callable[[datetime, ZoneInfo], str], doc: str) -> Callable[..., str]:
+    """A filter showing a moment with `text` on the clock of the zone that applies, or a dash for none.
 
     On a page of a class (a template with `class_`), or given the class (`moment|when(class_)`), a user
     who chose no zone sees the class's.
     """
-    if moment is None:
-        return "—"
-    return moment_text(moment, zone_for(_class_of(context, class_)))
+
+    @pass_context
+    def show(context: Context, moment: datetime | None, class_: Any = None) -> str:
+        if moment is None:
+            return "—"
+        return text(moment, zone_for(_class_of(context, class_)))
+
+    show.__doc__ = doc
+    return show
 
 
-@pass_context
-def day(context: Context, moment: datetime | None, class_: Any = None) -> str:
-    """The day of a moment, in the same zone as `when`: "5 Dec 2026", or a dash."""
-    if moment is None:
-        return "—"
-    return day_text(moment, zone_for(_class_of(context, class_)))
-
-
-@pass_context
-def clock(context: Context, moment: datetime | None, class_: Any = None) -> str:
-    """The time of day of a moment, in the same zone as `when`: "15:30 CET", or a dash."""
-    if moment is None:
-        return "—"
-    return clock_text(moment, zone_for(_class_of(context, class_)))
+when = _moment_filter(moment_text, 'A moment as the pages show it: "5 Dec 2026, 15:30 CET".')
+day = _moment_filter(day_text, 'The day of a moment, in the same zone as `when`: "5 Dec 2026".')
+clock = _moment_filter(clock_text, 'The time of day of a moment, in the same zone as `when`: "15:30 CET".')
 
 
 #: The Jinja filters, by name.

@@ -15,6 +15,7 @@ import itertools
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from ..markdown import render
 from .gift import Exported, export_form
@@ -197,6 +198,19 @@ def _assessment(ident: str, title: str, items: list[ET.Element]) -> ET.Element:
 # -- one item per question ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """An item as its writer fills it in: the question, the item's presentation and response processing, its
+    feedback by ident (the writer adds each choice's), the export's warnings, and the item's next free ident."""
+
+    q: Question
+    presentation: ET.Element
+    processing: ET.Element
+    feedback: dict[str, str]
+    warnings: list[str]
+    next_ident: Idents
+
+
 def _item(q: Question, position: int, warnings: list[str]) -> ET.Element:
     item = _el(None, "item", ident=f"studyapp_{q.id}", title=q.id)
     # Canvas reads an answer's id and a match's id from the first digits of its identifier, and routes
@@ -218,7 +232,7 @@ def _item(q: Question, position: int, warnings: list[str]) -> ET.Element:
         _el(condition, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
     if q.hint:
         warnings.append(f"{q.id}: the hint is left out (a Canvas question has no hint)")
-    answer_ids = ITEM_WRITERS[q.type](q, presentation, processing, feedback, warnings, idents)
+    answer_ids = ITEM_WRITERS[q.type](_Parts(q, presentation, processing, feedback, warnings, idents))
     for key, value in (
         ("question_type", QTI_TYPES[q.type]),
         ("points_possible", format_number(q.points)),
@@ -231,19 +245,19 @@ def _item(q: Question, position: int, warnings: list[str]) -> ET.Element:
     return item
 
 
-def _choices(
-    q: Question, presentation: ET.Element, processing: ET.Element, feedback: dict[str, str], next_ident: Idents
-) -> dict[str, str]:
+def _choices(p: _Parts) -> dict[str, str]:
     """The choices of a single, truefalse or multiple question, with their feedback: their idents by choice id."""
+    q = p.q
     cardinality = "Multiple" if q.type == "multiple" else "Single"
-    render_choice = _el(_el(presentation, "response_lid", ident="response1", rcardinality=cardinality), "render_choice")
+    response = _el(p.presentation, "response_lid", ident="response1", rcardinality=cardinality)
+    render_choice = _el(response, "render_choice")
     idents = {}
     for choice in q.choices:
-        ident = idents[choice.id] = next_ident()
+        ident = idents[choice.id] = p.next_ident()
         _material(_el(render_choice, "response_label", ident=ident), render(choice.text, inline=True))
         if choice.feedback:
-            feedback[f"{ident}_fb"] = choice.feedback
-            condition = _el(processing, "respcondition", **{"continue": "Yes"})
+            p.feedback[f"{ident}_fb"] = choice.feedback
+            condition = _el(p.processing, "respcondition", **{"continue": "Yes"})
             _el(_el(condition, "conditionvar"), "varequal", ident, respident="response1")
             _el(condition, "displayfeedback", feedbacktype="Response", linkrefid=f"{ident}_fb")
     return idents
@@ -254,32 +268,20 @@ def _set_score(processing: ET.Element) -> ET.Element:
     return _el(processing, "respcondition", **{"continue": "No"})
 
 
-def _single(
-    q: Question,
-    presentation: ET.Element,
-    processing: ET.Element,
-    feedback: dict[str, str],
-    warnings: list[str],
-    next_ident: Idents,
-) -> list[str]:
-    idents = _choices(q, presentation, processing, feedback, next_ident)
-    condition = _set_score(processing)
+def _single(p: _Parts) -> list[str]:
+    q = p.q
+    idents = _choices(p)
+    condition = _set_score(p.processing)
     right = next(idents[c.id] for c in q.choices if c.correct)
     _el(_el(condition, "conditionvar"), "varequal", right, respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
     return list(idents.values())
 
 
-def _multiple(
-    q: Question,
-    presentation: ET.Element,
-    processing: ET.Element,
-    feedback: dict[str, str],
-    warnings: list[str],
-    next_ident: Idents,
-) -> list[str]:
-    idents = _choices(q, presentation, processing, feedback, next_ident)
-    condition = _set_score(processing)
+def _multiple(p: _Parts) -> list[str]:
+    q = p.q
+    idents = _choices(p)
+    condition = _set_score(p.processing)
     both = _el(_el(condition, "conditionvar"), "and")
     for choice in q.choices:
         ident = idents[choice.id]
@@ -297,35 +299,23 @@ def _typed_response(presentation: ET.Element, fibtype: str | None = None) -> Non
     _el(render_fib, "response_label", ident="answer1", rshuffle="No")
 
 
-def _short(
-    q: Question,
-    presentation: ET.Element,
-    processing: ET.Element,
-    feedback: dict[str, str],
-    warnings: list[str],
-    next_ident: Idents,
-) -> list[str]:
+def _short(p: _Parts) -> list[str]:
+    q = p.q
     if q.match == "exact":
-        warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares short answers without regard to case")
-    _typed_response(presentation)
-    condition = _set_score(processing)
+        p.warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares short answers without regard to case")
+    _typed_response(p.presentation)
+    condition = _set_score(p.processing)
     variables = _el(condition, "conditionvar")
     for answer in q.answers:
         _el(variables, "varequal", answer, respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
-    return [next_ident() for _ in q.answers]
+    return [p.next_ident() for _ in q.answers]
 
 
-def _numeric(
-    q: Question,
-    presentation: ET.Element,
-    processing: ET.Element,
-    feedback: dict[str, str],
-    warnings: list[str],
-    next_ident: Idents,
-) -> list[str]:
-    _typed_response(presentation, "Decimal")
-    condition = _set_score(processing)
+def _numeric(p: _Parts) -> list[str]:
+    q = p.q
+    _typed_response(p.presentation, "Decimal")
+    condition = _set_score(p.processing)
     variables = _el(condition, "conditionvar")
     if q.answer is not None:
         either = _el(variables, "or")
@@ -338,75 +328,56 @@ def _numeric(
         _el(variables, "vargte", format_number(q.minimum), respident="response1")
         _el(variables, "varlte", format_number(q.maximum), respident="response1")
     _el(condition, "setvar", "100", action="Set", varname="SCORE")
-    return [next_ident()]
+    return [p.next_ident()]
 
 
-def _essay(
-    q: Question,
-    presentation: ET.Element,
-    processing: ET.Element,
-    feedback: dict[str, str],
-    warnings: list[str],
-    next_ident: Idents,
-) -> list[str]:
+def _essay(p: _Parts) -> list[str]:
+    q = p.q
     if q.rubric:
-        warnings.append(f"{q.id}: the essay's rubric is left out (Canvas essay questions carry none)")
-    _typed_response(presentation)
-    condition = _set_score(processing)
+        p.warnings.append(f"{q.id}: the essay's rubric is left out (Canvas essay questions carry none)")
+    _typed_response(p.presentation)
+    condition = _set_score(p.processing)
     _el(_el(condition, "conditionvar"), "other")
     return []
 
 
-def _matching(
-    q: Question,
-    presentation: ET.Element,
-    processing: ET.Element,
-    feedback: dict[str, str],
-    warnings: list[str],
-    next_ident: Idents,
-) -> list[str]:
+def _matching(p: _Parts) -> list[str]:
+    q = p.q
     rights = [pair.right for pair in q.pairs] + list(q.distractors)
-    right_ids = [next_ident() for _ in rights]
+    right_ids = [p.next_ident() for _ in rights]
     for pair, right_id in zip(q.pairs, right_ids):
-        response = _el(presentation, "response_lid", ident=f"response_{pair.id}")
+        response = _el(p.presentation, "response_lid", ident=f"response_{pair.id}")
         _material(response, pair.left, "text/plain")
         render_choice = _el(response, "render_choice")
         for ident, right in zip(right_ids, rights):
             _material(_el(render_choice, "response_label", ident=ident), right, "text/plain")
-        condition = _el(processing, "respcondition", **{"continue": "Yes"})
+        condition = _el(p.processing, "respcondition", **{"continue": "Yes"})
         _el(_el(condition, "conditionvar"), "varequal", right_id, respident=f"response_{pair.id}")
         _el(condition, "setvar", _share(len(q.pairs)), action="Add", varname="SCORE")
     return right_ids
 
 
-def _cloze(
-    q: Question,
-    presentation: ET.Element,
-    processing: ET.Element,
-    feedback: dict[str, str],
-    warnings: list[str],
-    next_ident: Idents,
-) -> list[str]:
+def _cloze(p: _Parts) -> list[str]:
+    q = p.q
     if q.match == "exact":
-        warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares blanks without regard to case")
+        p.warnings.append(f"{q.id}: 'match: exact' is not kept: Canvas compares blanks without regard to case")
     idents = []
     for blank in q.blanks:
-        response = _el(presentation, "response_lid", ident=f"response_blank{blank.id}")
+        response = _el(p.presentation, "response_lid", ident=f"response_blank{blank.id}")
         _material(response, f"blank{blank.id}", "text/plain")
         render_choice = _el(response, "render_choice")
         for answer in blank.answers:
-            ident = next_ident()
+            ident = p.next_ident()
             idents.append(ident)
             _material(_el(render_choice, "response_label", ident=ident), answer, "text/plain")
-            condition = _el(processing, "respcondition", **{"continue": "Yes"})
+            condition = _el(p.processing, "respcondition", **{"continue": "Yes"})
             _el(_el(condition, "conditionvar"), "varequal", ident, respident=f"response_blank{blank.id}")
             _el(condition, "setvar", _share(len(q.blanks)), action="Add", varname="SCORE")
     return idents
 
 
-#: Writes an item's responses and response processing: (question, presentation, resprocessing,
-#: feedback by ident, warnings, the next free ident) -> the idents of its answers.
-ItemWriter = Callable[[Question, ET.Element, ET.Element, dict[str, str], list[str], Idents], list[str]]
+#: Writes an item's responses and response processing into its parts -> the idents of its answers.
+ItemWriter = Callable[[_Parts], list[str]]
 
 #: type -> the function that writes the item's responses and response processing.
 ITEM_WRITERS: dict[str, ItemWriter] = {
