@@ -165,6 +165,7 @@ class _Seeder:
     def run(self) -> Seeded:
         from sqlalchemy import func, select
 
+        from studyapp.domain import points
         from studyapp.extensions import db
         from studyapp.models import Attempt, AttemptItem, Passage
 
@@ -184,6 +185,7 @@ class _Seeder:
         db.session.commit()
         exam = self._exam(classes)
         self._write()
+        points.rebuild_all()  # the attempts were written in bulk, around the grading events that keep it
         db.session.commit()
         slugs = list(db.session.scalars(select(Passage.slug).order_by(Passage.document_id, Passage.position)))
         return Seeded(

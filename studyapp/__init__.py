@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     converters.register(app)  # before any route is added: `<int:...>` is bounded to what a column holds
     from studyapp import auth, authoring, classes, main, progress, quiz, reading
-    from studyapp.domain import mastery  # noqa: F401  (connects its subscribers to the domain's events)
+    from studyapp.domain import mastery, points  # noqa: F401  (connect their subscribers to the domain's events)
 
     for blueprint in (main.bp, auth.bp, reading.bp, quiz.bp, progress.bp, authoring.bp, classes.bp):
         app.register_blueprint(blueprint)

@@ -80,6 +80,7 @@ def register(app: Flask) -> None:
     from studyapp.authoring.cli import questions_cli, quizzes_cli
     from studyapp.classes.cli import export_cli
     from studyapp.ops.cli import backup_command, restore_command
+    from studyapp.progress.cli import progress_cli
     from studyapp.quiz.cli import attempts_cli
     from studyapp.reading.cli import content_cli
 
@@ -90,6 +91,7 @@ def register(app: Flask) -> None:
         quizzes_cli,
         content_cli,
         attempts_cli,
+        progress_cli,
         export_cli,
         backup_command,
         restore_command,

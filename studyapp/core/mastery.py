@@ -171,6 +171,109 @@ def _summary(entries: Sequence[_Entry], half_life_days: float) -> Mastery:
     )
 
 
+# Totals: answers summed once, combined later ---------------------------------------------------
+
+#: The key of the totals of all of a group's answers, whatever their themes.
+ALL = ""
+
+
+class Totals(NamedTuple):
+    """A group's answers worth points (an attempt's, on one theme), summed so that groups combine into
+    exactly the mastery of all their answers (`overview_from_totals`).
+
+    The weighted sums weigh each answer by its age at `latest_at`, the group's newest answer: an
+    answer `d` days older weighs 0.5 ** (d / half_life_days). Because weights all decay at one rate,
+    re-dating a group to another moment multiplies its three weighted sums by one factor.
+    """
+
+    score: float
+    max_score: float
+    answers: int
+    latest_at: datetime
+    weighted_score: float
+    weighted_max: float
+    weight: float
+
+
+def totals_by_theme(
+    answers: Iterable[Answer | AnswerTuple], *, half_life_days: float = HALF_LIFE_DAYS
+) -> dict[str, Totals]:
+    """Sum `answers` per theme (an answer once per theme of its question) and under ALL; answers worth
+    no points are left out, as `mastery` leaves them out."""
+    counted = [(themes, score, top, _require_aware(at)) for themes, score, top, at in answers if top > 0]
+    groups: dict[str, list[tuple[float, float, datetime]]] = {}
+    for themes, score, top, at in counted:
+        groups.setdefault(ALL, []).append((score, top, at))
+        for theme in dict.fromkeys(themes):
+            if theme != ALL:
+                groups.setdefault(theme, []).append((score, top, at))
+    return {key: _totals(entries, half_life_days) for key, entries in groups.items()}
+
+
+def _totals(entries: Sequence[tuple[float, float, datetime]], half_life_days: float) -> Totals:
+    latest = max(at for _, _, at in entries)
+    weights = [0.5 ** ((latest - at).total_seconds() / 86400 / half_life_days) for _, _, at in entries]
+    return Totals(
+        score=math.fsum(score for score, _, _ in entries),
+        max_score=math.fsum(top for _, top, _ in entries),
+        answers=len(entries),
+        latest_at=latest,
+        weighted_score=math.fsum(w * score for w, (score, _, _) in zip(weights, entries)),
+        weighted_max=math.fsum(w * top for w, (_, top, _) in zip(weights, entries)),
+        weight=math.fsum(weights),
+    )
+
+
+def mastery_from_totals(groups: Iterable[Totals], now: datetime, *, half_life_days: float = HALF_LIFE_DAYS) -> Mastery:
+    """Return the mastery of the answers the groups sum, as `mastery` gives it for those answers
+    (to rounding, when none is dated after `now`: such an answer weighs 1 there and here by its group)."""
+    _require_aware(now)
+    groups = [group for group in groups if group.answers]
+    if not groups:
+        return Mastery(None, 0, 0.0, None, NOT_STARTED)
+    newest = max(group.latest_at for group in groups)
+    # Re-date every group to the newest answer for the ratio (no underflow to 0/0), and to `now` for the weight.
+    factors = [0.5 ** ((newest - group.latest_at).total_seconds() / 86400 / half_life_days) for group in groups]
+    value = math.fsum(f * g.weighted_score for f, g in zip(factors, groups)) / math.fsum(
+        f * g.weighted_max for f, g in zip(factors, groups)
+    )
+    weight = math.fsum(
+        g.weight * 0.5 ** (max(0.0, (now - g.latest_at).total_seconds() / 86400) / half_life_days) for g in groups
+    )
+    return Mastery(
+        value=value,
+        answers=sum(group.answers for group in groups),
+        weight=weight,
+        last_answered_at=newest,
+        level=level_for(value),
+    )
+
+
+def overview_from_totals(
+    groups: Iterable[Mapping[str, Totals]],
+    now: datetime,
+    *,
+    themes: Iterable[str] = (),
+    half_life_days: float = HALF_LIFE_DAYS,
+) -> tuple[Mastery, dict[str, Mastery]]:
+    """Return what `mastery_overview` returns for the answers that `totals_by_theme` summed into `groups`
+    (one mapping per group of answers, such as an attempt): the overall mastery and each theme's."""
+    listed = list(dict.fromkeys(themes))
+    by_theme: dict[str, list[Totals]] = {theme: [] for theme in listed}
+    overall: list[Totals] = []
+    for group in groups:
+        for key, totals in group.items():
+            if key == ALL:
+                overall.append(totals)
+            else:
+                by_theme.setdefault(key, []).append(totals)
+    order = listed + sorted(set(by_theme) - set(listed))
+    return (
+        mastery_from_totals(overall, now, half_life_days=half_life_days),
+        {theme: mastery_from_totals(by_theme[theme], now, half_life_days=half_life_days) for theme in order},
+    )
+
+
 # Review scheduling ------------------------------------------------------------------------
 
 AGAIN, HARD, GOOD, EASY = Rating.Again, Rating.Hard, Rating.Good, Rating.Easy

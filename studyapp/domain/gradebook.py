@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from studyapp.core import charts, grading
 from studyapp.core.analytics import Analysis, AttemptScores, ItemScore, ItemStats, analyse, final_score
 from studyapp.core.qformat import UNFILED
-from studyapp.domain import questions, quizzes
+from studyapp.domain import points, questions, quizzes
 from studyapp.domain.questions import question_of
 from studyapp.domain.quizzes import Standing
 from studyapp.extensions import db
@@ -39,7 +39,6 @@ from studyapp.models import (
     User,
 )
 from studyapp.models.attempts import SUBMITTED
-from studyapp.models.base import id_batches
 from studyapp.models.classes import STUDENT
 
 CHOICE_TYPES = ("single", "multiple", "truefalse", "evidence")
@@ -300,20 +299,18 @@ def gradebook(class_: Class) -> Gradebook:
             for aid, setting in settings.items()
         }
         rows.append(row)
-    themes = _theme_averages(class_.id, rows)
+    themes = _theme_averages(rows)
     return Gradebook(columns, themes, rows)
 
 
-def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
-    """Fill each row's theme averages from the items of its counted attempts (three queries, and one
-    more for every 10,000 counted attempts beyond the first: `id_batches`).
+def _theme_averages(rows: list[Row]) -> list[tuple[str, str]]:
+    """Fill each row's theme averages from the points of its counted attempts (two queries, and one more for
+    every 10,000 counted attempts beyond the first: `id_batches`).
 
-    Each question version counts towards each of its themes; a theme's average is the points
-    earned over the points possible on its questions, ungraded essays and excused assignments
-    left out. The database adds up each student's points per question version: a term of a
-    300-student class is some 180,000 answers, their sums a few tens of thousands of rows. The
-    sums come in the order of student and version, so every database adds them up per theme in
-    the same order.
+    A theme's average is the points earned over the points possible on its questions (each question
+    version counts towards each of its themes), ungraded essays and excused assignments left out. The
+    points come summed per attempt and theme (studyapp.domain.points), and the database adds those up
+    per student: a 300-student class's term is some 180,000 answers, its sums a few thousand rows.
     """
     counted = {
         attempt_id
@@ -324,47 +321,16 @@ def _theme_averages(class_id: int, rows: list[Row]) -> list[tuple[str, str]]:
     }
     if not counted:
         return []
-    totals = [
-        row
-        for batch in id_batches(counted)
-        for row in plain_rows(
-            select(
-                Attempt.user_id,
-                AttemptItem.question_version_id,
-                func.sum(AttemptItem.score),
-                func.sum(AttemptItem.max_score),
-            )
-            .select_from(AttemptItem)
-            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-            .where(AttemptItem.attempt_id.in_(batch), AttemptItem.score.is_not(None))
-            .group_by(Attempt.user_id, AttemptItem.question_version_id)
-            .order_by(Attempt.user_id, AttemptItem.question_version_id)
-        ).all()
-    ]
-    themes_of = (
-        dict(
-            plain_rows(
-                select(QuestionVersion.id, QuestionVersion.themes).where(
-                    QuestionVersion.id.in_({v for _, v, _, _ in totals})
-                )
-            ).all()
-        )
-        if totals
-        else {}
-    )
-    slugs_used = {slug for themes in themes_of.values() for slug in themes or () if slug != UNFILED}
+    per_user: dict[int, dict[str, list[float]]] = defaultdict(dict)
+    for user_id, slug, earned, possible in points.sums_by_user(counted):
+        per_user[user_id][slug] = [earned, possible]
+    slugs_used = {slug for mine in per_user.values() for slug in mine if slug != UNFILED}
     if not slugs_used:
         return []
     known = plain_rows(select(Theme.slug, Theme.title).order_by(Theme.position)).all()
     titles = dict(known)
     order = {slug: n for n, (slug, _) in enumerate(known)}
     slugs = sorted(slugs_used, key=lambda slug: (order.get(slug, len(order)), slug))
-    per_user: dict[int, dict[str, list[float]]] = defaultdict(dict)
-    for user_id, version_id, earned, possible in totals:
-        for slug in themes_of.get(version_id) or ():
-            total = per_user[user_id].setdefault(slug, [0.0, 0.0])
-            total[0] += earned
-            total[1] += possible
     for row in rows:
         mine = per_user.get(row.user_id, {})
         row.themes = {

@@ -33,15 +33,17 @@ from studyapp.core.mastery import (
     DEVELOPING_FROM,
     Answer,
     Mastery,
+    Totals,
     due_at,
     mastery,
     mastery_by_theme,
-    mastery_overview,
     new_card,
+    overview_from_totals,
     review,
+    totals_by_theme,
 )
 from studyapp.core.qformat import Question as ParsedQuestion
-from studyapp.domain import events, questions, quizzes
+from studyapp.domain import events, points, questions, quizzes
 from studyapp.domain.content import list_themes
 from studyapp.domain.errors import NotFound
 from studyapp.domain.questions import marked, question_of
@@ -232,13 +234,18 @@ def _answer_query():
     )
 
 
-def _graded_rows(user_ids: Sequence[int], class_ids: Sequence[int] | None = None) -> Sequence[Any]:
+def _graded_rows(
+    user_ids: Sequence[int], class_ids: Sequence[int] | None = None, *, missed_only: bool = False
+) -> Sequence[Any]:
     """Rows of `_answer_query` for every item of these users that may count: submitted, or saved in practice;
-    with `class_ids`, only the items of attempts at those classes' assignments."""
+    with `class_ids`, only the items of attempts at those classes' assignments; with `missed_only`, only
+    submitted items graded short of full marks."""
     query = _answer_query().where(
         Attempt.user_id.in_(user_ids),
         (Attempt.state == SUBMITTED) | (Attempt.practice.is_(True) & AttemptItem.saved_at.is_not(None)),
     )
+    if missed_only:
+        query = query.where(Attempt.state == SUBMITTED, AttemptItem.score < AttemptItem.max_score)
     within = _in_classes(class_ids)
     if within is not None:
         query = query.where(within)
@@ -345,7 +352,7 @@ def _collect(
             continue
         if released_only and not released:
             continue
-        if score is None or status == grading.UNGRADED or (practice and status == grading.UNANSWERED):
+        if not points.counts(score, status, practice):
             continue
         answer = GradedAnswer(
             user_id, item_id, question_id, kind, themes, passages, score, max_score, saved_at or unsaved_at, practice
@@ -427,7 +434,7 @@ def graded_answers_of_attempt(attempt: Attempt, now: datetime) -> list[GradedAns
     return _collect(rows, _attempts_of(rows), now, released_only=False)[0]
 
 
-def pending_misses(user_id: int, now: datetime) -> list[GradedAnswer]:
+def pending_misses(user_id: int, now: datetime, attempts: dict[int, AttemptOf] | None = None) -> list[GradedAnswer]:
     """Return the student's misses that may now enter the queue but have not yet (one to three queries).
 
     These are misses of graded attempts whose review opened after they were graded (a quiz
@@ -446,7 +453,8 @@ def pending_misses(user_id: int, now: datetime) -> list[GradedAnswer]:
         )
         .order_by(AttemptItem.id)
     ).all()
-    return _collect(rows, _attempts_of(rows), now, released_only=True)[1]
+    known = attempts if attempts is not None and all(row[5] in attempts for row in rows) else _attempts_of(rows)
+    return _collect(rows, known, now, released_only=True)[1]
 
 
 def sync_queue(user: User, now: datetime | None = None) -> int:
@@ -628,8 +636,14 @@ def theme_mastery(answers: Sequence[GradedAnswer], themes: Sequence[Theme], now:
 def student_attempts(user: User, class_ids: Sequence[int] | None = None) -> Sequence[AttemptOf]:
     """Return the student's submitted and practice attempts, the latest submitted first (one query);
     with `class_ids`, only their attempts at those classes' assignments."""
+    return attempts_of_students([user.id], class_ids)
+
+
+def attempts_of_students(user_ids: Sequence[int], class_ids: Sequence[int] | None = None) -> Sequence[AttemptOf]:
+    """Return these students' submitted and practice attempts, the latest submitted first (one query);
+    with `class_ids`, only their attempts at those classes' assignments."""
     query = _attempts_query().where(
-        Attempt.user_id == user.id, (Attempt.state == SUBMITTED) | Attempt.practice.is_(True)
+        Attempt.user_id.in_(user_ids), (Attempt.state == SUBMITTED) | Attempt.practice.is_(True)
     )
     within = _in_classes(class_ids)
     if within is not None:
@@ -695,17 +709,55 @@ def read_next(cards: Sequence[tuple[int, int, tuple[str, ...]]], limit: int = RE
     return [ReadNext(passages[slug], misses[slug], questions[slug]) for slug in ranked[:limit]]
 
 
-def _student_answers(
-    student: User, now: datetime, scope: Scope
-) -> tuple[Sequence[AttemptOf], list[GradedAnswer], list[GradedAnswer]]:
-    """Return the student's attempts (see `student_attempts`), graded answers in no particular order
-    (see `graded_answers`) and pending misses (see `pending_misses`) within `scope`, in two to five queries."""
-    rows = _graded_rows([student.id], scope.class_ids)
-    attempts = student_attempts(
-        student, scope.class_ids
-    )  # read after the rows, so that it holds every attempt they name
-    answers, pending = _collect(rows, {row[0].id: row for row in attempts}, now, released_only=scope.released_only)
-    return attempts, answers, pending
+def _counted(attempts: Sequence[AttemptOf], now: datetime, released_only: bool) -> list[int]:
+    """The ids of the submitted `attempts` whose answers count for the viewer: with `released_only`, only
+    those whose review shows the score."""
+    return [
+        attempt.id
+        for attempt, quiz, assignment in attempts
+        if attempt.state == SUBMITTED and (not released_only or review_open(quiz, assignment, attempt, now))
+    ]
+
+
+def _live_answers(attempts: Sequence[AttemptOf], now: datetime) -> list[GradedAnswer]:
+    """The checked answers of the open practice attempts among `attempts`, graded on the spot (none to
+    three queries)."""
+    open_ids = [attempt.id for attempt, _, _ in attempts if attempt.practice and attempt.state != SUBMITTED]
+    if not open_ids:
+        return []
+    rows = db.session.execute(
+        _answer_query().where(AttemptItem.attempt_id.in_(open_ids), AttemptItem.saved_at.is_not(None))
+    ).all()
+    return _collect(rows, {row[0].id: row for row in attempts}, now, released_only=True)[0]
+
+
+def mastery_of(
+    attempts: Sequence[AttemptOf], now: datetime, *, released_only: bool, themes: Sequence[str]
+) -> dict[int, tuple[Mastery, dict[str, Mastery]]]:
+    """Return each student's overall mastery and mastery by theme (`themes` first, in order) from the
+    answers of `attempts` that count (see `_counted`), as `mastery_overview` gives it for those answers.
+
+    Reads the stored totals of each counted attempt (studyapp.domain.points), not its answers, and
+    grades only the open practice answers: one to four queries, whatever the number of answers.
+    A student with no counted answer is absent.
+    """
+    users = {attempt.id: attempt.user_id for attempt, _, _ in attempts}
+    groups: dict[int, list[dict[str, Totals]]] = defaultdict(list)
+    for attempt_id, totals in points.totals_of(_counted(attempts, now, released_only)).items():
+        groups[users[attempt_id]].append(totals)
+    live: dict[int, list[Answer]] = defaultdict(list)
+    for answer in _live_answers(attempts, now):
+        live[answer.user_id].append(answer.as_mastery_answer())
+    for user_id, answers in live.items():
+        groups[user_id].append(totals_by_theme(answers))
+    return {user_id: overview_from_totals(found, now, themes=themes) for user_id, found in groups.items()}
+
+
+def _missed_answers(student: User, now: datetime, scope: Scope, attempts: Sequence[AttemptOf]) -> list[GradedAnswer]:
+    """The student's graded answers short of full marks within `scope` (one query): what "read next"
+    rests on when there is no review queue to ask."""
+    rows = _graded_rows([student.id], scope.class_ids, missed_only=True)
+    return _collect(rows, {row[0].id: row for row in attempts}, now, released_only=scope.released_only)[0]
 
 
 def missed_in(answers: Iterable[GradedAnswer]) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -727,16 +779,23 @@ def dashboard(student: User, now: datetime | None = None, *, scope: Scope = OWN)
     """
     now = now or utcnow()
     themes = list(list_themes())
-    attempts, answers, pending = _student_answers(student, now, scope)
-    queue = queue_summary(student, now, pending) if scope.classes is None else None
-    overall, by_theme = mastery_overview((a.as_mastery_answer() for a in answers), now, themes=[t.slug for t in themes])
+    attempts = student_attempts(student, scope.class_ids)
+    empty = overview_from_totals([], now, themes=[t.slug for t in themes])
+    overall, by_theme = mastery_of(
+        attempts, now, released_only=scope.released_only, themes=[t.slug for t in themes]
+    ).get(student.id, empty)
+    if scope.classes is None:
+        queue = queue_summary(student, now, pending_misses(student.id, now, {row[0].id: row for row in attempts}))
+        missed = queue.missed_questions()
+    else:
+        queue, missed = None, missed_in(_missed_answers(student, now, scope, attempts))
     return Dashboard(
         student=student,
         themes=[ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes],
         overall=overall,
         attempts=recent_attempts(attempts, now, as_student=scope.released_only),
         queue=queue,
-        read_next=read_next(queue.missed_questions() if queue is not None else missed_in(answers)),
+        read_next=read_next(missed),
         scope=scope,
     )
 
@@ -865,11 +924,10 @@ def class_progress(
         else []
     )
     themes = list(list_themes())
-    by_student: dict[int, list[GradedAnswer]] = defaultdict(list)
-    for answer in graded_answers(
-        [s.id for s in students], now, as_student=scope.released_only, class_ids=scope.class_ids
-    ):
-        by_student[answer.user_id].append(answer)
+    slugs = [t.slug for t in themes]
+    attempts = attempts_of_students([s.id for s in students], scope.class_ids) if students else []
+    masteries = mastery_of(attempts, now, released_only=scope.released_only, themes=slugs)
+    empty = overview_from_totals([], now, themes=slugs)
     reviewed = (
         dict(
             db.session.execute(
@@ -883,11 +941,11 @@ def class_progress(
     )
     grid, last_active, flags = [], {}, []
     for student in students:
-        answers = by_student.get(student.id, [])
-        rows = theme_mastery(answers, themes, now)
+        overall, by_theme = masteries.get(student.id, empty)
+        rows = [ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes]
         grid.append([row.mastery for row in rows])
         last_review = reviewed.get(student.id)
-        moments = [a.answered_at for a in answers] + ([last_review] if last_review else [])
+        moments = [m for m in (overall.last_answered_at, last_review) if m is not None]
         last = max(moments) if moments else None
         last_active[student.id] = last
         low_themes = [

@@ -4,7 +4,7 @@ from studyapp.models.attempts import Attempt, AttemptItem
 from studyapp.models.classes import Assignment, Class, Excusal, Membership, Section
 from studyapp.models.content import Claim, Document, GlossaryTerm, Passage, Theme
 from studyapp.models.invitations import Invitation, RosterAction, RosterChange
-from studyapp.models.progress import ReviewCard, ReviewMiss
+from studyapp.models.progress import ReviewCard, ReviewMiss, ThemePoints
 from studyapp.models.questions import Question, QuestionBank, QuestionVersion
 from studyapp.models.quizzes import Quiz
 from studyapp.models.recovery import ResetCode, ResetKind
@@ -35,5 +35,6 @@ __all__ = [
     "RosterChange",
     "Section",
     "Theme",
+    "ThemePoints",
     "User",
 ]

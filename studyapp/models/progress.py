@@ -63,3 +63,28 @@ class ReviewMiss(Model):
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     card: Mapped[ReviewCard] = relationship()
+
+
+class ThemePoints(Model):
+    """A submitted attempt's points on one theme: a read model of its graded answers.
+
+    studyapp.domain.points keeps it equal to what its answers give (rebuilt when the attempt is
+    graded, an essay of it graded or an answer regraded; deleted with the attempt), so mastery and
+    the gradebook's theme averages read a few rows per attempt instead of every answer. The sums
+    are studyapp.core.mastery's `Totals`.
+    """
+
+    __tablename__ = "theme_points"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
+    #: A theme's slug, or "" for all the attempt's counted answers whatever their themes.
+    theme: Mapped[str] = mapped_column(String(100), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    #: The answers summed: graded and worth points (an essay waiting for a person is not yet one).
+    answers: Mapped[int] = mapped_column(Integer)
+    #: When the newest of them was given; the weighted sums weigh each answer by its age at this moment.
+    latest_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    weighted_score: Mapped[float] = mapped_column(Float)
+    weighted_max: Mapped[float] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float)

@@ -13,6 +13,7 @@ from studyapp.core.qformat import TYPES
 from studyapp.domain import attempts as quiz_services
 from studyapp.domain import classes as classes
 from studyapp.domain import mastery as services
+from studyapp.domain import points
 from studyapp.domain import questions as question_views
 from studyapp.domain.questions import question_of
 from studyapp.extensions import db
@@ -99,6 +100,8 @@ def graded_attempt(
             )
         )
     db.session.add(attempt)
+    db.session.flush()
+    points.refresh([attempt.id])  # as grading it would
     db.session.commit()
     return attempt
 
