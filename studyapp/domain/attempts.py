@@ -9,14 +9,16 @@ import json
 import math
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache, lru_cache
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Text, bindparam, func, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from studyapp.core import grading
 from studyapp.core.analytics import final_score
@@ -94,6 +96,70 @@ def get_attempt_or_404(attempt_id: int, user: User, *, items: bool = True) -> At
     return attempt
 
 
+def get_attempt_for_page_or_404(attempt_id: int, user: User) -> Attempt:
+    """Load an attempt of `user` (any other user's attempt is "not found") with its quiz, assignment and
+    class, but not its items: the attempt page reads those as plain rows (`page_items`), which cost far
+    less than mapped objects the page never changes."""
+    attempt = db.session.scalar(_attempt_for_page_query(), {"attempt_id": attempt_id, "user_id": user.id})
+    if attempt is None:
+        raise NotFound()
+    return attempt
+
+
+@cache
+def _attempt_for_page_query() -> Select[Attempt]:
+    """The query of `get_attempt_for_page_or_404`, built once (building it cost more than running it)."""
+    return (
+        select(Attempt)
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+        .options(
+            joinedload(Attempt.quiz, innerjoin=True),
+            joinedload(Attempt.assignment).joinedload(Assignment.class_),
+            defer(Attempt.pending),  # a count of answers waiting for a person: an open attempt's page never shows it
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PageItem:
+    """One item of an attempt as its page reads it, with its question version's stored columns."""
+
+    position: int
+    response: dict[str, Any] | None
+    response_seq: int
+    saved_at: datetime | None
+    max_score: float
+    version_id: int
+    #: The version's Markdown source and its stored HTML as JSON text (decoded only when first parsed).
+    source: str
+    rendered: str | None
+
+
+def page_items(attempt: Attempt) -> list[PageItem]:
+    """The attempt's items with their versions' sources, in order, as plain rows (one query)."""
+    return [PageItem(*row) for row in db.session.execute(_page_items_query(), {"attempt_id": attempt.id})]
+
+
+@cache
+def _page_items_query() -> Select[int, dict[str, Any] | None, int, datetime | None, float, int, str, str | None]:
+    """The query of `page_items`, built once (building it cost more than running it)."""
+    return (
+        select(
+            AttemptItem.position,
+            AttemptItem.response,
+            AttemptItem.response_seq,
+            AttemptItem.saved_at,
+            AttemptItem.max_score,
+            QuestionVersion.id,
+            QuestionVersion.source,
+            sql_cast(QuestionVersion.rendered, Text),
+        )
+        .join(QuestionVersion, AttemptItem.question_version_id == QuestionVersion.id)
+        .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+        .order_by(AttemptItem.position)
+    )
+
+
 #: Positions are 32-bit integers in the database: a larger one cannot name an item.
 MAX_POSITION = 2**31 - 1
 
@@ -137,19 +203,47 @@ def item_views(attempt: Attempt, settings: Settings) -> list[ItemView[AttemptIte
     """Build what the attempt page shows, in the attempt's order, with its saved answers; each question
     is worth what its item is (a drawn slot's marks)."""
     parsed = [marked(question_of(item.version), item.max_score) for item in attempt.items]
-    quotes = evidence_quotes(parsed)
+    return _views(attempt.seed, settings, [(i, q, i.response) for i, q in zip(attempt.items, parsed)])
+
+
+def page_views(attempt: Attempt, settings: Settings, items: Sequence[PageItem]) -> list[ItemView[PageItem]]:
+    """What the attempt page shows of `items` (read by `page_items`), as `item_views` builds it, with each
+    version parsed (and its stored HTML kept) once per process rather than once per request."""
+    return _views(
+        attempt.seed,
+        settings,
+        [
+            (item, _page_question(item.version_id, item.source, item.rendered, item.max_score), item.response)
+            for item in items
+        ],
+    )
+
+
+@lru_cache(maxsize=2048)
+def _page_question(version_id: int, source: str, rendered: str | None, marks: float) -> ParsedQuestion:
+    """The question a version holds, worth `marks`. Versions never change; the source is part of the key
+    so that an id used again (another database, as in tests) never shows another version's question."""
+    stored = QuestionVersion(id=version_id, source=source, rendered=json.loads(rendered) if rendered else None)
+    return marked(question_of(stored), marks)
+
+
+def _views(
+    seed: str, settings: Settings, shown_items: list[tuple[ItemT, ParsedQuestion, Mapping[str, Any] | None]]
+) -> list[ItemView[ItemT]]:
+    """One view per (item, its question, its saved response), with the options in the attempt's order."""
+    quotes = evidence_quotes([question for _, question, _ in shown_items])
     views = []
-    for item, question in zip(attempt.items, parsed):
+    for item, question, response in shown_items:
         quote = quotes.get(question.evidence_passage) if question.type == "evidence" else None
-        shown = grading.presentation(question, attempt.seed, settings.shuffle_choices, quote=quote)
-        to_public = _translator(attempt.seed, question)
+        shown = grading.presentation(question, seed, settings.shuffle_choices, quote=quote)
+        to_public = _translator(seed, question)
         views.append(
             ItemView(
                 item=item,
                 question=question,
                 options=[(to_public(o.id), o.text) for o in shown.options],
                 lefts=[(o.id, o.text) for o in shown.lefts],
-                response=to_public_response(question, item.response or {}, to_public),
+                response=to_public_response(question, response or {}, to_public),
                 quote=quote,
             )
         )
@@ -653,11 +747,12 @@ def last_seq(attempt: Attempt) -> int:
     return max((item.response_seq for item in attempt.items), default=0)
 
 
-def page_seq(attempt: Attempt) -> int:
+def page_seq(attempt: Attempt, items: Sequence[PageItem] | None = None) -> int:
     """The sequence number a page of the open attempt counts its saves from: the attempt's last one, or
     0 after restarting the count when it has come within SEQ_HEADROOM of MAX_SEQ (the last
-    column value), so that no question is ever left unable to take a newer save."""
-    seq = last_seq(attempt)
+    column value), so that no question is ever left unable to take a newer save. `items`, when given,
+    are all of the attempt's items as `page_items` read them."""
+    seq = last_seq(attempt) if items is None else max((item.response_seq for item in items), default=0)
     if seq <= MAX_SEQ - SEQ_HEADROOM:
         return seq
     _restart_sequence(attempt)

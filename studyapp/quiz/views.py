@@ -47,8 +47,10 @@ def start(quiz_id: int):
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-def _pages(attempt, settings) -> list[list[int]]:
-    positions = [item.position for item in attempt.items]
+def _pages(attempt, settings, positions: list[int] | None = None) -> list[list[int]]:
+    """The positions on each page; `positions` are the attempt's, when read already (else its items')."""
+    if positions is None:
+        positions = [item.position for item in attempt.items]
     if settings.layout == "one_per_page" or attempt.practice:
         return [[p] for p in positions]
     return [positions]
@@ -67,19 +69,21 @@ def _page_number(pages) -> int:
 @login_required
 def attempt(attempt_id: int):
     """Show an open attempt's page with the answers saved so far."""
-    attempt = services.get_attempt_or_404(attempt_id, current_user)
+    attempt = services.get_attempt_for_page_or_404(attempt_id, current_user)
     quiz, settings = quiz_rules.attempt_settings(attempt)
     now = utcnow()
     if services.is_finished(attempt, now):  # out of time, or the quiz closed
         services.submit(attempt, now, automatic=True)  # the deliberate write on GET (see web.boundary)
     if attempt.state != services.IN_PROGRESS:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    pages = _pages(attempt, settings)
+    items = services.page_items(attempt)
+    pages = _pages(attempt, settings, [item.position for item in items])
     page = _page_number(pages)
-    views = [v for v in services.item_views(attempt, settings) if v.position in pages[page - 1]]
+    shown = set(pages[page - 1])
+    views = services.page_views(attempt, settings, [item for item in items if item.position in shown])
     checked = {}
     if attempt.practice:
-        checked = {v.position: _practice_feedback(v) for v in views if v.item.saved_at is not None}
+        checked = {v.position: _practice_feedback(v, attempt.seed) for v in views if v.item.saved_at is not None}
     return render_template(
         "quiz/attempt.html",
         attempt=attempt,
@@ -87,7 +91,7 @@ def attempt(attempt_id: int):
         views=views,
         page=page,
         page_count=len(pages),
-        seq=services.page_seq(attempt),
+        seq=services.page_seq(attempt, items),
         closes_at=services.closes_at(attempt),
         now=now,
         minutes_left=services.minutes_left(attempt, now),
@@ -96,11 +100,11 @@ def attempt(attempt_id: int):
     )
 
 
-def _practice_feedback(view):
+def _practice_feedback(view, seed: str):
     """Grade one practice answer for immediate feedback (practice shows answers at once)."""
     return grading.grade(
         view.question,
-        services.from_public_response(view.question, view.response, view.item.attempt.seed, view.quote),
+        services.from_public_response(view.question, view.response, seed, view.quote),
         quote=view.quote,
     )
 
