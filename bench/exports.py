@@ -1,6 +1,6 @@
 """Time and peak memory of each class export for 1,000 students x 50 assignments.
 
-Run: .venv/bin/python bench/exports.py [--students N] [--assignments N] [--questions N]
+Run: .venv/bin/python bench/exports.py [--students N] [--assignments N] [--questions N] [--cells]
 
 Each export runs in a child process of its own, so each one's maximum resident set size
 (getrusage) is its own: the export's stream is consumed into a null sink, timed once without
@@ -8,7 +8,11 @@ tracemalloc, then run again under tracemalloc for the peak of Python allocations
 under 2 s and under 200 MB each; the exit status is 1 when one is missed.
 
 The responses export has one row per student x assignment x question: 10 questions per
-assignment by default (the shipped theme quizzes draw 8 to 10), so 500,000 rows.
+assignment by default (the shipped theme quizzes draw 8 to 10), so 500,000 rows. It is written
+as the service writes it (`responses_csv` / `responses_xlsx`, fed one group per attempt);
+`--cells` adds the same rows through the general writers (`responses_rows` into `csv_stream` /
+`xlsx_stream`), for comparison. The database path, and how the cost grows with the class, is
+measured by bench/exports_db.py (`--growth`).
 """
 
 from __future__ import annotations
@@ -31,17 +35,23 @@ from studyapp.core.exports import (
     EXCUSED,
     GradebookAssignment,
     GradebookStudent,
-    ResponseRecord,
+    ResponseAnswer,
+    ResponseAttempt,
     canvas_gradebook,
     csv_stream,
+    response_records,
     response_text,
+    responses_csv,
     responses_rows,
+    responses_xlsx,
     xlsx_stream,
 )
 from studyapp.core.grading import item_ids, right_ids
 from studyapp.core.qformat.model import Choice, Pair, Question
 
 EXPORTS = ("gradebook.csv", "gradebook.xlsx", "responses.csv", "responses.xlsx")
+#: The responses through the general writers (`responses_rows` into `csv_stream` / `xlsx_stream`), with --cells.
+CELLS_EXPORTS = ("responses-cells.csv", "responses-cells.xlsx")
 TIME_TARGET_S = 2.0
 MEMORY_TARGET_MB = 200.0
 THEMES = (
@@ -143,41 +153,42 @@ def class_data(students: int, assignments: int):
     return people, works
 
 
-def response_records(people, works, questions_per_assignment: int):
-    """Yield one record per student x assignment x question, built lazily as a query would."""
+def response_groups(people, works, questions_per_assignment: int):
+    """Yield one group per student x assignment (an attempt) of one answer per question, built lazily as the
+    query would: an answer given before is the same `ResponseAnswer`, as the service shares them."""
     pool = sample_questions()
     rendered = [[response_text(q, r) for r in responses] for q, responses in pool]
+    shared: dict[tuple[str, tuple[str, ...], str], ResponseAnswer] = {}
     start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     for s_index, person in enumerate(people):
         for a_index, work in enumerate(works):
             submitted = start + timedelta(minutes=a_index * 1440 + s_index)
+            attempt = ResponseAttempt("History 101", person.section, work.title, person.name, 1, submitted)
+            answers = []
             for k in range(questions_per_assignment):
                 kind = (a_index + k) % len(pool)
                 question = pool[kind][0]
-                answers = rendered[kind]
+                texts = rendered[kind]
                 score = None if question.type == "essay" and s_index % 3 else float((s_index + k) % 2)
-                yield ResponseRecord(
-                    "History 101",
-                    person.section,
-                    work.title,
-                    person.name,
-                    1,
-                    f"{question.id}-{k}",
-                    (THEMES[k % len(THEMES)], THEMES[a_index % len(THEMES)]),
-                    answers[(s_index + k) % len(answers)],
-                    score,
-                    1.0,
-                    submitted,
-                )
+                key = (f"{question.id}-{k}", (THEMES[k % len(THEMES)], THEMES[a_index % len(THEMES)]))
+                text = texts[(s_index + k) % len(texts)]
+                answer = shared.get((*key, text))
+                if answer is None:
+                    answer = shared[(*key, text)] = ResponseAnswer(*key, text)
+                answers.append((answer, score, 1.0))
+            yield attempt, answers
 
 
 def stream_for(name: str, people, works, questions: int):
     if name.startswith("gradebook"):
         header, rows = canvas_gradebook(people, works)
         sheet = "Gradebook"
-    else:
-        header, rows = responses_rows(response_records(people, works, questions))
+    elif name.startswith("responses-cells"):  # the general writers, fed each row's cells
+        header, rows = responses_rows(response_records(response_groups(people, works, questions)))
         sheet = "Responses"
+    else:  # as the service writes the responses
+        groups = response_groups(people, works, questions)
+        return responses_csv(groups) if name.endswith(".csv") else responses_xlsx("Responses", groups)
     return csv_stream(header, rows) if name.endswith(".csv") else xlsx_stream(sheet, header, rows)
 
 
@@ -223,9 +234,9 @@ def rows_only_seconds(args) -> float:
     """How long the responses' rows take to make, without writing them anywhere."""
     people, works = class_data(args.students, args.assignments)
     began = time.perf_counter()
-    _, rows = responses_rows(response_records(people, works, args.questions))
-    for _ in rows:
-        pass
+    for _, answers in response_groups(people, works, args.questions):
+        for _ in answers:
+            pass
     return time.perf_counter() - began
 
 
@@ -247,7 +258,10 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--assignments", type=int, default=50)
     parser.add_argument("--questions", type=int, default=10, help="questions per assignment (default 10)")
-    parser.add_argument("--one", choices=EXPORTS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cells", action="store_true", help="also write the responses through the general writers, for comparison"
+    )
+    parser.add_argument("--one", choices=EXPORTS + CELLS_EXPORTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args)))
@@ -259,11 +273,11 @@ def main() -> int:
     )
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(
-        f"{'export':<16}{'rows':>10}{'size MB':>9}{'time s':>8}{'cpu s':>7}{'rows/s':>10}"
+        f"{'export':<22}{'rows':>10}{'size MB':>9}{'time s':>8}{'cpu s':>7}{'rows/s':>10}"
         f"{'tracemalloc MB':>16}{'maxrss MB':>11}  target"
     )
     failed = False
-    for name in EXPORTS:
+    for name in EXPORTS + (CELLS_EXPORTS if args.cells else ()):
         command = [
             sys.executable,
             __file__,
@@ -280,7 +294,7 @@ def main() -> int:
         ok = result["seconds"] < TIME_TARGET_S and result["maxrss_mb"] < MEMORY_TARGET_MB
         failed |= not ok
         print(
-            f"{name:<16}{result['rows']:>10,}{result['bytes'] / 2**20:>9.1f}{result['seconds']:>8.2f}"
+            f"{name:<22}{result['rows']:>10,}{result['bytes'] / 2**20:>9.1f}{result['seconds']:>8.2f}"
             f"{result['cpu']:>7.2f}{result['rows'] / result['seconds']:>10,.0f}"
             f"{result['tracemalloc_peak_mb']:>16.2f}{result['maxrss_mb']:>11.1f}  {'ok' if ok else 'MISSED'}"
         )

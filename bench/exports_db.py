@@ -1,6 +1,7 @@
 """Time and peak memory of each class export, read from a database: 1,000 students x 50 assignments.
 
 Run: .venv/bin/python bench/exports_db.py [--students N] [--assignments N] [--questions N] [--keep PATH]
+     .venv/bin/python bench/exports_db.py --growth [--keep DIR [--reuse]]
 
 Builds a scratch SQLite database (migrated, with the shipped content) holding one class, its
 students in four sections, one fixed ten-question quiz per assignment, and one attempt per
@@ -13,12 +14,19 @@ process's maximum resident set size (data, code and the database cache included)
 of Python allocations (tracemalloc, on a second run) are printed. The gradebook page's data
 (`classes.gradebook.gradebook`, without the HTML) is timed too, for information. Targets: each
 export under 2 s and 200 MB.
+
+`--growth` measures how the responses export's cost grows with the class: it builds a class of
+100 and one of 1,000 students (about 48,000 and 480,000 answer rows), times each format on
+each, prints rows per second and peak memory, then the ratio of times against the ratio of
+sizes (linear when ten times the rows take about ten times as long and no more memory). The
+target there is GROWTH_RATE_TARGET rows per second for the CSV.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import resource
@@ -37,6 +45,9 @@ TIME_TARGET_S = 2.0
 MEMORY_TARGET_MB = 200.0
 SECTIONS = ("Section 1", "Section 2", "Section 3", "Section 4")
 BATCH = 20_000
+#: Students of the two classes `--growth` compares: about 48,000 and 480,000 answer rows.
+GROWTH_STUDENTS = (100, 1000)
+GROWTH_RATE_TARGET = 100_000
 
 
 def app_for(path: Path):
@@ -297,13 +308,80 @@ def run_one(name: str, path: Path, class_id: int) -> dict:
         }
 
 
+def run_child(name: str, path: Path, class_id: int) -> dict:
+    """Run one export in a child process of its own (so its maximum resident set size is its own)."""
+    command = [sys.executable, __file__, "--one", name, "--db", str(path), "--class-id", str(class_id)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"{name} failed: {last[:300]}")
+    return json.loads(done.stdout)
+
+
+def growth(args) -> int:
+    """Time the responses export at about 48,000 and 480,000 rows and say how its cost grows."""
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory(prefix="studyapp-bench-") as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        results: dict[str, list[dict]] = {"responses.csv": [], "responses.xlsx": []}
+        for students in GROWTH_STUDENTS:
+            path = folder / f"growth-{students}.sqlite3"
+            if not (args.reuse and path.exists()):
+                path.unlink(missing_ok=True)
+                began = time.perf_counter()
+                build(path, students, args.assignments, args.questions)
+                print(f"({students:,} students: database built in {time.perf_counter() - began:.1f} s)")
+            answers = 0
+            for name, found in results.items():  # the CSV first: its lines count the rows of both
+                result = run_child(name, path, 1)
+                answers = answers or result["rows"] - 1  # less the header
+                result["answers"] = answers
+                found.append(result)
+                print(
+                    f"{name:<15}{answers:>9,} rows: {result['seconds']:.2f} s, "
+                    f"{answers / result['seconds']:>9,.0f} rows/s (CPU {result['cpu']:.2f} s), "
+                    f"peak {result['maxrss_mb']:.0f} MB "
+                    f"(+{result['maxrss_mb'] - result['maxrss_before_mb']:.0f} MB during the export; "
+                    f"Python allocations {result['tracemalloc_peak_mb']:.1f} MB)"
+                )
+    failed = False
+    for name, (small, large) in results.items():
+        rows, seconds = large["answers"] / small["answers"], large["seconds"] / small["seconds"]
+        exponent = math.log(seconds) / math.log(rows)
+        if exponent < 0.9:  # the start (questions parsed, statements compiled) weighs on the small class
+            shape = "linear, after a fixed start"
+        elif exponent < 1.15:
+            shape = "linear"
+        else:
+            shape = "worse than linear" if exponent < 1.5 else "much worse than linear"
+        memory = large["tracemalloc_peak_mb"] / small["tracemalloc_peak_mb"]
+        cpu = large["cpu"] / small["cpu"]
+        print(
+            f"{name}: ×{rows:.1f} rows → ×{seconds:.1f} time: {shape} (time ~ rows^{exponent:.2f}; "
+            f"×{cpu:.1f} CPU time); ×{memory:.1f} peak Python allocations"
+        )
+        rate = large["answers"] / large["seconds"]
+        if name.endswith(".csv") and rate < GROWTH_RATE_TARGET:
+            print(f"{name}: {rate:,.0f} rows/s at the larger size: MISSED the {GROWTH_RATE_TARGET:,} rows/s target")
+            failed = True
+    return 1 if failed else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--assignments", type=int, default=50)
     parser.add_argument("--questions", type=int, default=10, help="questions per assignment (default 10)")
-    parser.add_argument("--keep", type=Path, help="build the database at this path and keep it")
+    parser.add_argument(
+        "--keep", type=Path, help="build the database at this path (with --growth: in this folder) and keep it"
+    )
     parser.add_argument("--reuse", action="store_true", help="with --keep: use the database already there")
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="time the responses export at about 48,000 and 480,000 rows and say how its cost grows",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--class-id", type=int, help=argparse.SUPPRESS)
@@ -311,6 +389,8 @@ def main() -> int:
     if args.one:
         print(json.dumps(run_one(args.one, args.db, args.class_id)))
         return 0
+    if args.growth:
+        return growth(args)
 
     with tempfile.TemporaryDirectory(prefix="studyapp-bench-") as scratch:
         path = args.keep or Path(scratch) / "bench.sqlite3"
@@ -332,8 +412,12 @@ def main() -> int:
         )
         failed = False
         for name in (*EXPORTS, "gradebook page"):
-            command = [sys.executable, __file__, "--one", name, "--db", str(path), "--class-id", str(class_id)]
-            result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+            try:
+                result = run_child(name, path, class_id)
+            except RuntimeError as error:
+                failed |= name != "gradebook page"
+                print(f"{name:<16}{error}")
+                continue
             ok = result["seconds"] < TIME_TARGET_S and result["maxrss_mb"] < MEMORY_TARGET_MB
             if name == "gradebook page":  # no target: the page is meant for 300 x 30 (--students 300 --assignments 30)
                 verdict = "info"

@@ -1,21 +1,25 @@
 """Class results as files: the Canvas gradebook and the responses, streamed from the database to the client.
 
-The rows are read with `yield_per`, turned into cells one student (or one answer) at a time and
-written by `core.exports` in batches, so memory stays flat however large the class is. The
-generators run the queries when they are first read: a view hands them to a streaming response
-inside `stream_with_context`, the CLI writes them to a file.
+The rows are read with `yield_per` (the answers in batches of attempts), turned into cells one
+student (or one attempt) at a time and written by `core.exports` in batches, so memory stays flat
+however large the class is. The responses, up to half a million rows, are handed over one attempt
+at a time with each distinct answer rendered once (`ResponseGroup`), and the writers join each
+row from pieces they have written before. The generators run the queries when they are first
+read: a view hands them to a streaming response inside `stream_with_context`, the CLI writes
+them to a file.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import Text, and_, cast, exists, func, select
+from sqlalchemy import Select, Text, and_, cast, exists, func, select
 
 from studyapp.core import grading
 from studyapp.core.analytics import final_score
@@ -24,12 +28,17 @@ from studyapp.core.exports import (
     Cell,
     GradebookAssignment,
     GradebookStudent,
-    ResponseRecord,
+    ResponseAnswer,
+    ResponseAttempt,
+    ResponseGroup,
     canvas_gradebook,
     csv_stream,
     export_filename,
+    response_records,
     response_text,
+    responses_csv,
     responses_rows,
+    responses_xlsx,
     xlsx_stream,
 )
 from studyapp.domain import questions
@@ -69,9 +78,9 @@ SHEETS = {"gradebook": "Gradebook", "responses": "Responses"}
 YIELD_PER = 2000
 #: Attempts whose answers one query of the responses export reads.
 ATTEMPTS_PER_QUERY = 500
-#: Distinct (question version, stored response) pairs whose text is kept for reuse: most answers to a
-#: choice question are one of a few; typed answers rarely repeat.
-RENDER_CACHE = 20_000
+#: Characters of (stored response, its text) kept for reuse, per distinct (question version, stored
+#: response): most answers to a choice question are one of a few; long typed answers rarely repeat.
+RENDER_CACHE_CHARS = 1 << 22
 
 
 @dataclass
@@ -85,8 +94,12 @@ def export(class_: Class, kind: str, fmt: str, *, today: date | None = None) -> 
     """An export of the class: `kind` gradebook or responses, `fmt` csv or xlsx, named by class and date."""
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"unknown export {kind!r} as {fmt!r}")
-    header, rows = gradebook_rows(class_) if kind == "gradebook" else responses_of(class_)
-    chunks = csv_stream(header, rows) if fmt == "csv" else xlsx_stream(SHEETS[kind], header, rows)
+    if kind == "gradebook":
+        header, rows = gradebook_rows(class_)
+        chunks = csv_stream(header, rows) if fmt == "csv" else xlsx_stream(SHEETS[kind], header, rows)
+    else:  # the same rows as `responses_of`, written without making each row's cells
+        groups = _response_groups(class_.id)
+        chunks = responses_csv(groups) if fmt == "csv" else responses_xlsx(SHEETS[kind], groups)
     filename = export_filename(class_.name, kind, today or utcnow().date(), fmt)
     return Export(filename, MIMETYPES[fmt], chunks)
 
@@ -153,23 +166,28 @@ def gradebook_rows(class_: Class) -> tuple[list[list[Cell]], Iterator[list[Cell]
 
 
 def responses_of(class_: Class) -> tuple[list[list[Cell]], Iterator[list[Cell]]]:
-    """One row per student x question of every attempt at the class's assignments, read as it is written."""
-    return responses_rows(_response_records(class_.id))
+    """One row per student x question of every attempt at the class's assignments, as cells, read as it is written.
+
+    The export itself writes the same rows from `_response_groups` without making the cells.
+    """
+    return responses_rows(response_records(_response_groups(class_.id)))
 
 
-def _response_records(class_id: int) -> Iterator[ResponseRecord]:
-    """The answers in order of student name, assignment, attempt and question.
+def _response_groups(class_id: int) -> Iterator[ResponseGroup]:
+    """The answers in order of student name, assignment, attempt and question, one group per attempt.
 
-    The attempts are listed first (one row each); their answers are then read in batches of
-    ATTEMPTS_PER_QUERY attempts through the (attempt, position) index, so no query sorts the
-    answers of the whole class and no more than one batch is held at a time. The class is read by
-    id: the rows are produced as the response streams, after the request has committed.
+    The attempts are read ATTEMPTS_PER_QUERY at a time from one streamed query; the answers of
+    each such batch are then read through the (attempt, position) index, so no query sorts the
+    answers of the whole class and no more than one batch is held at a time. A stored response is
+    parsed and rendered once per question version (`ResponseAnswer`, shared by the rows that repeat
+    it). The class is read by id: the rows are produced as the response streams, after the request
+    has committed.
     """
     class_ = db.session.get_one(Class, class_id)
     class_name = class_.name
     students = {uid: (name, section or "") for uid, name, _, section in plain_rows(students_query(class_.id))}
-    columns = columns_of(class_)
-    titles = {c.assignment.id: c.assignment.title for c in columns}
+    titles = {c.assignment.id: c.assignment.title for c in columns_of(class_)}
+    about = _versions_of(class_)
     attempts = plain_rows(
         select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.submitted_at, Attempt.late)
         .join(Assignment, Assignment.id == Attempt.assignment_id)
@@ -186,14 +204,17 @@ def _response_records(class_id: int) -> Iterator[ResponseRecord]:
         .order_by(
             func.lower(User.display_name), User.id, Assignment.position, Assignment.id, Attempt.started_at, Attempt.id
         )
-    ).all()
-    about = _versions_of(class_)
-    rendered: dict[tuple[int, str | None], str] = {}
-    numbers: dict[tuple[int, int], int] = {}
-    for start in range(0, len(attempts), ATTEMPTS_PER_QUERY):
-        batch = attempts[start : start + ATTEMPTS_PER_QUERY]
-        answers: dict[int, list] = {}
-        for row in plain_rows(
+        .execution_options(yield_per=ATTEMPTS_PER_QUERY)
+    )
+    shown: dict[tuple[int, str | None], ResponseAnswer] = {}
+    budget = RENDER_CACHE_CHARS
+    # A student's attempts at one assignment come together: only the current pair's count is kept.
+    counted, number = (0, 0), 0
+    for batch in attempts.partitions():
+        answers: dict[int, list[tuple[ResponseAnswer, float | None, float]]] = {}
+        current: int | None = None
+        listed: list[tuple[ResponseAnswer, float | None, float]] = []
+        for attempt_id, version_id, raw, score, max_score in _driver_rows(
             select(
                 AttemptItem.attempt_id,
                 AttemptItem.question_version_id,
@@ -203,24 +224,47 @@ def _response_records(class_id: int) -> Iterator[ResponseRecord]:
             )
             .where(AttemptItem.attempt_id.in_([a[0] for a in batch]))
             .order_by(AttemptItem.attempt_id, AttemptItem.position)
-        ).all():
-            answers.setdefault(row[0], []).append(row)
+        ):
+            answer = shown.get((version_id, raw))
+            if answer is None:
+                key, themes, question, quote = about[version_id]
+                text = response_text(question, json.loads(raw) if raw else None, quote=quote)
+                answer = ResponseAnswer(key, themes, text)
+                if budget > 0:
+                    shown[(version_id, raw)] = answer
+                    budget -= len(raw or "") + len(text)
+            if attempt_id != current:
+                current, listed = attempt_id, []
+                answers[attempt_id] = listed
+            listed.append((answer, score, max_score))
         for attempt_id, user_id, aid, submitted_at, stored_late in batch:
-            number = numbers[(user_id, aid)] = numbers.get((user_id, aid), 0) + 1
+            number = number + 1 if (user_id, aid) == counted else 1
+            counted = (user_id, aid)
             name, section = students[user_id]
-            title = titles[aid]
             # Decided at submission against the closing time then in force; nothing while in progress.
             late = None if submitted_at is None else bool(stored_late)
-            for _, version_id, raw, score, max_score in answers.get(attempt_id, ()):
-                key, themes, question, quote = about[version_id]
-                text = rendered.get((version_id, raw))
-                if text is None:
-                    text = response_text(question, json.loads(raw) if raw else None, quote=quote)
-                    if len(rendered) < RENDER_CACHE:
-                        rendered[(version_id, raw)] = text
-                yield ResponseRecord(
-                    class_name, section, title, name, number, key, themes, text, score, max_score, submitted_at, late
+            if attempt_id in answers:
+                yield (
+                    ResponseAttempt(class_name, section, titles[aid], name, number, submitted_at, late),
+                    answers[attempt_id],
                 )
+
+
+def _driver_rows(statement: Select) -> Sequence[Any]:
+    """Run a select through the database driver's own cursor: plain tuples, without SQLAlchemy's work per row,
+    which half a million answers make worth skipping.
+
+    Only for columns the driver already returns as the model types them (ints, floats, text) and for
+    bound values that are ints, which are written into the SQL as literals.
+    """
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _versions_of(class_: Class) -> dict[int, tuple]:

@@ -24,8 +24,11 @@ from studyapp.core.exports import (
     EXCUSED,
     RESPONSES_COLUMNS,
     XLSX_MAX_CELL_CHARS,
+    XLSX_MAX_ROWS,
     GradebookAssignment,
     GradebookStudent,
+    ResponseAnswer,
+    ResponseAttempt,
     ResponseRecord,
     canvas_gradebook,
     column_letters,
@@ -34,8 +37,11 @@ from studyapp.core.exports import (
     export_filename,
     iso_utc,
     neutralize,
+    response_records,
     response_text,
+    responses_csv,
     responses_rows,
+    responses_xlsx,
     sheet_title,
     slugify,
     xlsx_stream,
@@ -459,6 +465,103 @@ def test_responses_rows():
     header, rows = responses_rows(records)
     read = read_csv(b"".join(csv_stream(header, rows)))
     assert read[2][7] == "'-5 is my answer" and read[2][8] == "" and read[2][9] == "4"
+
+
+def response_groups():
+    """Attempts of every shape the responses writers meet: shared and one-off answers, formulas, numbers of
+    each type, naive and aware times, late or not or in progress, an attempt without answers."""
+    aware = datetime(2026, 11, 28, 9, 3, 5, tzinfo=timezone(timedelta(hours=-5)))
+    naive = datetime(2026, 11, 29, 23, 59, 59)
+    choice = ResponseAnswer("linkage-whose-words", ("linkage", "sourcing"), "Dobrynin's, as Haig reports them")
+    formula = ResponseAnswer("linkage-short", ("linkage",), '=HYPERLINK("http://x")')
+    tricky = [ResponseAnswer(f"q-{n}", (), text) for n, text in enumerate(TRICKY + PAYLOADS)]
+    long = ResponseAnswer("essay", ("a", "b", "c"), "x" * (XLSX_MAX_CELL_CHARS + 5))
+    people = [
+        ("History 101", "Section 1", "Linkage check", "Ann", 1, aware, True),
+        ("History 101", "", "=Quiz", "-Bob", 2, None, None),
+        ("History 101", "Section 2", "Quiz & <two>", "Zoë \ud800", 1, naive, False),
+    ]
+    numbers = [(1.0, 1.0), (0.0, 1.0), (None, 4.0), (2, 4), (Decimal("1.0"), 1.0), (float("nan"), 1.0)]
+    numbers += [(4.04 + 4.04 + 7.05, 20.0), (2.0**60, 2.0**60), (2**60, 2**60), (-0.0, 1.0), (True, 1.0)]
+    groups = []
+    for n, person in enumerate(people):
+        answers = [(choice, score, most) for score, most in numbers]
+        answers += [(formula, 0.0, 1.0), (choice, 1.0, 1.0), (tricky[n], 0.5, 1.0), (tricky[-n - 1], None, 1.0)]
+        answers += [(ResponseAnswer(choice.question_id, choice.themes, choice.response), 1.0, 1.0)]
+        if n == 1:
+            answers.append((long, None, 10.0))
+        groups.append((ResponseAttempt(*person), answers))
+    groups.insert(1, (ResponseAttempt("History 101", "Section 1", "Empty", "Ann", 1, None), []))
+    return groups
+
+
+def xml_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("batch_rows", [1, 7, 512])
+def test_responses_csv_writes_the_bytes_of_the_general_writer(batch_rows):
+    groups = response_groups()
+    expected = b"".join(csv_stream(*responses_rows(response_records(groups))))
+    assert b"".join(responses_csv(groups, batch_rows=batch_rows)) == expected
+    read = read_csv(expected)
+    assert read[0] == list(RESPONSES_COLUMNS) and len(read) == 1 + sum(len(answers) for _, answers in groups)
+    assert read[1][7] == "Dobrynin's, as Haig reports them" and read[1][8:10] == ["1", "1"]
+    assert {"'-5", "'" + '=HYPERLINK("http://x")'} <= {row[7] for row in read}  # neutralized
+    assert {"'-Bob", "Zoë ?"} <= {row[3] for row in read}
+
+
+def test_responses_csv_memory_is_bounded(monkeypatch):
+    """Repeated answers reuse written cells, but no more than RESPONSES_MEMO_CHARS of them are kept."""
+    monkeypatch.setattr("studyapp.core.exports.RESPONSES_MEMO_CHARS", 100)
+    groups = response_groups()
+    expected = b"".join(csv_stream(*responses_rows(response_records(groups))))
+    assert b"".join(responses_csv(groups)) == expected
+
+
+@pytest.mark.parametrize("max_rows", [4, XLSX_MAX_ROWS])
+def test_responses_xlsx_writes_the_sheets_of_the_general_writer(max_rows):
+    groups = response_groups()
+    header, rows = responses_rows(response_records(groups))
+    expected = xml_parts(b"".join(xlsx_stream("Responses", header, rows, max_rows=max_rows)))
+    written = xml_parts(b"".join(responses_xlsx("Responses", groups, batch_rows=5, max_rows=max_rows)))
+    assert written == expected
+    assert (len(expected) > 6) == (max_rows == 4)  # past the row limit, more sheets
+    sheet = open_xlsx(b"".join(responses_xlsx("Responses", groups))).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@settings(max_examples=max(10, settings().max_examples // 4))
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=8),
+            st.lists(st.tuples(st.integers(0, 3), st.one_of(st.none(), st.floats(), st.integers())), max_size=4),
+        ),
+        max_size=4,
+    ),
+    st.lists(st.text(max_size=12), min_size=4, max_size=4),
+)
+def test_responses_writers_agree_with_the_general_writers(people, texts):
+    answers = [ResponseAnswer(f"q{n}", (text[:3],), text) for n, text in enumerate(texts)]
+    groups = [
+        (ResponseAttempt("C", "S", "A", name, 1, None), [(answers[k], score, 1.0) for k, score in rows])
+        for name, rows in people
+    ]
+    header, rows = responses_rows(response_records(groups))
+    assert b"".join(responses_csv(groups)) == b"".join(csv_stream(header, rows))
+    header, rows = responses_rows(response_records(groups))
+    assert xml_parts(b"".join(responses_xlsx("R", groups))) == xml_parts(b"".join(xlsx_stream("R", header, rows)))
+
+
+def test_responses_writers_stream_without_reading_everything():
+    answer = ResponseAnswer("q", ("t",), "text")
+    endless = (
+        (ResponseAttempt("C", "S", "A", f"student {n}", 1, None), [(answer, 1.0, 1.0)]) for n in itertools.count()
+    )
+    assert b"".join(itertools.islice(responses_csv(endless, batch_rows=10), 3)).startswith(CSV_BOM)
+    assert b"".join(itertools.islice(responses_xlsx("R", endless, batch_rows=50), 3)).startswith(b"PK")
 
 
 def test_iso_utc():
