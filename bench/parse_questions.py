@@ -135,12 +135,18 @@ def parse_and_validate(banks: list[tuple[str, bytes]]) -> tuple[list[Question], 
     return parsed, errors, parse_seconds
 
 
-def main() -> int:
-    questions = [make_question(n) for n in range(QUESTIONS)]
+def make_banks(count: int = QUESTIONS, per_bank: int = PER_BANK) -> tuple[list[Question], list[tuple[str, bytes]]]:
+    """Return `count` questions and the banks that hold them, `per_bank` to a bank, as (file name, bytes)."""
+    questions = [make_question(n) for n in range(count)]
     banks = [
-        (f"bank-{start // PER_BANK:03}.md", write(questions[start : start + PER_BANK], title="Bench").encode())
-        for start in range(0, QUESTIONS, PER_BANK)
+        (f"bank-{start // per_bank:03}.md", write(questions[start : start + per_bank], title="Bench").encode())
+        for start in range(0, count, per_bank)
     ]
+    return questions, banks
+
+
+def main() -> int:
+    questions, banks = make_banks(QUESTIONS)
     size = sum(len(data) for _, data in banks)
     # The generated questions are the bench's own reference data: keep the collector off them.
     gc.collect()
