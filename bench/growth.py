@@ -347,8 +347,8 @@ def measure_export() -> dict:
     """Run the export's own growth measure in a child process (its memory and its imports stay its own).
 
     Its lines saying how time grows with the rows (those with an arrow) and any missed target are
-    repeated here; the rest of what it prints (each format's time and memory at each size) goes to
-    stderr and the JSON.
+    repeated here with each format's time, rows a second and memory at each size; the rest of what it
+    prints goes to stderr and the JSON.
     """
     script = export_script()
     if script is None:
@@ -361,7 +361,7 @@ def measure_export() -> dict:
     output = [line for line in completed.stdout.splitlines() if line.strip()]
     for line in output:
         log(f"{name}: {line}")
-    lines = [line for line in output if "→" in line or "MISSED" in line] or output
+    lines = [line for line in output if "→" in line or "rows/s" in line or "MISSED" in line] or output
     if completed.returncode != 0:
         # A missed target is said in its output; anything else, by the last line of its stderr.
         tail = completed.stderr.strip().splitlines()
