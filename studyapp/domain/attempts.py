@@ -780,9 +780,13 @@ def submit(attempt: Attempt, now: datetime | None = None, *, automatic: bool = F
     """Close the attempt and grade it, exactly once; return False if it was already submitted.
 
     The state changes by compare-and-set: of two concurrent submits, one updates the row and
-    the other finds it already submitted.
+    the other finds it already submitted. Without a given `now`, the clock is read once the row is
+    locked: a save in flight holds it share-locked, so its answer, which this grading reads, is never
+    stamped later than the submission.
     """
-    now = now or utcnow()
+    if now is None:
+        db.session.execute(select(Attempt.id).where(Attempt.id == attempt.id).with_for_update())
+        now = utcnow()
     # Late or not is decided here, in the same statement, against the closing time in force now, and stored.
     closing = _closing_of_attempt()
     late = Attempt.practice.is_(False) & closing.is_not(None) & (closing < now)

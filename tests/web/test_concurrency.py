@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 
 import pytest
+import sqlalchemy as sa
 
 from studyapp.domain.questions import question_of
 from studyapp.extensions import db
 from studyapp.models import Attempt, AttemptItem, Role
+from studyapp.models.base import utcnow
 from tests.conftest import TEST_PASSWORD
 from tests.web.quizzes import one_of_each_type, start
 
@@ -90,3 +93,50 @@ def test_concurrent_saves_and_submits(app, client, make_user, login):
         f"{THREADS} threads, {sum(map(len, acknowledged.values()))} saves acknowledged, "
         f"{len(students)} attempts submitted exactly once"
     )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_submission_waits_for_a_save_in_flight_before_reading_the_clock(app, client, make_user, login):
+    """A save holding the attempt's row (PostgreSQL's share lock) stamps its answer before the submission
+    that grades it: the submission reads the clock only once it has the row."""
+    login(make_user(Role.STUDENT))
+    attempt = start(client, one_of_each_type())
+    short = next(i for i in attempt.items if question_of(i.version).type == "short")
+    attempt_id, item_id = attempt.id, short.id
+    db.session.close()
+
+    saving = db.engine.connect()
+    transaction = saving.begin()
+    saving.execute(sa.text("SELECT id FROM attempts WHERE id = :id FOR SHARE"), {"id": attempt_id})
+    replies = []
+    submitting = threading.Thread(
+        target=lambda: replies.append(client.post(f"/attempts/{attempt_id}/submit").status_code)
+    )
+    try:
+        submitting.start()
+        with db.engine.connect() as watcher:  # until the submission waits for the row (a minute at most)
+            waiting, give_up = 0, time.monotonic() + 60
+            while not waiting and submitting.is_alive() and time.monotonic() < give_up:
+                waiting = watcher.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+        assert waiting, "the submission did not wait for the row held by the save"
+        saving.execute(
+            sa.update(AttemptItem.__table__)
+            .where(AttemptItem.__table__.c.id == item_id)
+            .values(response={"text": "saved last"}, response_seq=1, saved_at=utcnow())
+        )
+        transaction.commit()
+    finally:
+        saving.close()  # a failed check still lets the submission go
+    submitting.join(timeout=60)
+    assert replies == [302]
+
+    db.session.expire_all()
+    item, submitted = db.session.get(AttemptItem, item_id), db.session.get(Attempt, attempt_id)
+    assert submitted.state == "submitted" and item.response == {"text": "saved last"}
+    assert item.saved_at <= submitted.submitted_at
+    assert item.status is not None  # the answer saved in flight was graded
