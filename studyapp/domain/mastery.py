@@ -36,7 +36,6 @@ from studyapp.core.mastery import (
     Totals,
     due_at,
     mastery,
-    mastery_by_theme,
     new_card,
     overview_from_totals,
     review,
@@ -627,9 +626,8 @@ class Dashboard:
         return [(f"{a.submitted_at:%d %b}", 100 * fraction) for a, fraction in shown if fraction is not None]
 
 
-def theme_mastery(answers: Sequence[GradedAnswer], themes: Sequence[Theme], now: datetime) -> list[ThemeMastery]:
+def theme_rows(themes: Sequence[Theme], by_theme: dict[str, Mastery]) -> list[ThemeMastery]:
     """Return each theme's mastery, in the themes' order (themes unknown to the readings are left out)."""
-    by_theme = mastery_by_theme([a.as_mastery_answer() for a in answers], now, themes=[t.slug for t in themes])
     return [ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes]
 
 
@@ -753,11 +751,11 @@ def mastery_of(
     return {user_id: overview_from_totals(found, now, themes=themes) for user_id, found in groups.items()}
 
 
-def _missed_answers(student: User, now: datetime, scope: Scope, attempts: Sequence[AttemptOf]) -> list[GradedAnswer]:
+def _missed_answers(student: User, now: datetime, scope: Scope, attempts: dict[int, AttemptOf]) -> list[GradedAnswer]:
     """The student's graded answers short of full marks within `scope` (one query): what "read next"
     rests on when there is no review queue to ask."""
     rows = _graded_rows([student.id], scope.class_ids, missed_only=True)
-    return _collect(rows, {row[0].id: row for row in attempts}, now, released_only=scope.released_only)[0]
+    return _collect(rows, attempts, now, released_only=scope.released_only)[0]
 
 
 def missed_in(answers: Iterable[GradedAnswer]) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -780,18 +778,19 @@ def dashboard(student: User, now: datetime | None = None, *, scope: Scope = OWN)
     now = now or utcnow()
     themes = list(list_themes())
     attempts = student_attempts(student, scope.class_ids)
+    known = {row[0].id: row for row in attempts}
     empty = overview_from_totals([], now, themes=[t.slug for t in themes])
     overall, by_theme = mastery_of(
         attempts, now, released_only=scope.released_only, themes=[t.slug for t in themes]
     ).get(student.id, empty)
     if scope.classes is None:
-        queue = queue_summary(student, now, pending_misses(student.id, now, {row[0].id: row for row in attempts}))
+        queue = queue_summary(student, now, pending_misses(student.id, now, known))
         missed = queue.missed_questions()
     else:
-        queue, missed = None, missed_in(_missed_answers(student, now, scope, attempts))
+        queue, missed = None, missed_in(_missed_answers(student, now, scope, known))
     return Dashboard(
         student=student,
-        themes=[ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes],
+        themes=theme_rows(themes, by_theme),
         overall=overall,
         attempts=recent_attempts(attempts, now, as_student=scope.released_only),
         queue=queue,
@@ -942,7 +941,7 @@ def class_progress(
     grid, last_active, flags = [], {}, []
     for student in students:
         overall, by_theme = masteries.get(student.id, empty)
-        rows = [ThemeMastery(t.slug, t.title, by_theme[t.slug]) for t in themes]
+        rows = theme_rows(themes, by_theme)
         grid.append([row.mastery for row in rows])
         last_review = reviewed.get(student.id)
         moments = [m for m in (overall.last_answered_at, last_review) if m is not None]
