@@ -33,10 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.user_loader(_load_user)
 
     converters.register(app)  # before any route is added: `<int:...>` is bounded to what a column holds
-    from studyapp import auth, authoring, classes, main, progress, quiz, reading
+    from studyapp import auth, authoring, classes, lti, main, progress, quiz, reading
     from studyapp.domain import mastery, points  # noqa: F401  (connect their subscribers to the domain's events)
+    from studyapp.domain.lti import passback  # noqa: F401  (grade passback subscribes to grading events)
 
-    for blueprint in (main.bp, auth.bp, reading.bp, quiz.bp, progress.bp, authoring.bp, classes.bp):
+    for blueprint in (main.bp, auth.bp, reading.bp, quiz.bp, progress.bp, authoring.bp, classes.bp, lti.bp):
         app.register_blueprint(blueprint)
 
     errors.register(app)

@@ -79,6 +79,7 @@ def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     from studyapp.authoring.cli import questions_cli, quizzes_cli
     from studyapp.classes.cli import export_cli
+    from studyapp.lti.cli import lti_cli
     from studyapp.ops.cli import backup_command, restore_command
     from studyapp.progress.cli import progress_cli
     from studyapp.quiz.cli import attempts_cli
@@ -93,6 +94,7 @@ def register(app: Flask) -> None:
         attempts_cli,
         progress_cli,
         export_cli,
+        lti_cli,
         backup_command,
         restore_command,
     ):

@@ -112,6 +112,12 @@ class Config:
     #: on the Host header of the request that asked for them (which anyone can forge).
     PUBLIC_URL = ""
     SECURE_HEADERS_HSTS = False
+    #: How grade passback scores are sent once their transaction commits: "thread" (in the background, so a
+    #: slow platform never holds a student's submission), "inline" (before the answer: tests), or "off"
+    #: (only `flask lti sync` sends them).
+    LTI_SEND_SCORES = "thread"
+    #: Whether a platform may be registered with http:// addresses (a local test LMS); never in production.
+    LTI_ALLOW_HTTP = True
     #: Where `flask content load` and the question import read from.
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
 
@@ -123,6 +129,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     SECURE_HEADERS_HSTS = True
+    LTI_ALLOW_HTTP = False
 
 
 def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -51,12 +51,32 @@ def finish(ok: bool) -> None:
     """End the unit of work: commit everything it flushed, or roll all of it back.
 
     The one place that commits. A web request ends here (studyapp.web.boundary), and so does
-    every CLI command (`transaction`); the domain layer only flushes.
+    every CLI command (`transaction`); the domain layer only flushes. What the unit asked to
+    run once it is saved (`on_commit`) runs after the commit, and is dropped on a rollback.
     """
+    actions = db.session.info.pop(ON_COMMIT, [])
     if ok:
         db.session.commit()
+        for action in actions:
+            action()
     else:
         db.session.rollback()
+
+
+ON_COMMIT = "studyapp.on_commit"
+
+
+def on_commit(action: Callable[[], None]) -> None:
+    """Run `action` after this unit of work commits through `finish`, never if it rolls back: for work that
+    must see the saved rows and must not hold up the transaction (a domain event's follow-up, such as
+    sending a score). A commit outside `finish` (a test's fixture) or a rollback drops what was queued."""
+    db.session.info.setdefault(ON_COMMIT, []).append(action)
+
+
+def _drop_on_commit_actions(session: Any, transaction: Any) -> None:
+    """Forget queued actions when the session's outermost transaction ends any other way than `finish`."""
+    if transaction.parent is None:
+        session.info.pop(ON_COMMIT, None)
 
 
 @contextmanager
@@ -68,6 +88,9 @@ def transaction(*, dry_run: bool = False) -> Iterator[None]:
         finish(False)
         raise
     finish(not dry_run)
+
+
+event.listen(db.session, "after_transaction_end", _drop_on_commit_actions)
 
 
 @event.listens_for(Engine, "connect")

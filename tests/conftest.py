@@ -56,6 +56,7 @@ def base_config(uri: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": uri,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
+        "LTI_SEND_SCORES": "inline",  # grade passback sends before the answer, so a test sees what was sent
     }
 
 

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
@@ -33,7 +33,7 @@ from studyapp.extensions import limiter
 from studyapp.models import Role
 from studyapp.models.base import utcnow
 from studyapp.web import mail
-from studyapp.web.access import admin_required, safe_next
+from studyapp.web.access import SIGNED_IN_AT, admin_required, safe_next, start_session
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -43,7 +43,6 @@ DEVICE_COOKIE = "signin_device"
 #: How many accounts one browser remembers (a shared classroom computer signs in many).
 DEVICE_ACCOUNTS = 20
 #: The session key holding when the user signed in (seconds since the epoch).
-SIGNED_IN_AT = "signed_in_at"
 SIGNED_UP = (
     "Your account is ready: sign in with your email and password. If this email already had an account, "
     "nothing was changed; sign in with that account's password (and enter any code on the Classes page)."
@@ -140,10 +139,7 @@ def _remember_browser(response: Response, email: str) -> None:
 
 def _start_session(user) -> None:
     """Drop whatever the old session held, then sign the user in."""
-    session.clear()
-    session.permanent = True
-    session[SIGNED_IN_AT] = int(_now())
-    login_user(user)
+    start_session(user, _now())
 
 
 @bp.before_app_request

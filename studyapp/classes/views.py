@@ -44,7 +44,7 @@ from studyapp.domain.errors import DomainError
 from studyapp.domain.quizzes import Standing, quiz_totals, settings_for
 from studyapp.extensions import limiter
 from studyapp.models.base import utcnow
-from studyapp.web.access import admin_required, instructor_required
+from studyapp.web.access import admin_required, instructor_required, safe_next, with_query
 from studyapp.web.boundary import refuse
 from studyapp.web.formatting import zone_for
 
@@ -487,6 +487,9 @@ def _save_assignment(class_, assignment):
             form.form_errors.append(exc.message)
         else:
             flash(f"{saved.title} is assigned to {class_.name}.", "success")
+            then = safe_next(request.args.get("then")) if assignment is None else None
+            if then:  # a flow that assigns on its way (adding a quiz from an LMS): it goes on with the new id
+                return redirect(with_query(then, assignment=saved.id))
             return redirect(url_for("classes.show", class_id=class_.id, _anchor="assignments"))
     status = 422 if form.errors or form.form_errors else 200
     # The quiz the select shows: the one chosen, else its first.

@@ -366,6 +366,12 @@ def quizzes_for(user: User, now: datetime | None = None) -> QuizList:
     return QuizList(classes=list(classes.values()), self_study=alone)
 
 
+def assignment_row(assignment_id: int, user: User, now: datetime | None = None) -> QuizRow | None:
+    """One of the student's assignments as their quiz list shows it, or None when it is not one of theirs."""
+    assigned, _ = _student_rows(user, now or utcnow(), self_study=False)
+    return next((row for row in assigned if row.assignment is not None and row.assignment.id == assignment_id), None)
+
+
 def _student_rows(user: User, now: datetime, *, self_study: bool) -> tuple[list[QuizRow], list[QuizRow]]:
     """The student's assignment rows and (with `self_study`) the rows of the quizzes open to them on their
     own that none of their classes assigns."""

@@ -307,6 +307,14 @@ def get_document_or_404(slug: str) -> Document:
     return document
 
 
+def reading_title(kind: str, slug: str) -> str | None:
+    """The title of a passage or a document ("passage" or "document" and its slug), or None if there is none."""
+    model = {"passage": Passage, "document": Document}.get(kind)
+    if model is None:
+        return None
+    return db.session.scalar(select(model.title).where(model.slug == slug))  # type: ignore[attr-defined]
+
+
 def passage_version(slug: str) -> int | None:
     """The content version a passage page is cached under, or None when there is no such passage (one query)."""
     return db.session.scalar(

@@ -15,6 +15,9 @@ subscriber's writes commit or roll back with it. Senders and arguments:
   keyword is that part's report (LoadReport, ImportReport) or None; `report` is the one report of a
   single load or import, None from `load_shipped_content`, which sends once for all three.
 
+- `scores_queued(None, ids=)`: grade passback rows were written and their transaction has committed (sent
+  after the commit, never inside it): the web app and the CLI subscribe and send them.
+
 Actors and members travel as ids, never as the signed-in user's proxy, so a subscriber may keep them.
 """
 
@@ -31,3 +34,4 @@ attempts_regraded = _signals.signal("attempts-regraded")
 member_joined = _signals.signal("member-joined")
 member_left = _signals.signal("member-left")
 content_loaded = _signals.signal("content-loaded")
+scores_queued = _signals.signal("scores-queued")

@@ -214,6 +214,20 @@ def attempt_facts(class_id: int):
     )
 
 
+def student_cell(assignment: Assignment, user_id: int) -> Cell:
+    """One student's cell on one assignment, as the gradebook shows it (three queries): for grade passback."""
+    facts = [
+        AttemptFacts(*row)
+        for row in plain_rows(
+            attempt_facts(assignment.class_id).where(Attempt.assignment_id == assignment.id, Attempt.user_id == user_id)
+        )
+    ]
+    excused = bool(
+        db.session.scalar(select(exists().where(Excusal.assignment_id == assignment.id, Excusal.user_id == user_id)))
+    )
+    return cell_for(facts, quizzes.settings_for(assignment.quiz, assignment.overrides()), excused)
+
+
 def excused_pairs(class_id: int) -> set[tuple[int, int]]:
     """(assignment id, user id) of every excusal in the class (one query)."""
     rows = db.session.execute(

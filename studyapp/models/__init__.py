@@ -4,6 +4,17 @@ from studyapp.models.attempts import Attempt, AttemptItem
 from studyapp.models.classes import Assignment, Class, Excusal, Membership, Section
 from studyapp.models.content import Claim, Document, GlossaryTerm, Passage, Theme
 from studyapp.models.invitations import Invitation, RosterAction, RosterChange
+from studyapp.models.lti import (
+    LtiContext,
+    LtiDeployment,
+    LtiKey,
+    LtiLaunchState,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiScore,
+    LtiTicket,
+    LtiUser,
+)
 from studyapp.models.progress import ReviewCard, ReviewMiss, ThemePoints
 from studyapp.models.questions import Question, QuestionBank, QuestionVersion
 from studyapp.models.quizzes import Quiz
@@ -20,6 +31,15 @@ __all__ = [
     "Excusal",
     "GlossaryTerm",
     "Invitation",
+    "LtiContext",
+    "LtiDeployment",
+    "LtiKey",
+    "LtiLaunchState",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiScore",
+    "LtiTicket",
+    "LtiUser",
     "Membership",
     "Passage",
     "Question",

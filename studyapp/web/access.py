@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import abort, session
+from flask_login import current_user, login_required, login_user
 
 from studyapp.models import Role
 
@@ -44,3 +44,22 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
         return None
     return target
+
+
+def with_query(path: str, **values: object) -> str:
+    """`path` with `values` added to its query string."""
+    parts = urlsplit(path)
+    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *((k, str(v)) for k, v in values.items())])
+    return urlunsplit(parts._replace(query=query))
+
+
+#: The session key holding when the session began (it lasts PERMANENT_SESSION_LIFETIME from then).
+SIGNED_IN_AT = "signed_in_at"
+
+
+def start_session(user, now: float) -> None:
+    """Drop whatever the old session held, then sign the user in (by password or by an LMS launch)."""
+    session.clear()
+    session.permanent = True
+    session[SIGNED_IN_AT] = int(now)
+    login_user(user)

@@ -40,6 +40,7 @@ NAV = (
     ("authoring.bank", "Question bank", _instructor),
     ("quiz.grading_queue", "Grading", _instructor),
     ("auth.users", "Accounts", _admin),
+    ("lti.platforms", "LMS platforms", _admin),
 )
 
 

@@ -40,6 +40,12 @@ NOT_PAGES = {
     "progress.static": "the progress blueprint's static files",
     "classes.export": "a download: the gradebook or responses as CSV or XLSX",
     "main.healthz": "a plain-text health check for monitors",
+    "lti.static": "the LTI blueprint's static files",
+    "lti.jwks": "the tool's public key set, as JSON for platforms",
+    "lti.login": "opened only by a platform's login initiation (tests/lti, tests/browser/test_lti.py)",
+    "lti.enter": "opened only with a launch's one-time ticket (tests/lti, tests/browser/test_lti.py)",
+    "lti.deep_link": "opened only with a platform's signed deep-linking request (tests/lti)",
+    "lti.deep_link_return": "opened only with a platform's signed deep-linking request (tests/lti)",
 }
 #: axe-core's landmark rules (best practices, not WCAG criteria), run with the WCAG rules on every page of the walk:
 #: two landmarks with one name, such as two "Editorial question" sections, leave a screen reader's list ambiguous.
@@ -133,6 +139,8 @@ def arguments(endpoint: str, world, token: str) -> dict[str, object]:
         "position": world.essay_position,
         "code": world.join_code,
         "token": token,
+        "platform_id": world.platform_id,
+        "ticket": "no-such-launch-ticket",
         # An attempt in progress, except on the pages of a submitted one.
         "attempt_id": world.open_attempt_id,
     }

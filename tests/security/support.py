@@ -225,6 +225,7 @@ class World:
     document_slug: str
     passage_slug: str
     theme_slug: str
+    platform_id: int
     hostile_markers: dict[str, str] = field(default_factory=lambda: dict(MARKERS))
 
 
@@ -240,7 +241,19 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     from studyapp.domain import content as reading
     from studyapp.domain import questions as authoring
     from studyapp.domain import questions as question_views
-    from studyapp.models import Attempt, Document, Invitation, Passage, QuestionBank, Quiz, ReviewCard, Role, Theme
+    from studyapp.models import (
+        Attempt,
+        Document,
+        Invitation,
+        LtiContext,
+        LtiPlatform,
+        Passage,
+        QuestionBank,
+        Quiz,
+        ReviewCard,
+        Role,
+        Theme,
+    )
     from studyapp.models.base import utcnow
 
     hostile_dir = hostile_content(Path(app.config["CONTENT_DIR"]), tmp_path / "hostile-content")
@@ -320,6 +333,19 @@ def build_world(app: Flask, tmp_path: Path) -> World:
     opened, _ = take(users["student"], essay_text, submit=False)
     other, _ = take(users["other_student"], "An answer of student B.", submit=True)
 
+    # Class A came from a course on a platform, so its LTI page exists (a hostile course name included).
+    platform = LtiPlatform(
+        name=hostile_line(MARKERS["class name"], 200),
+        issuer="https://lms.example",
+        client_id="tool",
+        auth_login_url="https://lms.example/auth",
+        auth_token_url="https://lms.example/token",
+        key_set_url="https://lms.example/jwks",
+    )
+    db.session.add(platform)
+    db.session.flush()
+    db.session.add(LtiContext(platform_id=platform.id, context_id="course-a", deployment_id="1", class_id=class_.id))
+
     now = utcnow()
     card = db.session.scalar(
         sa.select(ReviewCard).where(
@@ -361,6 +387,7 @@ def build_world(app: Flask, tmp_path: Path) -> World:
         document_slug=document.slug,
         passage_slug=db.session.scalar(sa.select(Passage.slug).where(Passage.slug == "memo-in-sum")),
         theme_slug=db.session.scalar(sa.select(Theme.slug).where(Theme.slug == "linkage")),
+        platform_id=platform.id,
     )
 
 
@@ -445,6 +472,8 @@ def candidates(rule, world: World, app: Flask) -> list[dict]:
         "bank_id": [world.bank_id],
         "section_id": [world.section_id],
         "token": ["no-such-reset-link"],
+        "ticket": ["no-such-launch-ticket"],
+        "platform_id": [world.platform_id],
         "invitation_id": [world.invitation_id],
     }
     names = sorted(rule.arguments)

@@ -22,7 +22,7 @@ from tests.security.support import (
 pytestmark = pytest.mark.content
 
 INTRUDERS = ("other_student", "other_instructor", None)
-OWNERS = ("student", "instructor")
+OWNERS = ("student", "instructor", "admin")  # the admin owns what only an admin opens (platform registrations)
 
 
 def _object_routes(app, world):
