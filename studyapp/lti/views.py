@@ -18,7 +18,6 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
-from werkzeug.wrappers import Response
 
 from studyapp.domain import attempts, classes, content, quizzes
 from studyapp.domain.lti import keys, launches, passback, platforms, roster, storage
@@ -282,17 +281,14 @@ def deep_link_return():
         abort(400, description="Choose a quiz or a reading to add.")
     settings = {"deep_link_return_url": payload["return_url"], "data": payload.get("data")}
     link = DeepLink(platforms.registration(platform, _secret()), payload["deployment"], settings)
-    response = Response(
-        render_template(
-            "lti/deep_link_return.html",
-            return_url=payload["return_url"],
-            jwt=link.get_response_jwt([resource]),
-            title=resource.get_title(),
-            platform=platform,
-        )
-    )
     g.form_action = [platforms.origin(payload["return_url"])]  # this one form posts to the platform
-    return response
+    return render_template(
+        "lti/deep_link_return.html",
+        return_url=payload["return_url"],
+        jwt=link.get_response_jwt([resource]),
+        title=resource.get_title(),
+        platform=platform,
+    )
 
 
 # --- landing pages ----------------------------------------------------------------------------------------------
