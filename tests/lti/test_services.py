@@ -222,3 +222,48 @@ def test_only_the_class_instructors_see_its_platform_page(client, platform, sign
     assert student.post(f"/lti/classes/{class_.id}/send").status_code == 404
     assert client.get(f"/lti/classes/{class_.id}").status_code == 200
     assert db.session.scalar(select(Quiz.id)) is not None
+
+
+def test_an_essay_waiting_for_a_person_is_sent_as_pending_then_graded(client, platform, signed_in):
+    essay = shipped_questions("essay", 1, points=None)
+    assignment, item = _linked_assignment(client, platform, essay + shipped_questions("single", 1))
+    student = signed_in()
+    follow(student, _launch_item(student, platform, LEARNER, item))
+    learner = db.session.scalar(select(Membership).where(Membership.role == STUDENT)).user
+    attempt = take(learner, assignment, {1: {"text": "Haig reads linkage into it."}, 2: True}, submit=False)
+    _submit_through_the_app(student, attempt)
+    (pending,) = platform.lineitem_scores(item["lineitem_url"])
+    assert (pending["activityProgress"], pending["gradingProgress"]) == ("Submitted", "PendingManual")
+    assert "scoreGiven" not in pending  # nothing fully graded yet: no score to show as final
+    graded = client.post(f"/manage/attempts/{attempt.id}/grade/1", data={"score": "1", "comment": "Yes."})
+    assert graded.status_code == 302
+    pending_then_final = platform.lineitem_scores(item["lineitem_url"])
+    assert [s["gradingProgress"] for s in pending_then_final] == ["PendingManual", "FullyGraded"]
+    final = pending_then_final[-1]
+    assert final["activityProgress"] == "Completed" and final["scoreGiven"] == db.session.get(Attempt, attempt.id).score
+
+
+def test_scores_go_out_in_the_background_by_default(app, client, platform, signed_in):
+    from studyapp.lti import outbox
+
+    assignment, item = _linked_assignment(client, platform)
+    student = signed_in()
+    follow(student, _launch_item(student, platform, LEARNER, item))
+    learner = db.session.scalar(select(Membership).where(Membership.role == STUDENT)).user
+    attempt = take(learner, assignment, {1: True, 2: True}, submit=False)
+    app.config["LTI_SEND_SCORES"] = "thread"
+    _submit_through_the_app(student, attempt)
+    outbox.wait_for_senders()
+    assert [s["scoreGiven"] for s in platform.lineitem_scores(item["lineitem_url"])] == [2.0]
+    db.session.expire_all()
+    assert db.session.scalar(select(LtiScore)).sent_at is not None
+
+
+def test_the_roster_command_syncs_a_class(client, platform, runner):
+    follow(client, launch(client, platform, TEACHER))
+    class_ = _class_of()
+    platform.add_member("course-1", LEARNER)
+    result = runner.invoke(args=["lti", "roster", str(class_.id)])
+    assert result.exit_code == 0 and "1 joined" in result.output, result.output
+    missing = runner.invoke(args=["lti", "roster", "999999"])
+    assert missing.exit_code != 0 and "No class 999999" in missing.output
