@@ -41,6 +41,7 @@ from studyapp.domain import classes as services
 from studyapp.domain import exports
 from studyapp.domain import gradebook as books
 from studyapp.domain.errors import DomainError
+from studyapp.domain.lti import launches
 from studyapp.domain.quizzes import Standing, quiz_totals, settings_for
 from studyapp.extensions import limiter
 from studyapp.models.base import utcnow
@@ -187,6 +188,7 @@ def _show(class_, *, edit_form=None, section_form=None, status=200):
         join_url=url_for("classes.join", code=class_.join_code, _external=True),
         instructors=services.instructors_of(class_),
         sections=class_.sections,
+        lms=launches.context_of_class(class_.id),
     ), status
 
 

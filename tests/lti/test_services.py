@@ -221,6 +221,7 @@ def test_only_the_class_instructors_see_its_platform_page(client, platform, sign
     assert student.get(f"/lti/classes/{class_.id}").status_code == 404
     assert student.post(f"/lti/classes/{class_.id}/send").status_code == 404
     assert client.get(f"/lti/classes/{class_.id}").status_code == 200
+    assert f'href="/lti/classes/{class_.id}"' in client.get(f"/classes/{class_.id}").get_data(as_text=True)
     assert db.session.scalar(select(Quiz.id)) is not None
 
 
@@ -267,3 +268,25 @@ def test_the_roster_command_syncs_a_class(client, platform, runner):
     assert result.exit_code == 0 and "1 joined" in result.output, result.output
     missing = runner.invoke(args=["lti", "roster", "999999"])
     assert missing.exit_code != 0 and "No class 999999" in missing.output
+
+
+def test_a_regrade_sends_the_new_grade(client, platform, signed_in):
+    from studyapp.domain import events
+    from studyapp.extensions import finish
+
+    assignment, item = _linked_assignment(client, platform)
+    student = signed_in()
+    follow(student, _launch_item(student, platform, LEARNER, item))
+    learner = db.session.scalar(select(Membership).where(Membership.role == STUDENT)).user
+    attempt = take(learner, assignment, {1: True, 2: False}, submit=False)
+    _submit_through_the_app(student, attempt)
+    assert [s["scoreGiven"] for s in platform.lineitem_scores(item["lineitem_url"])] == [1.0]
+    # what a regrade after a corrected key leaves (studyapp.domain.attempts.regrade), then its event
+    attempt = db.session.get(Attempt, attempt.id)
+    second = next(i for i in attempt.items if i.position == 2)
+    second.score = second.max_score
+    attempt.score = sum(i.score for i in attempt.items)
+    db.session.flush()
+    events.attempts_regraded.send(None, items=[(attempt.id, 2)], now=None)
+    finish(True)  # the unit of work commits; the score goes out after it
+    assert [s["scoreGiven"] for s in platform.lineitem_scores(item["lineitem_url"])] == [1.0, 2.0]
