@@ -82,21 +82,20 @@ def login():
             403,
         )
     try:
-        oidc = FlaskOIDCLogin(FlaskRequest(), platforms.ToolConfig(_secret()), launch_data_storage=_storage())
+        storage.prune()  # logins never finished leave their state behind: drop what has expired
+        oidc = FlaskOIDCLogin(
+            FlaskRequest(), platforms.ToolConfig(_secret()), launch_data_storage=storage.DatabaseStorage()
+        )
         return oidc.redirect(tool_url(".launch"))
     except (OIDCException, LtiException) as error:
         return _refused(f"The login could not start: {error}")
-
-
-def _storage() -> storage.DatabaseStorage:
-    return storage.DatabaseStorage()
 
 
 @bp.post("/launch")
 @csrf.exempt
 def launch():
     """Verify a platform's launch, sign its person in and send them where the link points."""
-    data_storage = _storage()
+    data_storage = storage.DatabaseStorage()
     message = _Launch(
         FlaskRequest(),
         platforms.ToolConfig(_secret()),
@@ -241,14 +240,10 @@ def deep_link():
         class_=class_,
         token=token,
         assign_url=url_for("classes.new_assignment", class_id=class_.id, then=return_here),
-        assignments=_assignments_of(class_),
+        assignments=class_.assignments,
         documents=content.list_documents(),
         platform=db.session.get(LtiPlatform, payload["platform"]),
     )
-
-
-def _assignments_of(class_: Class) -> list[Assignment]:
-    return sorted(class_.assignments, key=lambda a: (a.position, a.id))
 
 
 @bp.get("/deep-link/return")

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from studyapp.extensions import db
 from studyapp.models import LtiLaunchState
@@ -54,7 +54,3 @@ def prune() -> int:
     """Delete expired launch data; returns how many rows went."""
     result = db.session.execute(delete(LtiLaunchState).where(LtiLaunchState.expires_at <= utcnow()))
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def count() -> int:
-    return len(list(db.session.scalars(select(LtiLaunchState.key))))
