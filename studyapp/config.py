@@ -116,6 +116,10 @@ class Config:
     #: slow platform never holds a student's submission), "inline" (before the answer: tests), or "off"
     #: (only `flask lti sync` sends them).
     LTI_SEND_SCORES = "thread"
+    #: Seconds between the background passes each gunicorn worker runs (studyapp.ops.jobs, started by
+    #: deploy/gunicorn.conf.py): expired timed attempts are submitted, waiting grades sent. 0 turns them off
+    #: (cron then runs `flask attempts finalize` and `flask lti sync`).
+    BACKGROUND_INTERVAL = 60
     #: Whether a platform may be registered with http:// addresses (a local test LMS); never in production.
     LTI_ALLOW_HTTP = True
     #: Where `flask content load` and the question import read from.

@@ -854,11 +854,18 @@ def finalize_expired(
     user_id: int | None = None,
     quiz_id: int | None = None,
     assignment_id: int | None = None,
+    skip_locked: bool = False,
 ) -> int:
     """Submit, automatically and with the answers they saved, the open attempts whose time (plus the
     grace) ran out or whose quiz or assignment has closed; only `user_id`'s, or only those at
     `quiz_id` (and `assignment_id`, None meaning the quiz taken on its own), when given. An attempt
-    submitted after the close is marked late (`submit` decides and stores it)."""
+    submitted after the close is marked late (`submit` decides and stores it).
+
+    With `skip_locked` (the background job and cron, which may run on every instance at once) the
+    attempts are row-locked as they are read, and one another finalizer or a save in flight holds is
+    passed over, left to the next run: two finalizers never wait for each other nor grade one attempt
+    twice. (SQLite has no row locks; its single writer does the same. The compare-and-set in `submit`
+    is what makes a second submission impossible either way.)"""
     now = now or utcnow()
     closing = CLOSING
     query = (
@@ -878,6 +885,8 @@ def finalize_expired(
         query = query.where(Attempt.quiz_id == quiz_id)
         same = Attempt.assignment_id.is_(None) if assignment_id is None else Attempt.assignment_id == assignment_id
         query = query.where(same)
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True, of=Attempt)
     count = 0
     for attempt in db.session.scalars(query).all():
         count += submit(attempt, now, automatic=True)

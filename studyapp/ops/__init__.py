@@ -1,1 +1,2 @@
-"""Operations: backing up and restoring the database (`flask backup`, `flask restore`)."""
+"""Operations: backing up and restoring the database (`flask backup`, `flask restore`), and the app's own
+background work (`jobs`)."""

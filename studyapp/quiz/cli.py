@@ -15,5 +15,5 @@ attempts_cli = AppGroup("attempts", help="Attempts: finalize those whose time ra
 def finalize() -> None:
     """Submit, with their saved answers, every timed attempt whose deadline (plus the grace) has passed."""
     with transaction():
-        count = services.finalize_expired()
+        count = services.finalize_expired(skip_locked=True)
     click.echo(f"{count} attempt(s) finalized")

@@ -15,6 +15,7 @@ import argparse
 import http.client
 import json
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -26,6 +27,33 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 OPTION = re.compile(r'<input type="(?:radio|checkbox)" name="q(\d+)" value="([^"]+)"')
 RETRY_STATUSES = (502, 503, 504)
 MAX_TRIES = 8
+
+
+def launch(
+    base: str, quiz_id: int, password: str, saves: int, expected: int, emails: list[str], cwd
+) -> subprocess.Popen:
+    """Run the students in a process of their own (as `main` below), its output piped to the caller."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.load.students",
+            "--base",
+            base,
+            "--quiz",
+            str(quiz_id),
+            "--password",
+            password,
+            "--saves",
+            str(saves),
+            "--expected-requests",
+            str(expected),
+            *emails,
+        ],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 class Student:
@@ -114,6 +142,8 @@ class Student:
             "stored": {str(p): v for p, v in stored.items()},
             "questions": len(options),
             "result_page": "Your score" in page or "score" in page.lower(),
+            # Shown once, by the submission that did it (lost with its answer if the instance died just then).
+            "saw_submitted": "Your attempt is submitted." in page,
         }
 
 

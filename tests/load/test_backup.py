@@ -51,7 +51,7 @@ def test_backup_and_restore_round_trip(app, runner, tmp_path):
     with sqlite3.connect(saved) as conn:
         assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 0, "the damaged state is kept aside"
     client = app.test_client()
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").get_json()["database"] == "ok"
     rows = sum(count for count, _ in before.values())
     print(
         f"Backup: {len(before)} tables, {rows} rows backed up ({target.stat().st_size:,} bytes), damaged, restored: "

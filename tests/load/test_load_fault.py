@@ -34,6 +34,7 @@ from tests.conftest import (
     require_postgres,
     scratch_postgres_database,
 )
+from tests.load.students import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = int(os.environ.get("LOAD_STUDENTS", "200"))
@@ -141,27 +142,7 @@ def run_load(url: str, engine_name: str, tmp_path: Path) -> dict:
             time.sleep(0.3)
         workers_before = children(server.pid)
         expected = STUDENTS * (6 + QUESTIONS * SAVES)
-        client = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.load.students",
-                "--base",
-                base,
-                "--quiz",
-                str(quiz_id),
-                "--password",
-                TEST_PASSWORD,
-                "--saves",
-                str(SAVES),
-                "--expected-requests",
-                str(expected),
-                *emails,
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        client = launch(base, quiz_id, TEST_PASSWORD, SAVES, expected, emails, ROOT)
         killed = None
         result = None
         for line in client.stdout:

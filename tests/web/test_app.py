@@ -8,7 +8,7 @@ import stat
 from sqlalchemy import select
 
 from studyapp import create_app
-from studyapp.extensions import db
+from studyapp.extensions import db, limiter
 from studyapp.models import Role, User
 
 
@@ -60,7 +60,7 @@ def test_sqlite_is_configured_for_a_web_app(tmp_path):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured"}
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
@@ -68,6 +68,25 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
+
+
+def test_healthz_reports_redis_and_stays_up_when_redis_is_down(monkeypatch, tmp_path):
+    """Redis answering: "ok". Redis down: 200 "degraded", since every instance shares it and each keeps
+    serving with its limits counted in memory; a load balancer must not take them all out."""
+    from tests.security.test_rate_limits import REDIS_URL, _redis
+
+    _redis()
+    monkeypatch.setattr(limiter, "_storage_dead", limiter._storage_dead)  # the one Limiter outlives these apps
+    uri = f"sqlite:///{tmp_path}/h.db"
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_STORAGE_URI": REDIS_URL})
+    response = app.test_client().get("/healthz")
+    assert (response.status_code, response.get_json()) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
+    app = create_app(
+        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"}
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "degraded", "database": "ok", "redis": "unreachable"}
 
 
 def test_security_headers_on_pages_errors_and_json(client):
