@@ -181,7 +181,7 @@ def urls(tool_url: str | None) -> None:
 @lti_cli.command("sync")
 @click.option("--all", "everything", is_flag=True, help="Also send scores still waiting out their backoff.")
 def sync(everything: bool) -> None:
-    """Send the grade passback scores that are due (run it from cron, e.g. every five minutes)."""
+    """Send the grade passback scores that are due (the workers' background passes do it too)."""
     report = outbox.drain(_secret(), include_waiting=everything)
     with transaction():
         waiting = len(passback.due(include_waiting=True))

@@ -1,4 +1,4 @@
-"""`flask attempts ...`: jobs an operator runs (from cron) for attempts."""
+"""`flask attempts ...`: jobs an operator runs for attempts (the workers' background passes run them too)."""
 
 from __future__ import annotations
 
