@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from studyapp.extensions import db
 from studyapp.models import Attempt, LtiContext, LtiResourceLink, LtiScore, Membership, Quiz
+from studyapp.models.base import utcnow
 from studyapp.models.classes import STUDENT
+from studyapp.ops import jobs
 from tests.lti.conftest import LEARNER, TEACHER, follow, launch
 from tests.lti.platform import ROLE_LEARNER, Member
 from tests.web.test_classes_support import assign, fixed_quiz, shipped_questions, take
@@ -142,6 +145,27 @@ def test_a_platform_that_is_down_loses_no_score_and_gets_it_once(client, platfor
     scores = platform.lineitem_scores(item["lineitem_url"])
     assert [s["scoreGiven"] for s in scores] == [2.0]
     assert "Every grade has been accepted" in client.get(f"/lti/classes/{class_.id}").get_data(as_text=True)
+
+
+def test_the_background_pass_sends_a_waiting_grade_once_it_is_due(app, client, platform, signed_in):
+    """No cron and no button: a worker's background pass (studyapp.ops.jobs) sends the grade that waited
+    while the platform was down, once its backoff has passed, and only once."""
+    assignment, item = _linked_assignment(client, platform)
+    student = signed_in()
+    follow(student, _launch_item(student, platform, LEARNER, item))
+    learner = db.session.scalar(select(Membership).where(Membership.role == STUDENT)).user
+    attempt = take(learner, assignment, {1: True, 2: True}, submit=False)
+    platform.down = True
+    _submit_through_the_app(student, attempt)
+    platform.down = False
+    db.session.close()
+    assert jobs.run_once(app).scores_sent == 0  # its retry is not due yet
+    assert platform.lineitem_scores(item["lineitem_url"]) == []
+    db.session.execute(update(LtiScore).values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert jobs.run_once(app).scores_sent == 1
+    assert jobs.run_once(app).scores_sent == 0
+    assert [s["scoreGiven"] for s in platform.lineitem_scores(item["lineitem_url"])] == [2.0]
 
 
 def test_a_line_item_is_created_when_the_link_has_none(client, platform, signed_in):
