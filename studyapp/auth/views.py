@@ -268,7 +268,11 @@ def logout():
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
-    return redirect(url_for("main.index"))
+    response = redirect(url_for("main.index"))
+    # A shared classroom computer keeps nothing of this person's: the quiz pages the offline worker
+    # cached and the answers kept on the device for a lost connection (docs/quizzes.md) go with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _password_check_key() -> str:

@@ -195,6 +195,15 @@ def test_replayed_cookie_after_logout_is_refused(client, make_user, login):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_signing_out_clears_what_the_device_keeps(client, make_user, login):
+    """The quiz pages kept for a lost connection and the answers kept on the device go with the session."""
+    login(make_user())
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert "Clear-Site-Data" not in client.get("/").headers
+
+
 def test_the_session_lasts_twelve_hours_from_sign_in_and_pages_do_not_resend_it(client, make_user, login):
     from datetime import datetime, timedelta
 
