@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -107,6 +107,18 @@ def _practice_feedback(view, seed: str):
         services.from_public_response(view.question, view.response, seed, view.quote),
         quote=view.quote,
     )
+
+
+@bp.get("/attempts/sw.js")
+def service_worker():
+    """Serve the attempt pages' service worker from /attempts/, so that its scope is those pages only.
+
+    It is the same file for everyone and holds nothing personal, so a signed-out visitor may fetch it too;
+    browsers check it for a new version on each visit (no-cache)."""
+    response = current_app.send_static_file("js/attempt-sw.js")
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.post("/attempts/<int:attempt_id>")

@@ -38,6 +38,7 @@ NOT_PAGES = {
     "static": "static files (CSS, scripts, icons)",
     "classes.static": "the classes blueprint's static files",
     "progress.static": "the progress blueprint's static files",
+    "quiz.service_worker": "the attempt pages' service worker script (tests/web/test_offline_worker.py)",
     "classes.export": "a download: the gradebook or responses as CSV or XLSX",
     "main.healthz": "a plain-text health check for monitors",
     "lti.static": "the LTI blueprint's static files",

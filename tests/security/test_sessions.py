@@ -75,9 +75,8 @@ def test_a_cookie_replayed_after_sign_out_is_refused_on_every_route(app, world, 
                 assert world.emails["instructor"] not in body and "Sign out" not in body, (
                     f"{method} {route.path}: a replayed cookie is still signed in"
                 )
-                if route.endpoint in ("main.index", "main.healthz", "lti.jwks") or route.endpoint.startswith(
-                    "reading."
-                ):
+                public = ("main.index", "main.healthz", "lti.jwks", "quiz.service_worker")  # the same for everyone
+                if route.endpoint in public or route.endpoint.startswith("reading."):
                     continue
                 if method == "GET" and response.status_code == 200:
                     assert "/login" in body or route.endpoint in ("auth.login", "auth.signup", "classes.join"), (
