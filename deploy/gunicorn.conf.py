@@ -8,9 +8,6 @@ and, on SIGTERM, finishes the requests it is serving and the grades it is sendin
 
 import os
 
-from studyapp.lti import outbox
-from studyapp.ops import jobs
-
 wsgi_app = "wsgi:app"
 bind = os.environ.get("STUDYAPP_BIND", "127.0.0.1:8001")
 workers = int(os.environ.get("STUDYAPP_WORKERS", str(2 * (os.cpu_count() or 1))))
@@ -31,11 +28,15 @@ control_socket_disable = True
 
 def post_worker_init(worker):
     """Start this worker's background passes (none when STUDYAPP_BACKGROUND_INTERVAL is 0)."""
+    from studyapp.ops import jobs  # the worker has loaded the app already; the master never imports it
+
     worker.studyapp_ticker = jobs.start(worker.wsgi)
 
 
 def worker_exit(server, worker):
     """On the way out: let the pass under way end and the grades being sent reach their platform."""
+    from studyapp.lti import outbox
+
     ticker = getattr(worker, "studyapp_ticker", None)
     if ticker is not None:
         ticker.stop()

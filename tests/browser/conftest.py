@@ -6,6 +6,8 @@ import os
 import shutil
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,20 +73,29 @@ class LiveServer:
         self.thread.join()
 
 
+@contextmanager
+def serving(database_url: str) -> Iterator[LiveServer]:
+    """An app on `database_url` (built as the test apps are, addressed by its loopback URL) served for the block."""
+    config = base_config(database_url)
+    config.pop("SERVER_NAME")
+    app = create_app(config)
+    server = LiveServer(app)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(sqlite_content_template, tmp_path_factory):
     """The app with the shipped content loaded, shared by the browser tests (each makes its own users)."""
     path = tmp_path_factory.mktemp("live") / "live.sqlite3"
     shutil.copyfile(sqlite_content_template, path)
-    config = base_config(f"sqlite:///{path}")
-    config.pop("SERVER_NAME")
-    app = create_app(config)
-    server = LiveServer(app)
-    server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(f"sqlite:///{path}") as server:
+        yield server
 
 
 @pytest.fixture

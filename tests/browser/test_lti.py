@@ -10,11 +10,11 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from studyapp.domain.lti import keys, platforms
 from studyapp.extensions import db
 from studyapp.models import Attempt, LtiPlatform, LtiScore, Quiz
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_quiz import answer, answers_for
+from tests.lti.conftest import register
 from tests.lti.platform import ROLE_INSTRUCTOR, ROLE_LEARNER, Member, Platform
 from tests.web.test_classes_support import shipped_questions
 
@@ -30,22 +30,10 @@ def lms(live_server):
     )
     platform.start()
     with live_server.app.app_context():
-        row = platforms.register(
-            platforms.PlatformValues(
-                name="Test LMS",
-                issuer=platform.issuer,
-                client_id=platform.client_id,
-                auth_login_url=platform.auth_login_url,
-                auth_token_url=platform.token_url,
-                key_set_url=platform.jwks_url,
-                deployment_ids=(platform.deployment_id,),
-                # the platform's pages are also reached as localhost (the frame test): its second origin
-                frame_origins=platform.issuer.replace("127.0.0.1", "localhost"),
-            ),
-            allow_http=True,
+        # the platform's pages are also reached as localhost (the frame test): its second origin
+        row = register(
+            platform, live_server.app.config["SECRET_KEY"], platform.issuer.replace("127.0.0.1", "localhost")
         )
-        keys.signing_key(live_server.app.config["SECRET_KEY"])
-        db.session.commit()
         platform_id = row.id
     yield platform
     platform.stop()

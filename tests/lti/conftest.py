@@ -11,11 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from studyapp import create_app
 from studyapp.domain.lti import keys, platforms
 from studyapp.extensions import db
-from tests.browser.conftest import LiveServer
-from tests.conftest import base_config
+from studyapp.models import LtiPlatform
+from tests.browser.conftest import serving
 from tests.lti.platform import ROLE_INSTRUCTOR, ROLE_LEARNER, Member, Platform
 
 #: The tool's own addresses, as the test client's app builds them (SERVER_NAME is localhost).
@@ -29,15 +28,28 @@ LEARNER = Member(sub="learner-1", name="Lee Learner", email="lee@school.example"
 @pytest.fixture
 def tool_server(app):
     """The app under test, on its database, served on loopback (for the platform's calls to /lti/jwks)."""
-    config = base_config(app.config["SQLALCHEMY_DATABASE_URI"])
-    config.pop("SERVER_NAME")
-    served = create_app(config)
-    server = LiveServer(served)
-    server.start()
-    yield server
-    server.stop()
-    with served.app_context():
-        db.engine.dispose()
+    with serving(app.config["SQLALCHEMY_DATABASE_URI"]) as server:
+        yield server
+
+
+def register(lms: Platform, secret: str, frame_origins: str = "") -> LtiPlatform:
+    """Register the running platform with the tool (one deployment) and make the tool's key; committed."""
+    row = platforms.register(
+        platforms.PlatformValues(
+            name="Test LMS",
+            issuer=lms.issuer,
+            client_id=lms.client_id,
+            auth_login_url=lms.auth_login_url,
+            auth_token_url=lms.token_url,
+            key_set_url=lms.jwks_url,
+            deployment_ids=(lms.deployment_id,),
+            frame_origins=frame_origins,
+        ),
+        allow_http=True,
+    )
+    keys.signing_key(secret)
+    db.session.commit()
+    return row
 
 
 @pytest.fixture
@@ -48,20 +60,7 @@ def platform(app, tool_server):
         login_url=LOGIN_URL, launch_url=LAUNCH_URL, jwks_url=tool_server.url + "/lti/jwks", deep_link_url=LAUNCH_URL
     )
     lms.start()
-    platforms.register(
-        platforms.PlatformValues(
-            name="Test LMS",
-            issuer=lms.issuer,
-            client_id=lms.client_id,
-            auth_login_url=lms.auth_login_url,
-            auth_token_url=lms.token_url,
-            key_set_url=lms.jwks_url,
-            deployment_ids=(lms.deployment_id,),
-        ),
-        allow_http=True,
-    )
-    keys.signing_key(app.config["SECRET_KEY"])
-    db.session.commit()
+    register(lms, app.config["SECRET_KEY"])
     yield lms
     lms.stop()
 
